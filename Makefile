@@ -1,0 +1,34 @@
+# Two commands for learners: `make lab` and `make test`. Both create .venv and install the course first.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.ganlib-installed
+PYTEST_ARGS ?=
+
+.PHONY: install lab test test-unit test-notebooks test-browser clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@touch $@
+
+install: $(STAMP)
+
+lab: install
+	$(VENV)/bin/jupyter lab notebooks/
+
+# Unit tests and every notebook (nbval), with the tiny `ci` budgets.
+test: install
+	GANLIB_PROFILE=ci MPLBACKEND=agg $(PY) -m pytest -p no:cacheprovider tests/ \
+	  --nbval-lax --nbval-current-env --nbval-cell-timeout=600 notebooks/ $(PYTEST_ARGS)
+
+test-unit: install
+	GANLIB_PROFILE=ci MPLBACKEND=agg $(PY) -m pytest tests/ $(PYTEST_ARGS)
+
+test-notebooks: install
+	GANLIB_PROFILE=ci MPLBACKEND=agg $(PY) -m pytest --nbval-lax --nbval-current-env notebooks/ $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,1 @@
+"""Checks for notebook 01's exercises."""

@@ -1,0 +1,1 @@
+"""Checks for notebook 02's exercises."""

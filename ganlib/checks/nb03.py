@@ -1,0 +1,1 @@
+"""Checks for notebook 03's exercises."""

@@ -1,0 +1,1 @@
+"""Checks for notebook 04's exercises."""

@@ -1,0 +1,1 @@
+"""Checks for notebook 05's exercises."""

@@ -1,0 +1,1 @@
+"""Checks for notebook 06's exercises."""

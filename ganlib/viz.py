@@ -1,0 +1,75 @@
+"""Pictures the course draws again and again: image grids, 1-D densities, 2-D point clouds."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from torchvision.utils import make_grid
+
+
+def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 2) -> np.ndarray:
+    """Tile N×C×H×W images in [-1, 1] into one H'×W'(×3) array in [0, 1] (torchvision's make_grid)."""
+    if not torch.is_tensor(images) or images.dim() != 4:
+        raise ValueError(f"expected a N×C×H×W tensor, got {getattr(images, 'shape', type(images))}")
+    grid = make_grid(images.detach().float().cpu().clamp(-1, 1), nrow=nrow, padding=padding,
+                     normalize=True, value_range=(-1, 1), pad_value=1.0)
+    return grid[0].numpy() if images.shape[1] == 1 else grid.permute(1, 2, 0).numpy()
+
+
+def show_images(images: torch.Tensor, nrow: int = 8, title: str | None = None, ax=None,
+                size: float = 4.0):
+    """Show images in [-1, 1] as a grid; returns the matplotlib Axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(size, size))
+    ax.imshow(image_grid(images, nrow=nrow), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_density_1d(xs, densities: dict[str, np.ndarray], ax=None, title: str | None = None):
+    """Plot several named 1-D curves over the same xs (densities, D(x), ...); returns the Axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.5))
+    for label, ys in densities.items():
+        ax.plot(xs, ys, label=label, lw=2)
+    ax.set_xlabel("x")
+    ax.legend(loc="upper right")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_points_2d(real=None, fake=None, ax=None, title: str | None = None, lim: float | None = None,
+                   s: float = 4.0):
+    """Scatter real (blue) and generated (orange) 2-D points; returns the Axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 4.5))
+    for pts, label, color in ((real, "real", "tab:blue"), (fake, "generated", "tab:orange")):
+        if pts is not None:
+            p = pts.detach().cpu().numpy() if torch.is_tensor(pts) else np.asarray(pts)
+            ax.scatter(p[:, 0], p[:, 1], s=s, alpha=0.6, label=label, color=color)
+    if lim is not None:
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.legend(loc="upper right", markerscale=3)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_density_2d(points, ax=None, bins: int = 100, lim: float | None = None, title: str | None = None):
+    """A 2-D histogram (log-scaled counts) of points; shows where mass sits and which modes are empty."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 4.5))
+    p = points.detach().cpu().numpy() if torch.is_tensor(points) else np.asarray(points)
+    rng = None if lim is None else [[-lim, lim], [-lim, lim]]
+    h, xe, ye = np.histogram2d(p[:, 0], p[:, 1], bins=bins, range=rng)
+    ax.imshow(np.log1p(h.T), origin="lower", extent=(xe[0], xe[-1], ye[0], ye[-1]), cmap="magma")
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title)
+    return ax

@@ -1,0 +1,55 @@
+"""The project's own promises: one source of dependencies, clean notebooks, Colab heads."""
+
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def test_environment_yml_agrees_with_pyproject():
+    py = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    pip = [d for d in env["dependencies"] if isinstance(d, dict)]
+    names = {d.split("=")[0].split("<")[0].split(">")[0].strip() for d in conda}
+    pydeps = {d.split(">")[0].split("<")[0].split("=")[0].split("[")[0].strip()
+              for d in py["dependencies"] + py["optional-dependencies"]["dev"]}
+    extra = names - {"python", "pip"} - pydeps
+    assert not extra, f"environment.yml lists packages pyproject.toml does not: {extra}"
+    assert pip == [{"pip": ["-e .[dev]"]}], "environment.yml must pip-install the repo with its dev extra"
+    pyver = next(d for d in conda if d.startswith("python"))
+    minimum = py["requires-python"].removeprefix(">=")
+    assert tuple(map(int, pyver.split("=")[1].split("."))) >= tuple(map(int, minimum.split(".")))
+
+
+def test_torch_is_unpinned():
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert "torch" in deps and "torchvision" in deps
+
+
+def test_notebooks_exist_in_order():
+    names = [p.name for p in NOTEBOOKS]
+    assert names and names == sorted(names)
+    assert names[0].startswith("01_forger_vs_detective")
+
+
+def test_notebooks_committed_without_outputs():
+    dirty = []
+    for p in NOTEBOOKS:
+        nb = json.loads(p.read_text())
+        for i, c in enumerate(nb["cells"]):
+            if c.get("outputs") or c.get("execution_count"):
+                dirty.append(f"{p.name} cell {i}")
+    assert not dirty, f"clear outputs before committing: {dirty}"
+
+
+def test_notebook_heads_have_badge_and_setup():
+    r = subprocess.run([sys.executable, str(ROOT / "tools" / "nbhead.py"), "--check"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
