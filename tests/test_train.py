@@ -124,3 +124,15 @@ def test_history_last_and_plot():
     assert h.last("d_loss", 2) == 2.5
     axes = h.plot(smooth=2)
     assert len(axes[0].lines) == 2 and len(axes[0].lines[0].get_xdata()) == 2
+
+
+def test_sine_waves_and_their_measures():
+    from ganlib.signals import dominant_frequency, purity, sine_waves
+
+    w = sine_waves(200, torch.Generator().manual_seed(0), length=64)
+    assert w.shape == (200, 64) and w.abs().max() <= 1
+    assert set(dominant_frequency(w).tolist()) == {1, 2, 3, 4}
+    assert purity(w).min() > 0.999
+    assert purity(torch.randn(200, 64)).median() < 0.3
+    G, D = MLPGenerator(4, out_dim=64, hidden=16), MLPDiscriminator(in_dim=64, hidden=16)
+    assert len(fit(G, D, sine_waves, steps=3, batch_size=8, device="cpu", progress=False)) == 3
