@@ -1,0 +1,67 @@
+"""Every registered exercise: its check accepts ganlib's reference and reports 'not done yet' on a stub."""
+
+import json
+import re
+
+import pytest
+
+from ganlib import checks
+from ganlib.checks import EXERCISES, exercise
+
+IDS = sorted(EXERCISES)
+
+
+def _blank(*args, **kwargs):
+    raise NotImplementedError()
+
+
+@pytest.mark.parametrize("ex_id", IDS)
+def test_entry_is_well_formed(ex_id):
+    ex = EXERCISES[ex_id]
+    assert re.fullmatch(r"[a-z][a-z0-9_]*", ex_id) and ex.id == ex_id
+    assert re.fullmatch(r"0[1-6]_[a-z0-9_]+\.ipynb", ex.notebook), ex.notebook
+    assert callable(ex.reference) and isinstance(ex.points, int) and ex.points > 0
+    assert getattr(checks, f"check_{ex_id}") is ex.check
+
+
+@pytest.mark.parametrize("ex_id", IDS)
+def test_check_accepts_its_reference(ex_id, tmp_path, monkeypatch, capsys):
+    report = tmp_path / "report.jsonl"
+    monkeypatch.setenv(checks.REPORT_ENV, str(report))
+    assert EXERCISES[ex_id].check(EXERCISES[ex_id].reference) is True
+    assert "passed" in capsys.readouterr().out
+    assert json.loads(report.read_text().splitlines()[-1]) == {"id": ex_id, "status": "passed", "message": ""}
+
+
+@pytest.mark.parametrize("ex_id", IDS)
+def test_check_reports_not_done_for_a_stub(ex_id, tmp_path, monkeypatch, capsys):
+    report = tmp_path / "report.jsonl"
+    monkeypatch.setenv(checks.REPORT_ENV, str(report))
+    assert EXERCISES[ex_id].check(_blank) is False
+    assert "not done yet" in capsys.readouterr().out
+    assert json.loads(report.read_text().splitlines()[-1])["status"] == "not done"
+
+
+def test_decorator_feedback_recording_and_unique_ids(tmp_path, monkeypatch):
+    report = tmp_path / "report.jsonl"
+    monkeypatch.setenv(checks.REPORT_ENV, str(report))
+
+    @exercise("registry_selftest", notebook="01_selftest.ipynb", reference=abs)
+    def check_registry_selftest(fn):
+        if fn(-2) != 2:
+            raise AssertionError(checks.feedback("wrong", given=-2, expected=2, got=fn(-2), hint="abs"))
+
+    try:
+        with pytest.raises(AssertionError, match=r"registry_selftest: wrong\n  input:    -2\n  expected: 2"):
+            check_registry_selftest(lambda x: x)
+        with pytest.raises(AssertionError, match="your code raised ZeroDivisionError"):
+            check_registry_selftest(lambda x: 1 / 0)
+        statuses = [json.loads(line)["status"] for line in report.read_text().splitlines()]
+        assert statuses == ["failed", "failed"]
+        with pytest.raises(ValueError, match="already registered"):
+            exercise("registry_selftest", notebook="01_selftest.ipynb", reference=abs)(lambda fn: None)
+        monkeypatch.setenv(checks.REPORT_ENV, str(tmp_path / "no" / "such" / "dir" / "r.jsonl"))
+        assert check_registry_selftest(abs) is True  # an unwritable report never breaks a check
+    finally:
+        dict.pop(EXERCISES, "registry_selftest", None)
+        vars(checks).pop("check_registry_selftest", None)
