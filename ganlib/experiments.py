@@ -1,0 +1,196 @@
+"""Mode collapse, measured: one run per (data set, method, seed), and the table of all of them.
+
+    python -m ganlib.experiments mode-collapse --dataset ring --method pacgan4 --seed 0 --out runs/x
+    python -m ganlib.experiments table            # → data/results/mode_collapse.json
+
+A run trains MLPs (ganlib.models) with ganlib.train.fit on the toy set, draws 2,500 samples and
+scores them with ganlib.metrics.mode_coverage (the PacGAN / VEEGAN protocol). Methods are named
+after the fixes in ganlib.fixes; ``gan`` is the plain non-saturating GAN baseline. Budgets come
+from the profile; the learning rate decays linearly to zero over the run (sharp modes, few steps).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import fixes, losses
+from .config import PROFILE, seed_everything
+from .data import toy_2d
+from .models import MLPDiscriminator, MLPGenerator
+from .modes import mode_coverage
+from .train import fit
+
+DATASETS = ("ring", "grid")
+N_SAMPLES = 2_500
+SEEDS = (0, 1, 2, 3, 4)
+RESULTS = Path(__file__).resolve().parent.parent / "data" / "results" / "mode_collapse.json"
+
+METHODS: dict[str, dict] = {
+    "gan": dict(pack=1, doc="plain non-saturating GAN (the baseline)"),
+    "pacgan4": dict(pack=4, doc="PacGAN: D judges packs of 4 samples (Lin et al. 2018)"),
+}
+"""Each method: how D is wrapped and which losses / penalty it trains with."""
+
+
+def budget() -> dict:
+    """Steps, batch size and widths of one run, from the profile."""
+    return dict(steps=PROFILE.pick(ci=60, cpu=2_000, gpu=10_000), batch_size=PROFILE.pick(ci=64, cpu=256, gpu=512),
+                hidden=128, depth=3, latent_dim=2, lr=1e-3)
+
+
+def make_models(method: str, hidden: int = 128, depth: int = 3, latent_dim: int = 2) -> tuple[nn.Module, nn.Module]:
+    """The generator and discriminator of a method (D packed / spectrally normalised as it asks)."""
+    spec = METHODS[method]
+    G = MLPGenerator(latent_dim, out_dim=2, hidden=hidden, depth=depth)
+    D: nn.Module = MLPDiscriminator(in_dim=2 * spec["pack"], hidden=hidden, depth=depth)
+    if spec.get("sn"):
+        D = fixes.spectral_norm(D)
+    if spec["pack"] > 1:
+        D = fixes.Packed(D, spec["pack"])
+    return G, D
+
+
+def decaying_adam(steps: int, betas=(0.5, 0.999)):
+    """An ``optimizer`` for fit() plus a callback that lowers every lr linearly to 0 over ``steps``."""
+    made: list[tuple[torch.optim.Optimizer, float]] = []
+
+    def make(params, lr):
+        opt = torch.optim.Adam(params, lr=lr, betas=betas)
+        made.append((opt, lr))
+        return opt
+
+    def decay(step, history, G, D):
+        for opt, lr0 in made:
+            for group in opt.param_groups:
+                group["lr"] = lr0 * max(0.0, 1 - step / steps)
+
+    return make, decay
+
+
+def run(dataset: str, method: str, seed: int, **overrides) -> dict:
+    """Train one run; return ``{"samples": 2,500×2 array, "modes", "high_quality", "seconds", "G"}``."""
+    if dataset not in DATASETS or method not in METHODS:
+        raise ValueError(f"dataset in {DATASETS}, method in {tuple(METHODS)}; got {dataset!r}, {method!r}")
+    b = {**budget(), **overrides}
+    seed_everything(seed)
+    G, D = make_models(method, b["hidden"], b["depth"], b["latent_dim"])
+    spec = METHODS[method]
+    make, decay = decaying_adam(b["steps"])
+    start = time.perf_counter()
+    fit(G, D, lambda n, g: toy_2d(dataset, n, g), steps=b["steps"], batch_size=b["batch_size"],
+        lr_g=b["lr"], lr_d=b["lr"], d_loss=spec.get("d_loss", losses.d_loss),
+        g_loss=spec.get("g_loss", losses.g_loss_nonsaturating), penalty=spec.get("penalty"),
+        seed=seed, device="cpu", optimizer=make, callbacks=[decay], every=50, progress=False)
+    seconds = time.perf_counter() - start
+    G.eval()
+    with torch.no_grad():
+        z = torch.randn(N_SAMPLES, G.latent_dim, generator=torch.Generator().manual_seed(10_000 + seed))
+        samples = G(z).numpy()
+    cov = mode_coverage(samples, dataset)
+    return {"samples": samples, "modes": cov["modes"], "high_quality": cov["high_quality"],
+            "seconds": seconds, "G": G}
+
+
+def mode_collapse(dataset: str, method: str, seed: int, out: Path) -> dict:
+    """One run written to ``out/samples.npy`` and ``out/metrics.json``; returns the metrics."""
+    r = run(dataset, method, seed)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    np.save(out / "samples.npy", r["samples"])
+    metrics = {"modes": r["modes"], "high_quality": r["high_quality"], "seconds": round(r["seconds"], 2)}
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+    return metrics
+
+
+def provenance(command: str) -> dict:
+    """Where a result came from: command, commit, date, machine, profile, torch version."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                                cwd=Path(__file__).parent, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    return {"command": command, "commit": commit, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "machine": f"{platform.machine()} {platform.processor() or ''} {torch.get_num_threads()} thread(s)".strip(),
+            "profile": PROFILE.name, "torch version": torch.__version__, "budget": {
+                k: v for k, v in budget().items()}}
+
+
+def table_row(dataset: str, method: str, seed: int, threads: int = 1) -> dict:
+    """One row of the table (runs in a worker process with ``threads`` torch threads)."""
+    torch.set_num_threads(threads)
+    r = run(dataset, method, seed)
+    row = {"dataset": dataset, "method": method, "seed": seed, "modes": r["modes"],
+           "high_quality": round(r["high_quality"], 4), "seconds": round(r["seconds"], 1)}
+    print(json.dumps(row), flush=True)
+    return row
+
+
+def table(out: Path = RESULTS, methods=tuple(METHODS), seeds=SEEDS, datasets=DATASETS, jobs: int = 1,
+          command: str = "python -m ganlib.experiments table") -> dict:
+    """Every method × data set × seed (``jobs`` runs at a time, one thread each); written to ``out``."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    todo = [(d, m, s) for d in datasets for m in methods for s in seeds]
+    if jobs > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            rows = list(pool.map(table_row, *zip(*todo)))
+    else:
+        rows = [table_row(*t) for t in todo]
+    result = {"rows": rows, "provenance": provenance(command)}
+    result["provenance"]["jobs"] = jobs
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(json.dumps(result, indent=1) + "\n")
+    return result
+
+
+def summary(rows: list[dict]) -> list[dict]:
+    """Mean ± standard error over seeds of modes and high quality, per (data set, method)."""
+    out = []
+    keys = sorted({(r["dataset"], r["method"]) for r in rows}, key=lambda k: (k[0], list(METHODS).index(k[1])
+                                                                               if k[1] in METHODS else 99))
+    for dataset, method in keys:
+        sel = [r for r in rows if r["dataset"] == dataset and r["method"] == method]
+        row = {"dataset": dataset, "method": method, "runs": len(sel)}
+        for key in ("modes", "high_quality", "seconds"):
+            v = np.array([r[key] for r in sel], dtype=float)
+            row[key] = float(v.mean())
+            row[key + "_se"] = float(v.std(ddof=1) / np.sqrt(len(v))) if len(v) > 1 else 0.0
+        out.append(row)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``mode-collapse`` (one run) or ``table`` (all runs)."""
+    p = argparse.ArgumentParser(prog="python -m ganlib.experiments", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    one = sub.add_parser("mode-collapse", help="train one run and score its 2,500 samples")
+    one.add_argument("--dataset", choices=DATASETS, required=True)
+    one.add_argument("--method", choices=tuple(METHODS), required=True)
+    one.add_argument("--seed", type=int, default=0)
+    one.add_argument("--out", type=Path, required=True)
+    tab = sub.add_parser("table", help="every method × data set × 5 seeds → data/results/mode_collapse.json")
+    tab.add_argument("--out", type=Path, default=RESULTS)
+    tab.add_argument("--jobs", type=int, default=1, help="runs at a time (each with one thread)")
+    args = p.parse_args(argv)
+    torch.set_num_threads(1)  # tiny models: one thread is fastest, and fair on a shared machine
+    if args.cmd == "mode-collapse":
+        print(json.dumps(mode_collapse(args.dataset, args.method, args.seed, args.out)))
+    else:
+        table(args.out, jobs=args.jobs, command="python -m ganlib.experiments table"
+              + (f" --jobs {args.jobs}" if args.jobs > 1 else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
