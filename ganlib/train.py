@@ -229,6 +229,21 @@ def _default_device() -> torch.device:
     return PROFILE.device
 
 
+def atomic_save(obj, path) -> Path:
+    """``torch.save`` to a temporary file beside ``path``, then rename: never a half-written file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(obj, f)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def save_checkpoint(path, step: int, *, G, D, opt_g, opt_d, batches, noise, history, seed, batch_size) -> None:
     """Save everything a run needs to continue exactly: models, optimisers, every RNG, step, history (atomic write)."""
     state = {"step": step, "seed": seed, "batch_size": batch_size,
@@ -237,16 +252,7 @@ def save_checkpoint(path, step: int, *, G, D, opt_g, opt_d, batches, noise, hist
              "torch_rng": torch.get_rng_state(), "history": asdict(history)}
     if torch.cuda.is_available():
         state["cuda_rng"] = torch.cuda.get_rng_state_all()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(state, f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_save(state, path)
 
 
 def load_checkpoint(path, *, G, D, opt_g, opt_d, batches, noise, history, seed, batch_size) -> int:

@@ -145,3 +145,18 @@ def test_sine_waves_and_their_measures():
     assert purity(torch.randn(200, 64)).median() < 0.3
     G, D = MLPGenerator(4, out_dim=64, hidden=16), MLPDiscriminator(in_dim=64, hidden=16)
     assert len(fit(G, D, sine_waves, steps=3, batch_size=8, device="cpu", progress=False)) == 3
+
+
+def test_atomic_save_leaves_no_partial_file(tmp_path, monkeypatch):
+    from ganlib import train
+
+    train.atomic_save({"a": torch.ones(2)}, tmp_path / "ok.pt")
+
+    def broken_save(obj, f):
+        f.write(b"half")
+        raise OSError("disk full")
+    monkeypatch.setattr(train.torch, "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        train.atomic_save({"a": 1}, tmp_path / "ok.pt")
+    assert [p.name for p in tmp_path.iterdir()] == ["ok.pt"]
+    assert torch.equal(torch.load(tmp_path / "ok.pt")["a"], torch.ones(2))
