@@ -225,6 +225,10 @@ def _run(nb_path: str, status_path: str, cell_timeout: float, total: float) -> N
         status["stopped"] = f"{type(e).__name__} in cell {current}: {e}"[:500]
     done.set()
     save()
+    try:  # the executed notebook, for a teacher who wants to hand it back
+        nbformat.write(nb, os.path.join(os.path.dirname(status_path), "executed.ipynb"))
+    except Exception:
+        pass
 
 
 def _kill_group(pid: int | None) -> None:
@@ -249,8 +253,12 @@ def _read_report(path: Path) -> dict[str, dict]:
 
 
 def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120,
-          profile: str = "ci", checks_files: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Run one submission in a fresh kernel in a temporary folder and score its exercises."""
+          profile: str = "ci", checks_files: tuple[str, ...] = (),
+          executed: str | Path | None = None) -> dict[str, Any]:
+    """Run one submission in a fresh kernel in a temporary folder and score its exercises.
+
+    ``executed``: a folder to keep the executed notebook in (outputs and all), e.g. to hand back.
+    """
     from ganlib.checks import EXERCISES
 
     path = Path(path)
@@ -270,7 +278,7 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120,
     status: dict[str, Any] = {}
     outcomes: dict[str, dict] = {}
     if nb is not None:
-        status, outcomes = _execute(path, timeout, cell_timeout, profile, checks_files)
+        status, outcomes = _execute(path, timeout, cell_timeout, profile, checks_files, executed)
         if status.get("stopped"):
             notes.append(f"grading stopped: {status['stopped']}")
     exercises = {}
@@ -309,7 +317,7 @@ def _load_checks_file(f: str) -> None:
 
 
 def _execute(path: Path, timeout: float, cell_timeout: float, profile: str,
-             checks_files: tuple[str, ...]) -> tuple[dict, dict]:
+             checks_files: tuple[str, ...], executed: str | Path | None) -> tuple[dict, dict]:
     """Copy the submission into a fresh temp folder and run it there; return runner status and outcomes."""
     root = Path(tempfile.mkdtemp(prefix="ganlib-grade-"))
     try:
@@ -347,6 +355,9 @@ def _execute(path: Path, timeout: float, cell_timeout: float, profile: str,
             status = {"stopped": "the runner stopped before the notebook started: "
                                  + err.decode(errors="replace").strip()[-800:]}
         _kill_group(status.get("kernel_pid"))  # nothing the submission started outlives grading
+        if executed and (root / "executed.ipynb").is_file():
+            Path(executed).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(root / "executed.ipynb", Path(executed) / path.name)
         return status, _read_report(report)
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -410,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--timeout", type=float, default=600, help="total seconds per submission (600)")
     g.add_argument("--cell-timeout", type=float, default=120, help="seconds per cell (120)")
     g.add_argument("--profile", default="ci", help="GANLIB_PROFILE for the run (ci)")
+    g.add_argument("--executed", metavar="DIR", help="keep each executed notebook (with outputs) here")
     g.add_argument("--checks", action="append", default=[], metavar="FILE.py",
                    help="a module of your own exercises (importable from the notebook)")
     args = ap.parse_args(argv)
@@ -427,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
         results = []
         for p in paths:
             r = grade(p, timeout=args.timeout, cell_timeout=args.cell_timeout, profile=args.profile,
-                      checks_files=tuple(args.checks))
+                      checks_files=tuple(args.checks), executed=args.executed)
             results.append(r)
             print(format_table(r) + "\n", flush=True)
         if args.csv:

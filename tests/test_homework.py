@@ -93,12 +93,14 @@ def test_solution_scores_full_marks_and_json_last_line(tmp_path):
     assert result["errors"] == []
 
 
-def test_blank_student_version_scores_zero_and_runs_to_the_end(student_nb):
-    r = _grade(student_nb, cell_timeout=60)
+def test_blank_student_version_scores_zero_and_runs_to_the_end(student_nb, tmp_path):
+    r = _grade(student_nb, cell_timeout=60, executed=tmp_path / "executed")
     assert (r["total"], r["max"]) == (0, 3)
     assert all(e["status"] == "not done" for e in r["exercises"].values())
     assert r["errors"] == [] and r["notes"] == []
     assert r["cells_run"] == 6  # every code cell
+    out = nbformat.read(tmp_path / "executed" / student_nb.name, as_version=4)
+    assert "reached the end" in out.cells[-1].outputs[0]["text"]
 
 
 def test_hang_deletion_and_kernel_crash_are_survived(tmp_path, monkeypatch):
