@@ -45,7 +45,7 @@ METHODS: dict[str, dict] = {
 
 def budget() -> dict:
     """Steps, batch size and widths of one run, from the profile."""
-    return dict(steps=PROFILE.pick(ci=60, cpu=2_000, gpu=10_000), batch_size=PROFILE.pick(ci=64, cpu=256, gpu=512),
+    return dict(steps=PROFILE.pick(ci=60, cpu=1_000, gpu=10_000), batch_size=PROFILE.pick(ci=64, cpu=256, gpu=512),
                 hidden=128, depth=3, latent_dim=2, lr=1e-3)
 
 
