@@ -47,44 +47,27 @@ def _nbgrader(cell: Any) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
-def _replace_solutions(source: str, stub: str, where: str) -> tuple[str, bool]:
-    """Replace each BEGIN/END SOLUTION region by the stub, indented like its BEGIN line."""
+def _replace_regions(source: str, begin: str, end: str, stub: str | None, where: str) -> tuple[str, bool]:
+    """Replace each begin/end region (marker lines included) by the stub indented like its begin
+    line, or drop it when the stub is None; return the text and whether a region was found."""
     out: list[str] = []
-    inside = replaced = False
+    inside = found = False
     for line in source.split("\n"):
-        if BEGIN_SOLUTION in line:
+        if begin in line:
             if inside:
-                raise HomeworkError(f"{where}: nested '{BEGIN_SOLUTION}'")
-            inside = replaced = True
+                raise HomeworkError(f"{where}: nested '{begin}'")
+            inside = found = True
             indent = re.match(r"\s*", line).group(0)
-            out.extend(indent + s for s in stub.split("\n"))
-        elif END_SOLUTION in line:
+            out.extend(indent + s for s in (stub.split("\n") if stub is not None else []))
+        elif end in line:
             if not inside:
-                raise HomeworkError(f"{where}: '{END_SOLUTION}' without '{BEGIN_SOLUTION}'")
+                raise HomeworkError(f"{where}: '{end}' without '{begin}'")
             inside = False
         elif not inside:
             out.append(line)
     if inside:
-        raise HomeworkError(f"{where}: '{BEGIN_SOLUTION}' without '{END_SOLUTION}'")
-    return "\n".join(out), replaced
-
-
-def _remove_hidden(source: str, where: str) -> str:
-    """Drop BEGIN/END HIDDEN TESTS regions, marker lines included."""
-    out: list[str] = []
-    inside = False
-    for line in source.split("\n"):
-        if BEGIN_HIDDEN in line:
-            inside = True
-        elif END_HIDDEN in line:
-            if not inside:
-                raise HomeworkError(f"{where}: '{END_HIDDEN}' without '{BEGIN_HIDDEN}'")
-            inside = False
-        elif not inside:
-            out.append(line)
-    if inside:
-        raise HomeworkError(f"{where}: '{BEGIN_HIDDEN}' without '{END_HIDDEN}'")
-    return "\n".join(out)
+        raise HomeworkError(f"{where}: '{begin}' without '{end}'")
+    return "\n".join(out), found
 
 
 def student_version(nb: Any, name: str = "notebook") -> Any:
@@ -93,10 +76,10 @@ def student_version(nb: Any, name: str = "notebook") -> Any:
     for i, cell in enumerate(nb.cells):
         where = f"{name}, cell {i}"
         stub = CODE_STUB if cell.cell_type == "code" else TEXT_STUB
-        source, replaced = _replace_solutions(cell.source, stub, where)
+        source, replaced = _replace_regions(cell.source, BEGIN_SOLUTION, END_SOLUTION, stub, where)
         if _nbgrader(cell).get("solution") and not replaced:
             source = stub  # a solution cell without markers is the solution as a whole
-        cell.source = _remove_hidden(source, where)
+        cell.source = _replace_regions(source, BEGIN_HIDDEN, END_HIDDEN, None, where)[0]
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
             cell.outputs = []
