@@ -30,5 +30,9 @@ test-unit: install
 test-notebooks: install
 	GANLIB_PROFILE=ci MPLBACKEND=agg $(PY) -m pytest --nbval-lax --nbval-current-env notebooks/ $(PYTEST_ARGS)
 
+# JupyterLab in headless Chromium (Debian's chromium): run notebooks, drive their widgets, screenshots in build/browser/.
+test-browser: install
+	GANLIB_BROWSER=1 GANLIB_PROFILE=ci $(PY) -m pytest -p no:cacheprovider -q -s tests/browser $(PYTEST_ARGS)
+
 clean:
 	rm -rf $(VENV) build .pytest_cache
