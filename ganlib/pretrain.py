@@ -1,0 +1,113 @@
+"""Make the shipped checkpoints: ``python -m ganlib.pretrain NAME [--max-seconds S] [--out PATH] [--seed N]``.
+
+NAME is one of ``fashion-mnist-classifier``, ``dcgan-fashion-mnist``, ``cdcgan-fashion-mnist``.
+Seeded and repeatable on the CPU, with a progress bar. ``--max-seconds`` stops training after S
+seconds of wall time and still writes a usable checkpoint. Without ``--out`` the file goes to
+``data/checkpoints/NAME.pt`` and its manifest entry (sha256, command, commit, seed, wall time,
+device, metrics) is rewritten; with ``--out`` only the file is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from . import pretrained
+from .config import PROFILE, seed_everything
+from .data import load_images
+
+
+def _commit() -> str:
+    """The git commit the code ran at ('+dirty' when files differ from it), or 'unknown'."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                             check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "ganlib"], cwd=root,
+                               capture_output=True, text=True).stdout.strip()
+        return sha + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _device_name(device: torch.device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return f"cpu ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
+
+
+def make_classifier(seed: int, max_seconds: float | None, device: torch.device, progress: bool):
+    """Train the course classifier on Fashion-MNIST's training split; measure test accuracy."""
+    from .classifier import Classifier, accuracy, train_classifier
+
+    x, y = load_images("fashion-mnist", "train")
+    xt, yt = load_images("fashion-mnist", "test")
+    model = Classifier()
+    info = train_classifier(model, x, y, epochs=4, seed=seed, device=device,
+                            max_seconds=max_seconds, progress=progress)
+    return model, {"test_accuracy": round(accuracy(model, xt, yt), 4), **info}
+
+
+TARGETS = {"fashion-mnist-classifier": make_classifier}
+
+
+def _register_gans() -> None:
+    from . import dcgan  # the GAN targets live beside the models
+
+    TARGETS.update(dcgan.PRETRAIN_TARGETS)
+
+
+def run(name: str, *, seed: int = 0, max_seconds: float | None = None, out=None,
+        progress: bool = True, device=None, threads: int | None = None) -> tuple[Path, dict]:
+    """Train target ``name``, save it, and (when ``out`` is None) record it in the manifest."""
+    _register_gans()
+    if name not in TARGETS:
+        raise SystemExit(f"unknown target {name!r}; choose one of {', '.join(sorted(TARGETS))}")
+    device = torch.device(device) if device is not None else PROFILE.device
+    if threads:
+        torch.set_num_threads(threads)
+    seed_everything(seed)
+    start = time.perf_counter()
+    model, metrics = TARGETS[name](seed, max_seconds, device, progress)
+    wall = time.perf_counter() - start
+    shipped = out is None
+    path = pretrained.CHECKPOINT_DIR / f"{name}.pt" if shipped else Path(out)
+    pretrained.save(model.cpu(), path)
+    command = f"python -m ganlib.pretrain {name} --seed {seed}" + (
+        f" --max-seconds {max_seconds:g}" if max_seconds is not None else "") + (
+        f" --threads {threads}" if threads else "")
+    entry = {"file": path.name, "sha256": pretrained.sha256(path), "bytes": path.stat().st_size,
+             "command": command, "commit": _commit(), "seed": seed, "wall_time_s": round(wall, 1),
+             "device": _device_name(device), "torch": torch.__version__, "metrics": metrics}
+    if shipped:
+        entries = pretrained.manifest()
+        entries[name] = entry
+        pretrained.MANIFEST.write_text(json.dumps(entries, indent=2, sort_keys=True) + "\n")
+    return path, entry
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line: train one named checkpoint and print its manifest entry."""
+    p = argparse.ArgumentParser(prog="python -m ganlib.pretrain", description=__doc__.split("\n")[0])
+    p.add_argument("name", help="fashion-mnist-classifier, dcgan-fashion-mnist or cdcgan-fashion-mnist")
+    p.add_argument("--max-seconds", type=float, default=None, help="stop training after S seconds")
+    p.add_argument("--out", default=None, help="write here instead of data/checkpoints (no manifest)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=None, help="CPU threads (1 is fastest on a busy machine)")
+    p.add_argument("--no-progress", action="store_true")
+    a = p.parse_args(argv)
+    path, entry = run(a.name, seed=a.seed, max_seconds=a.max_seconds, out=a.out, progress=not a.no_progress,
+                      threads=a.threads)
+    print(f"wrote {path}")
+    print(json.dumps(entry, indent=2))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

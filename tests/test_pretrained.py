@@ -1,0 +1,70 @@
+import json
+import shutil
+
+import pytest
+import torch
+
+from ganlib import pretrained
+from ganlib.classifier import Classifier
+from ganlib.dcgan import DCGANGenerator
+
+
+def test_shipped_names_load_and_are_eval_mode():
+    for name in pretrained.names():
+        m = pretrained.load(name)
+        assert not m.training
+        if hasattr(m, "latent_dim"):
+            assert m(torch.randn(2, m.latent_dim), *([torch.tensor([0, 1])] if m.n_classes else [])).shape == (2, 1, 28, 28)
+        else:
+            assert m.features(torch.zeros(2, 1, 28, 28)).shape[0] == 2
+
+
+def test_classifier_is_shipped():
+    assert "fashion-mnist-classifier" in pretrained.names()
+    entry = pretrained.manifest()["fashion-mnist-classifier"]
+    assert entry["metrics"]["test_accuracy"] >= 0.91
+    for key in ("sha256", "command", "commit", "seed", "wall_time_s", "device"):
+        assert key in entry
+
+
+def test_user_path_round_trip(tmp_path):
+    G = DCGANGenerator(latent_dim=8, width=4)
+    path = pretrained.save(G, tmp_path / "mine.pt")
+    H = pretrained.load(path)
+    z = torch.randn(3, 8)
+    assert isinstance(H, DCGANGenerator) and not H.training
+    assert torch.equal(G.eval()(z), H(z))
+
+
+@pytest.fixture
+def fake_shelf(tmp_path, monkeypatch):
+    """A checkpoint directory with one small shipped model and its manifest."""
+    path = pretrained.save(Classifier(width=4, feature_dim=8), tmp_path / "tiny.pt")
+    manifest = {"tiny": {"file": "tiny.pt", "sha256": pretrained.sha256(path), "command": "make tiny"}}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    monkeypatch.setattr(pretrained, "CHECKPOINT_DIR", tmp_path)
+    monkeypatch.setattr(pretrained, "MANIFEST", tmp_path / "manifest.json")
+    return path
+
+
+def test_tampered_file_is_refused(fake_shelf):
+    assert pretrained.load("tiny").feature_dim == 8
+    data = bytearray(fake_shelf.read_bytes())
+    data[-20] ^= 0xFF
+    fake_shelf.write_bytes(bytes(data))
+    with pytest.raises(pretrained.ChecksumError, match="does not match the manifest"):
+        pretrained.load("tiny")
+
+
+def test_missing_and_unknown(fake_shelf, tmp_path):
+    fake_shelf.unlink()
+    with pytest.raises(FileNotFoundError, match="make tiny"):
+        pretrained.load("tiny")
+    with pytest.raises(FileNotFoundError, match="neither a shipped checkpoint"):
+        pretrained.load("no-such-model")
+
+
+def test_unknown_class_is_refused(tmp_path):
+    torch.save({"class": "os.system", "kwargs": {}, "state_dict": {}}, tmp_path / "bad.pt")
+    with pytest.raises(ValueError, match="not one of"):
+        pretrained.load(tmp_path / "bad.pt")
