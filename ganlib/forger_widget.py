@@ -158,6 +158,7 @@ class DuelWidget(_Shown):
         ax2.plot(xs, c["D(x)"], color="tab:green", lw=2, label="D(x) learned")
         ax2.plot(xs, c["D*(x)"], color="black", lw=1, ls="--", label="D*(x) optimal")
         ax2.set_ylim(-0.02, 1.02)
+        ax2.set_ylabel("D(x)")
         h1, l1 = ax.get_legend_handles_labels()
         h2, l2 = ax2.get_legend_handles_labels()
         ax.legend(h1 + h2, l1 + l2, loc="upper left", fontsize=7)
@@ -167,6 +168,7 @@ class DuelWidget(_Shown):
         hist = self.duel.history
         axj.plot([m.step for m in hist], [m.jsd for m in hist], marker=".", color="tab:red")
         axj.set_ylim(0, np.log(2) * 1.05)
+        axj.set_xlim(0, max(10, self.duel.steps))
         axj.set_xlabel("training steps")
         axj.set_title(f"JSD = {s['jsd']:.3f}", fontsize=10)
         fig.tight_layout()
