@@ -43,3 +43,14 @@ def test_inception_missing_weights_says_how_to_get_them(tmp_path, monkeypatch):
         features.inception_features(torch.zeros(2, 1, 28, 28))
     assert not any(tmp_path.rglob("*.pth"))  # nothing was downloaded
     features.inception_v3.cache_clear()
+
+
+def test_shipped_classifier_gives_128_features_when_present():
+    from ganlib import pretrained
+
+    if "fashion-mnist-classifier" not in pretrained.names():
+        pytest.skip("classifier checkpoint not shipped yet")
+    x = torch.zeros(4, 1, 28, 28)
+    f = features.classifier_features(x)
+    assert f.shape[0] == 4 and f.shape[1] == features.course_classifier().feature_dim
+    assert torch.allclose(features.classifier_probs(x).sum(1), torch.ones(4, dtype=torch.float64))
