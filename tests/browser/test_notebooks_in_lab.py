@@ -11,12 +11,15 @@ import pytest
 
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "browser"  # as in conftest.py
 
-# (notebook, the step button's label, whether moving the widget's first slider must change the picture)
-CASES = [
-    ("01_forger_vs_detective.ipynb", r"step", True),
-    ("02_vanilla_gan.ipynb", r"^\s*train\s*$", False),
-    ("03_dcgan.ipynb", r"step|train", False),
-]
+# What a learner does in each notebook: (kind, label) — move the slider labelled so, click the button
+# labelled so, pick another entry of the drop-down labelled so; each must change what the cell shows.
+# ("image", text) checks that the cell whose code contains text shows a picture (the live dashboard).
+CASES = {
+    "01_forger_vs_detective.ipynb": [("slider", r"^mean$"), ("button", r"step the detective"),
+                                     ("button", r"step the forger")],
+    "02_vanilla_gan.ipynb": [("button", r"^\s*train\s*$")],
+    "03_dcgan.ipynb": [("image", "Dashboard("), ("slider", r"noise seed"), ("dropdown", r"^class$")],
+}
 
 ALL_NUMBERED_OR_FAILED = """() => {
   const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
@@ -92,6 +95,8 @@ def _wait_changed(area, before: str, what: str, timeout: float = 30) -> str:
 
 def _move_slider(page, slider) -> None:
     """Drag the slider's handle to the right, as a learner would (the keyboard if the drag did nothing)."""
+    readout = slider.locator(".widget-readout")
+    value = readout.inner_text()
     handle = slider.locator(".noUi-handle, .ui-slider-handle").first
     handle.scroll_into_view_if_needed()
     box = handle.bounding_box()
@@ -100,11 +105,34 @@ def _move_slider(page, slider) -> None:
     page.mouse.down()
     page.mouse.move(x + 35, y, steps=5)
     page.mouse.up()
+    if readout.inner_text() == value:
+        handle.focus()
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+    assert readout.inner_text() != value, "the slider did not move"
+
+
+def _labelled(page, kind: str, label: str):
+    """The widget of this kind whose label (or button text) matches."""
+    rx = re.compile(label, re.I)
+    if kind == "button":
+        return page.locator("button.widget-button", has_text=rx).first
+    css = {"slider": ".widget-slider", "dropdown": ".widget-dropdown"}[kind]
+    return page.locator(css).filter(has=page.locator(".widget-label", has_text=rx)).first
+
+
+def _act(page, kind: str, widget) -> None:
+    if kind == "slider":
+        _move_slider(page, widget)
+    elif kind == "button":
+        widget.click()
+    else:
+        widget.locator("select").select_option(index=1)
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("name,button,slider_changes", CASES, ids=[c[0][:2] for c in CASES])
-def test_notebook_runs_and_its_widget_answers(lab, page, name, button, slider_changes):
+@pytest.mark.parametrize("name", list(CASES), ids=[n[:2] for n in CASES])
+def test_notebook_runs_and_its_widgets_answer(lab, page, name):
     if not (lab.root / name).exists():
         pytest.skip(f"{name} is not in notebooks/ yet")
     tag = name[:2]
@@ -113,32 +141,28 @@ def test_notebook_runs_and_its_widget_answers(lab, page, name, button, slider_ch
     print(f"{name}: run all cells in {seconds:.0f} s")
     assert not _problems(page), "\n".join(_problems(page))
 
-    buttons = page.locator("button.widget-button", has_text=re.compile(button, re.I))
-    assert buttons.count(), f"{name}: no widget button labelled /{button}/ (widgets not rendered?)"
-    area = page.locator(".jp-OutputArea-output").filter(has=buttons).first
-    step = area.locator("button.widget-button", has_text=re.compile(button, re.I)).first
-    area.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
-    area.screenshot(path=str(SHOTS / f"{tag}_widget_before.png"))
-    state = area.evaluate(FINGERPRINT)
-
-    sliders = area.locator(".widget-slider")
-    if slider_changes:
-        assert sliders.count(), f"{name}: the widget has no slider"
-        readout = sliders.first.locator(".widget-readout")
-        value = readout.inner_text()
-        _move_slider(page, sliders.first)
-        if readout.inner_text() == value:  # the drag did not move it: use the keyboard
-            sliders.first.locator(".noUi-handle, .ui-slider-handle").first.focus()
-            for _ in range(3):
-                page.keyboard.press("ArrowRight")
-        assert readout.inner_text() != value, f"{name}: the slider did not move"
-        state = _wait_changed(area, state, "moving the slider")
-
-    step.click()
-    _wait_changed(area, state, f"clicking {step.inner_text()!r}")
-    page.wait_for_timeout(500)
-    area.screenshot(path=str(SHOTS / f"{tag}_widget_after.png"))
+    for i, (kind, label) in enumerate(CASES[name]):
+        slug = re.sub(r"[^a-z0-9]+", "_", re.sub(r"\\.", "", label.lower())).strip("_")
+        shot = SHOTS / f"{tag}_{i}_{kind}_{slug}.png"
+        if kind == "image":
+            cell = page.locator(".jp-CodeCell").filter(has_text=label).first
+            area = cell.locator(".jp-Cell-outputArea")
+            area.scroll_into_view_if_needed()
+            imgs = area.locator("img")
+            assert imgs.count(), f"{name}: the cell with {label!r} shows no picture"
+            assert imgs.first.evaluate("i => i.complete && i.naturalWidth > 100"), f"{name}: broken picture"
+            area.screenshot(path=str(shot))
+            continue
+        widget = _labelled(page, kind, label)
+        assert widget.count(), f"{name}: no {kind} labelled /{label}/ (do widgets render?)"
+        area = page.locator(".jp-Cell-outputArea").filter(has=widget).first
+        widget.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        before = area.evaluate(FINGERPRINT)
+        _act(page, kind, widget)
+        _wait_changed(area, before, f"using the {kind} {label!r}")
+        page.wait_for_timeout(500)
+        area.screenshot(path=str(shot))
     page.screenshot(path=str(SHOTS / f"{tag}_lab.png"))
     assert not _problems(page), "\n".join(_problems(page))
 
@@ -147,9 +171,10 @@ def test_screenshots_are_not_blank():
     """At least two screenshots were written and show something (not a single flat colour)."""
     from PIL import Image
 
-    shots = sorted(SHOTS.glob("*_widget_after.png"))
+    shots = sorted(p for p in SHOTS.glob("0*_*.png") if not p.name.endswith("_lab.png"))
     if not shots:
         pytest.skip("no widget was exercised")
+    assert len(shots) >= 2, shots
     for p in shots:
         img = Image.open(p).convert("L")
         lo, hi = img.getextrema()
