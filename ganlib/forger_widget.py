@@ -20,6 +20,28 @@ from ganlib.widgets import StepControls
 FIGSIZE = (8.5, 3.4)
 
 
+_STYLE = {"D(x)": dict(color="tab:green", lw=2, label="D(x) learned"),
+          "D*(x)": dict(color="black", lw=1.5, ls="--", label="D*(x) optimal")}
+
+
+def draw_game(ax, xs, curves: dict[str, np.ndarray], legend: bool = True):
+    """Draw p_data and p_g (filled, left axis) and any detective curves D(x), D*(x) (right axis, 0..1)."""
+    ax.fill_between(xs, curves["p_data"], alpha=0.35, color="tab:blue", label="p_data (real)")
+    ax.fill_between(xs, curves["p_g"], alpha=0.35, color="tab:orange", label="p_g (forger)")
+    ax.set_xlabel("x")
+    ax2 = ax.twinx()
+    for key, style in _STYLE.items():
+        if key in curves:
+            ax2.plot(xs, curves[key], **style)
+    ax2.axhline(0.5, color="gray", ls=":", lw=1)
+    ax2.set_ylim(-0.02, 1.02)
+    if legend:
+        h1, l1 = ax.get_legend_handles_labels()
+        h2, l2 = ax2.get_legend_handles_labels()
+        ax.legend(h1 + h2, l1 + l2, loc="upper left", fontsize=7)
+    return ax2
+
+
 class _Shown:
     """Mixin: keep one displayed figure and redraw it in place when the state changes."""
 
@@ -78,17 +100,9 @@ class ForgerExplorer(_Shown):
         """A closed matplotlib Figure of the densities (left axis) and D*(x) (right axis)."""
         c, v = self.curves(), self.values()
         fig, ax = plt.subplots(figsize=FIGSIZE)
-        ax.fill_between(self.xs, c["p_data"], alpha=0.35, color="tab:blue", label="p_data (real)")
-        ax.fill_between(self.xs, c["p_g"], alpha=0.35, color="tab:orange", label="p_g (forger)")
-        ax.set_xlabel("x")
+        ax2 = draw_game(ax, self.xs, c)
         ax.set_ylabel("density")
-        ax2 = ax.twinx()
-        ax2.plot(self.xs, c["D*(x)"], color="black", lw=2, label="D*(x)")
-        ax2.axhline(0.5, color="gray", ls=":", lw=1)
-        ax2.set_ylim(-0.02, 1.02)
         ax2.set_ylabel("D*(x) = P(real | x)")
-        lines = ax.get_legend_handles_labels(), ax2.get_legend_handles_labels()
-        ax.legend(lines[0][0] + lines[1][0], lines[0][1] + lines[1][1], loc="upper left", fontsize=8)
         ax.set_title(f"V(D*,G) = {v['V(D*,G)']:.3f}   JSD = {v['JSD']:.3f}   (−log 4 = {-LOG4:.3f})")
         fig.tight_layout()
         plt.close(fig)
@@ -152,19 +166,9 @@ class DuelWidget(_Shown):
         c = self.duel.curves()
         xs = self.duel.xs
         fig, (ax, axj) = plt.subplots(1, 2, figsize=FIGSIZE, gridspec_kw={"width_ratios": [2.2, 1]})
-        ax.fill_between(xs, c["p_data"], alpha=0.35, color="tab:blue", label="p_data")
-        ax.fill_between(xs, c["p_g"], alpha=0.35, color="tab:orange", label="p_g (forger)")
-        ax2 = ax.twinx()
-        ax2.plot(xs, c["D(x)"], color="tab:green", lw=2, label="D(x) learned")
-        ax2.plot(xs, c["D*(x)"], color="black", lw=1, ls="--", label="D*(x) optimal")
-        ax2.set_ylim(-0.02, 1.02)
-        ax2.set_ylabel("D(x)")
-        h1, l1 = ax.get_legend_handles_labels()
-        h2, l2 = ax2.get_legend_handles_labels()
-        ax.legend(h1 + h2, l1 + l2, loc="upper left", fontsize=7)
+        draw_game(ax, xs, c).set_ylabel("D(x)")
         s = self.duel.state()
         ax.set_title(f"step {s['step']}: forger N({s['mean']:.2f}, {s['std']:.2f}²)", fontsize=10)
-        ax.set_xlabel("x")
         hist = self.duel.history
         axj.plot([m.step for m in hist], [m.jsd for m in hist], marker=".", color="tab:red")
         axj.set_ylim(0, np.log(2) * 1.05)
