@@ -126,3 +126,21 @@ def test_profile_picks_cpu_without_cuda(monkeypatch):
     monkeypatch.delenv(config.ENV_VAR, raising=False)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert config.get_profile().name == "cpu"
+
+
+# Colab ships ipywidgets 7.x; these exist only in 8.x (and `tooltip=` is 7's `description_tooltip=`).
+IPYWIDGETS_8_ONLY = re.compile(
+    r"\bW(?:idgets)?\.(Stack|TagsInput|ColorsInput|IntsInput|FloatsInput|NaiveDatetimePicker|"
+    r"DatetimePicker|TimePicker)\b|\btooltip\s*=")
+
+
+def test_widgets_use_no_ipywidgets_8_only_api():
+    sources = sorted((ROOT / "ganlib").rglob("*.py")) + NOTEBOOKS
+    found = [f"{p.relative_to(ROOT)}: {m.group(0)}" for p in sources
+             for m in IPYWIDGETS_8_ONLY.finditer(p.read_text())]
+    assert not found, f"ipywidgets-8-only API (Colab has 7.x): {found}"
+
+
+def test_the_8_only_pattern_catches_what_it_should():
+    assert IPYWIDGETS_8_ONLY.search("W.Stack([a, b])") and IPYWIDGETS_8_ONLY.search("Button(tooltip='x')")
+    assert not IPYWIDGETS_8_ONLY.search("Button(description_tooltip='x')")
