@@ -74,11 +74,15 @@ def sweep(features: Features, real: torch.Tensor, pool: torch.Tensor, pool_label
           n: int, levels: dict[str, list] | None = None, seed: int = 0) -> dict[str, list[dict[str, float]]]:
     """For each corruption and each level, the metrics of n corrupted pool images against ``real``."""
     real_feats = features(check_images(real, "real"))
-    out = {}
-    for kind, values in (levels or SWEEPS).items():
-        out[kind] = [score(real_feats, features(corrupt(pool, pool_labels, n, seed=seed, **{kind: v})))
-                     for v in values]
-    return out
+    memo: dict[tuple, dict[str, float]] = {}  # level 0 of every corruption is the same clean set
+
+    def at(kind: str, v) -> dict[str, float]:
+        key = (kind, v) if v else ("clean", 0)
+        if key not in memo:
+            memo[key] = score(real_feats, features(corrupt(pool, pool_labels, n, seed=seed, **{kind: v})))
+        return memo[key]
+
+    return {kind: [at(kind, v) for v in values] for kind, values in (levels or SWEEPS).items()}
 
 
 def plot_sweep(results: dict[str, list[dict[str, float]]], levels: dict[str, list] | None = None):
