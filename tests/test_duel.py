@@ -3,10 +3,20 @@
 import math
 
 import numpy as np
+import pytest
 import torch
 
 from ganlib.data import gaussian_1d
 from ganlib.duel import AffineForger, Duel
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny models: one CPU thread is faster and robust to busy cores."""
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
 
 
 def _params(m):

@@ -2,6 +2,7 @@
 
 import matplotlib
 import pytest
+import torch
 
 matplotlib.use("Agg")
 
@@ -9,6 +10,15 @@ from ganlib.data import gaussian_1d  # noqa: E402
 from ganlib.detective import LOG4  # noqa: E402
 from ganlib.duel import Duel  # noqa: E402
 from ganlib.forger_widget import DuelWidget, ForgerExplorer  # noqa: E402
+
+
+@pytest.fixture
+def one_thread():
+    """Tiny models: one CPU thread is faster and robust to busy cores."""
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
 
 
 def test_explorer_values_follow_the_forger():
@@ -38,7 +48,7 @@ def test_explorer_sliders_drive_the_state_and_render():
     assert fig.get_size_inches()[0] <= 9 and "JSD" in fig.axes[0].get_title()
 
 
-def test_duel_widget_buttons_train_their_side():
+def test_duel_widget_buttons_train_their_side(one_thread):
     w = DuelWidget(Duel(seed=0), clicks=3)
     w.controls()
     mean0 = w.duel.state()["mean"]
