@@ -68,3 +68,14 @@ def test_unknown_class_is_refused(tmp_path):
     torch.save({"class": "os.system", "kwargs": {}, "state_dict": {}}, tmp_path / "bad.pt")
     with pytest.raises(ValueError, match="not one of"):
         pretrained.load(tmp_path / "bad.pt")
+
+
+def test_conditional_generator_draws_the_asked_class():
+    from ganlib.classifier import predict
+    from ganlib.dcgan import sample
+
+    G, clf = pretrained.load("cdcgan-fashion-mnist"), pretrained.load("fashion-mnist-classifier")
+    asked = torch.arange(300) % 10
+    agree = float((predict(clf, sample(G, 300, asked, seed=5)) == asked).double().mean())
+    assert agree > 0.5  # chance is 0.1
+
