@@ -141,7 +141,7 @@ REPORTED_RUNS: tuple[ReportedRun, ...] = (
                 "225 MWh on V100s for the entire project, as the authors report"),
     ReportedRun("StyleGAN-XL at 512² on ImageNet (one model)", 400, "cuda-V100", None,
                 "Sauer et al. 2022, arXiv:2202.00273: about 400 V100-days to match the prior "
-                "state of the art at 512²; energy not reported, estimated below"),
+                "state of the art at 512²; energy not reported, so estimated"),
 )
 
 

@@ -4,7 +4,8 @@ The test, step by step:
 
 1. **Nearest neighbours.** For every generated sample find its nearest training image, and
    record the distance ``d_gen`` — in pixels (what a person would call a copy) or in the
-   features of the course's classifier (copies that are shifted or re-shaded slightly).
+   features of the course's classifier (``ganlib.classifier.features``: close there means the
+   same kind of thing, even when re-shaded).
 2. **A yardstick from held-out data.** Do the same for real *test* images, which the
    generator never saw: ``d_test`` tells how close a genuinely *new* image of this data set
    typically lands to the training set. Fashion-MNIST has many near-duplicates, so this
@@ -25,7 +26,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-from torch import nn
 
 
 def _flat(x: torch.Tensor) -> torch.Tensor:
@@ -55,14 +55,6 @@ def nearest_neighbours(queries: torch.Tensor, reference: torch.Tensor, k: int = 
 def nearest_distance(queries: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
     """Distance from each query to its nearest reference item (a vector of length N)."""
     return nearest_neighbours(queries, reference, k=1)[0][:, 0]
-
-
-@torch.no_grad()
-def embed(model: nn.Module, images: torch.Tensor, batch_size: int = 1_000) -> torch.Tensor:
-    """Classifier features of images (``model.features``), batched and without gradients."""
-    device = next(model.parameters()).device
-    return torch.cat([model.features(images[i:i + batch_size].to(device)).flatten(1).cpu()
-                      for i in range(0, len(images), batch_size)])
 
 
 def memorisation_score(gen_dists: torch.Tensor, test_dists: torch.Tensor,

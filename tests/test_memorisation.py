@@ -1,7 +1,7 @@
 import torch
 
-from ganlib.memorisation import (embed, memorisation_report, memorisation_score,
-                                 nearest_distance, nearest_neighbours)
+from ganlib.memorisation import (memorisation_report, memorisation_score, nearest_distance,
+                                 nearest_neighbours)
 
 
 def _brute(q, r):
@@ -44,19 +44,3 @@ def test_copies_score_high_and_new_data_scores_near_quantile():
     assert rep_new.score < 0.15
     assert rep_copy.median_gen < rep_new.median_gen
     assert "score" in str(rep_copy)
-
-
-def test_embed_uses_features_in_batches():
-    class Feat(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.lin = torch.nn.Linear(4, 2)
-
-        def features(self, x):
-            return self.lin(x.flatten(1))
-
-    m = Feat()
-    x = torch.randn(11, 1, 2, 2)
-    out = embed(m, x, batch_size=4)
-    assert out.shape == (11, 2) and not out.requires_grad
-    assert torch.allclose(out, m.features(x).detach())
