@@ -88,7 +88,12 @@ def _wait_changed(area, before: str, what: str, timeout: float = 30) -> str:
     while time.monotonic() < deadline:
         now = area.evaluate(FINGERPRINT)
         if now != before:
-            return now
+            while True:  # then let it settle (a redraw may come in parts) before a screenshot
+                time.sleep(0.75)
+                later = area.evaluate(FINGERPRINT)
+                if later == now or time.monotonic() > deadline:
+                    return later
+                now = later
         time.sleep(0.25)
     raise AssertionError(f"the widget's output did not change after {what}")
 
