@@ -59,11 +59,11 @@ def corrupt(images: torch.Tensor, labels: torch.Tensor, n: int, noise: float = 0
 
 def score(real_feats: torch.Tensor, fake_feats: torch.Tensor, kid_subsets: int = 10,
           kid_subset_size: int = 500) -> dict[str, float]:
-    """FID, KID (×1000), precision and recall of one feature set against the reals."""
+    """FID, KID, precision and recall of one feature set against the reals."""
     size = min(kid_subset_size, len(real_feats), len(fake_feats))
     precision, recall = precision_recall(real_feats, fake_feats)
     return {"FID": frechet_distance(real_feats, fake_feats),
-            "KID×1000": 1000 * kid(real_feats, fake_feats, subsets=kid_subsets, subset_size=size)[0],
+            "KID": kid(real_feats, fake_feats, subsets=kid_subsets, subset_size=size)[0],
             "precision": precision, "recall": recall}
 
 
