@@ -79,3 +79,8 @@ def test_conditional_generator_draws_the_asked_class():
     agree = float((predict(clf, sample(G, 300, asked, seed=5)) == asked).double().mean())
     assert agree > 0.5  # chance is 0.1
 
+
+
+def test_shipped_dcgan_covers_every_class():
+    cov = pretrained.manifest()["dcgan-fashion-mnist"]["metrics"]["class_coverage"]
+    assert len(cov) == 10 and min(cov.values()) >= 0.05
