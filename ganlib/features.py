@@ -37,10 +37,9 @@ def _batched(fn, images: torch.Tensor, batch_size: int) -> torch.Tensor:
 def classifier_features(images: torch.Tensor, model: nn.Module | None = None,
                         batch_size: int = 1000) -> torch.Tensor:
     """The classifier's penultimate features (N × feature_dim, float64) of N×1×28×28 images in [−1, 1]."""
-    images = check_images(images)
-    model = course_classifier() if model is None else model.eval()
-    device = next(model.parameters()).device
-    return _batched(lambda x: model.features(x.to(device)), images, batch_size)
+    from .classifier import features
+
+    return features(course_classifier() if model is None else model, check_images(images), batch_size)
 
 
 def classifier_probs(images: torch.Tensor, model: nn.Module | None = None,
