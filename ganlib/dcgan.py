@@ -162,12 +162,16 @@ def evaluate(G: nn.Module, n: int = 5000, seed: int = 1) -> dict:
 
 
 def train_dcgan(seed: int, max_seconds: float | None, device, progress: bool, *, conditional: bool,
-                steps: int = 4000) -> tuple[nn.Module, dict]:
-    """Train the course's fast recipe on Fashion-MNIST with ``ganlib.train.fit``; stop early on time."""
+                steps: int | None = None) -> tuple[nn.Module, dict]:
+    """Train the course's fast recipe on Fashion-MNIST with ``ganlib.train.fit``; stop early on time.
+
+    Full runs: 4,000 steps unconditional, 6,000 conditional (it has the class to learn as well).
+    """
     from .data import load_images
     from .train import fit
 
     r = FAST_RECIPE
+    steps = steps or (6000 if conditional else 4000)
     x, y = load_images("fashion-mnist", "train")
     if conditional:
         G, D = ConditionalDCGANGenerator(r["latent_dim"], r["width"]), ConditionalDCGANDiscriminator(r["width"])
