@@ -15,7 +15,8 @@ from torch import Tensor, nn
 class Classifier(nn.Module):
     """Two strided conv blocks (conv → batch norm → ReLU), a hidden layer (the features), a linear head.
 
-    Strided convolutions instead of max-pooling keep it cheap: a few minutes to train on 2 CPU cores.
+    Strided convolutions instead of max-pooling keep it cheap: about a minute and a half per epoch
+    on one CPU core. The feature layer has batch norm too; dropout sits between it and the head.
     """
 
     def __init__(self, width: int = 32, feature_dim: int = 128, n_classes: int = 10):
@@ -26,7 +27,7 @@ class Classifier(nn.Module):
         self.body = nn.Sequential(
             nn.Conv2d(1, w, 4, 2, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU(),            # 14×14
             nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w), nn.ReLU(),    # 7×7
-            nn.Flatten(), nn.Linear(2 * w * 7 * 7, feature_dim), nn.ReLU())
+            nn.Flatten(), nn.Linear(2 * w * 7 * 7, feature_dim, bias=False), nn.BatchNorm1d(feature_dim), nn.ReLU())
         self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(feature_dim, n_classes))
 
     def features(self, x: Tensor) -> Tensor:
@@ -36,6 +37,23 @@ class Classifier(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         """Class logits, N×n_classes."""
         return self.head(self.body(x))
+
+
+def shift_and_flip(x: Tensor, gen: torch.Generator, max_shift: int = 1, flip: bool = True) -> Tensor:
+    """Augment a batch: shift each image by up to ``max_shift`` pixels (background −1 fills in) and
+    mirror about half of them left–right (a mirrored shirt is still a shirt)."""
+    n, _, h, w = x.shape
+    p = max_shift
+    padded = F.pad(x, (p, p, p, p), value=-1.0)
+    dy = torch.randint(0, 2 * p + 1, (n, 1), generator=gen, device=x.device)
+    dx = torch.randint(0, 2 * p + 1, (n, 1), generator=gen, device=x.device)
+    rows = torch.arange(h, device=x.device) + dy                       # n × h
+    cols = torch.arange(w, device=x.device) + dx                       # n × w
+    if flip:
+        mirror = torch.rand(n, 1, generator=gen, device=x.device) < 0.5
+        cols = torch.where(mirror, cols.flip(1), cols)
+    idx = torch.arange(n, device=x.device)[:, None, None]
+    return padded[idx, :, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2)   # n×h×w×c → n×c×h×w
 
 
 @torch.no_grad()
@@ -67,10 +85,11 @@ def accuracy(model: nn.Module, images: Tensor, labels: Tensor) -> float:
     return float((predict(model, images) == labels.cpu()).double().mean())
 
 
-def train_classifier(model: Classifier, images: Tensor, labels: Tensor, *, epochs: int = 4,
-                     batch_size: int = 128, lr: float = 3e-3, seed: int = 0, device=None,
+def train_classifier(model: Classifier, images: Tensor, labels: Tensor, *, epochs: int = 8,
+                     batch_size: int = 128, lr: float = 3e-3, weight_decay: float = 1e-4,
+                     max_shift: int = 1, flip: bool = True, seed: int = 0, device=None,
                      max_seconds: float | None = None, progress: bool = True) -> dict:
-    """Train with Adam and a one-cycle schedule; stop early after ``max_seconds``."""
+    """Train with AdamW and a one-cycle schedule on shifted / mirrored batches; stop early after ``max_seconds``."""
     import time
 
     from tqdm.auto import tqdm
@@ -81,7 +100,7 @@ def train_classifier(model: Classifier, images: Tensor, labels: Tensor, *, epoch
     gen = torch.Generator(device=device).manual_seed(seed)
     steps_per_epoch = len(images) // batch_size
     total = epochs * steps_per_epoch
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=total)
     start, step, stopped = time.perf_counter(), 0, False
     bar = tqdm(total=total, disable=not progress, desc="classifier")
@@ -90,6 +109,8 @@ def train_classifier(model: Classifier, images: Tensor, labels: Tensor, *, epoch
         for i in range(steps_per_epoch):
             idx = order[i * batch_size:(i + 1) * batch_size]
             x, y = images[idx], labels[idx]
+            if max_shift or flip:
+                x = shift_and_flip(x, gen, max_shift, flip)
             loss = F.cross_entropy(model(x), y)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -104,7 +125,7 @@ def train_classifier(model: Classifier, images: Tensor, labels: Tensor, *, epoch
             break
     bar.close()
     model.eval()
-    return {"steps": step, "stopped_by_time": stopped}
+    return {"steps": step, "epochs": round(step / steps_per_epoch, 2), "stopped_by_time": stopped}
 
 
 def frechet_distance(feats_a: Tensor, feats_b: Tensor) -> float:
