@@ -27,7 +27,7 @@ def test_references_pass():
 def test_not_done_yet():
     def blank(*a):
         raise NotImplementedError()
-    assert nb06.check_energy_kwh(blank) is False
+    assert nb06.check_energy_kwh(blank).status == "not done"
 
 
 def test_nearest_distance_rejects_typical_mistakes():

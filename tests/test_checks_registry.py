@@ -28,7 +28,7 @@ def test_entry_is_well_formed(ex_id):
 def test_check_accepts_its_reference(ex_id, tmp_path, monkeypatch, capsys):
     report = tmp_path / "report.jsonl"
     monkeypatch.setenv(checks.REPORT_ENV, str(report))
-    assert EXERCISES[ex_id].check(EXERCISES[ex_id].reference) is True
+    assert EXERCISES[ex_id].check(EXERCISES[ex_id].reference).status == "passed"
     assert "passed" in capsys.readouterr().out
     assert json.loads(report.read_text().splitlines()[-1]) == {"id": ex_id, "status": "passed", "message": ""}
 
@@ -37,7 +37,7 @@ def test_check_accepts_its_reference(ex_id, tmp_path, monkeypatch, capsys):
 def test_check_reports_not_done_for_a_stub(ex_id, tmp_path, monkeypatch, capsys):
     report = tmp_path / "report.jsonl"
     monkeypatch.setenv(checks.REPORT_ENV, str(report))
-    assert EXERCISES[ex_id].check(_blank) is False
+    assert EXERCISES[ex_id].check(_blank).status == "not done"
     assert "not done yet" in capsys.readouterr().out
     assert json.loads(report.read_text().splitlines()[-1])["status"] == "not done"
 
@@ -61,7 +61,16 @@ def test_decorator_feedback_recording_and_unique_ids(tmp_path, monkeypatch):
         with pytest.raises(ValueError, match="already registered"):
             exercise("registry_selftest", notebook="01_selftest.ipynb", reference=abs)(lambda fn: None)
         monkeypatch.setenv(checks.REPORT_ENV, str(tmp_path / "no" / "such" / "dir" / "r.jsonl"))
-        assert check_registry_selftest(abs) is True  # an unwritable report never breaks a check
+        assert check_registry_selftest(abs).status == "passed"  # an unwritable report never breaks a check
     finally:
         dict.pop(EXERCISES, "registry_selftest", None)
         vars(checks).pop("check_registry_selftest", None)
+
+
+def test_outcome_shows_nothing_in_a_notebook():
+    """A check at the end of a cell must not print a stray True under its confirmation."""
+    from IPython.core.formatters import DisplayFormatter
+
+    passed, not_done = checks.Outcome("passed"), checks.Outcome("not done")
+    assert passed and not not_done
+    assert DisplayFormatter().format(passed) == ({}, {})

@@ -29,9 +29,31 @@ class Exercise:
     id: str
     notebook: str
     reference: Callable[..., Any]
-    check: Callable[..., bool]
+    check: Callable[..., Outcome]
     title: str = ""
     points: int = 1
+
+
+class Outcome:
+    """What a check returns: truthy when it passed, ``.status`` in STATUSES.
+
+    It shows nothing in a notebook (the check has already printed its one line), so a check
+    call at the end of a cell leaves no stray ``True`` under the confirmation.
+    """
+
+    __slots__ = ("status",)
+
+    def __init__(self, status: str):
+        self.status = status
+
+    def __bool__(self) -> bool:
+        return self.status == "passed"
+
+    def __repr__(self) -> str:
+        return f"Outcome({self.status!r})"
+
+    def _ipython_display_(self) -> None:
+        """Display nothing: IPython calls this instead of printing the repr."""
 
 
 NOTEBOOK_MODULES = ("nb01", "nb02", "nb03", "nb04", "nb05", "nb06")
@@ -146,15 +168,15 @@ def exercise(ex_id: str, notebook: str, reference: Callable[..., Any], title: st
              points: int = 1):
     """Register ``check_<ex_id>``: wrap a raw check so it prints, records and reports 'not done yet'."""
 
-    def wrap(raw_check: Callable[..., None]) -> Callable[..., bool]:
+    def wrap(raw_check: Callable[..., None]) -> Callable[..., Outcome]:
         @functools.wraps(raw_check)
-        def check(*args, **kwargs) -> bool:
+        def check(*args, **kwargs) -> Outcome:
             try:
                 raw_check(*args, **kwargs)
             except NotImplementedError:
                 print(f"⏳ {ex_id}: not done yet — replace `raise NotImplementedError()` with your code.")
                 _record(ex_id, "not done")
-                return False
+                return Outcome("not done")
             except AssertionError as e:
                 _record(ex_id, "failed", str(e))
                 raise AssertionError(f"{ex_id}: {e}") from None
@@ -164,7 +186,7 @@ def exercise(ex_id: str, notebook: str, reference: Callable[..., Any], title: st
                 raise AssertionError(f"{ex_id}: {msg}") from e
             print(f"✅ {ex_id}: passed.")
             _record(ex_id, "passed")
-            return True
+            return Outcome("passed")
 
         old = dict.get(EXERCISES, ex_id)
         if old is not None and (old.check.__module__, old.check.__qualname__) != (
