@@ -95,10 +95,10 @@ class LiveView:
         self.ax.set_xlim(-lim, lim)
         self.ax.set_ylim(-lim, lim)
         self.ax.legend(loc="upper right", markerscale=3, fontsize=8)
-        self.image = W.Image(format="png")
+        self.image = W.Image(format="png", layout=W.Layout(width="auto"))  # natural size, not stretched
         self.label = W.Label()
         self.controls = StepControls(self.step, steps_per_tick=steps_per_tick, label="train")
-        self.widget = W.VBox([self.controls.box, self.label, self.image])
+        self.widget = W.VBox([self.controls.box, self.label, self.image], layout=W.Layout(align_items="flex-start"))
         self.redraw()
 
     @staticmethod
@@ -125,5 +125,5 @@ class LiveView:
                             f"step {self.live.steps_done}: D loss {h.d_loss[-1]:.3f}, G loss {h.g_loss[-1]:.3f}, "
                             f"D(x) {h.d_real[-1]:.2f}, D(G(z)) {h.d_fake[-1]:.2f}")
         buf = io.BytesIO()
-        self.fig.savefig(buf, format="png", dpi=80)
+        self.fig.savefig(buf, format="png", dpi=80, bbox_inches="tight")  # keep the colorbar label
         self.image.value = buf.getvalue()
