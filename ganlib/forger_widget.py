@@ -30,9 +30,12 @@ def draw_game(ax, xs, curves: dict[str, np.ndarray], legend: bool = True):
     ax.fill_between(xs, curves["p_g"], alpha=0.35, color="tab:orange", label="p_g (forger)")
     ax.set_xlabel("x")
     ax2 = ax.twinx()
+    total = np.asarray(curves["p_data"]) + np.asarray(curves["p_g"])
+    visible = total > 1e-3 * total.max()  # far from both densities D* is 0/0: leave it undrawn
     for key, style in _STYLE.items():
         if key in curves:
-            ax2.plot(xs, curves[key], **style)
+            y = np.asarray(curves[key], dtype=float)
+            ax2.plot(xs, np.where(visible, y, np.nan) if key == "D*(x)" else y, **style)
     ax2.axhline(0.5, color="gray", ls=":", lw=1)
     ax2.set_ylim(-0.02, 1.02)
     if legend:
