@@ -8,8 +8,10 @@ A student version follows nbgrader: code between ``### BEGIN SOLUTION`` and ``##
 becomes ``# YOUR CODE HERE`` + ``raise NotImplementedError()``, hidden tests are removed, outputs
 cleared, nbgrader metadata kept. Grading copies the submission into a fresh temporary folder and
 runs it there in a fresh kernel (profile ci, a per-cell and a total time limit); the checks record
-what passed in ``$GANLIB_CHECK_REPORT``. A submission that hangs, kills its kernel or deletes
-files is scored with what ran; the grader's exit code is non-zero only for its own errors.
+what passed in ``$GANLIB_CHECK_REPORT``. On Linux with user namespaces the whole file system
+outside that folder is read-only for the submission (``unshare``; ``--no-sandbox`` turns it off).
+A submission that hangs, kills its kernel or deletes files is scored with what ran; the
+grader's exit code is non-zero only for its own errors.
 """
 
 from __future__ import annotations
@@ -214,6 +216,72 @@ def _run(nb_path: str, status_path: str, cell_timeout: float, total: float) -> N
         pass
 
 
+# ----------------------------------------------------------------------------- the read-only jail
+
+SKIP_MOUNTS = ("/proc", "/sys", "/dev")  # kernel interfaces and device nodes stay as they are
+
+
+def _mount_points() -> list[str]:
+    """Every mount point of this process's mount namespace (octal escapes such as \\040 decoded)."""
+    with open("/proc/self/mountinfo", encoding="utf-8") as f:
+        raw = [line.split()[4] for line in f]
+    return [p.encode().decode("unicode_escape") for p in raw]
+
+
+def _writable_mounts(keep: str) -> list[str]:
+    """Mount points (outside /proc, /sys, /dev and ``keep``) that are still writable."""
+    out = []
+    for mp in _mount_points():
+        if mp == keep or any(mp == s or mp.startswith(s + "/") for s in SKIP_MOUNTS):
+            continue
+        try:
+            if not os.statvfs(mp).f_flag & os.ST_RDONLY:
+                out.append(mp)
+        except OSError:
+            pass
+    return out
+
+
+def _lock(writable: str, argv: list[str]) -> None:
+    """Inside a private user + mount namespace: make every mount read-only except ``writable``,
+    then exec ``argv`` in a nested namespace, where those read-only flags are locked (the
+    submission cannot remount them writable). Nothing outside the grading folder can change."""
+    subprocess.run(["mount", "--bind", writable, writable], check=True)
+    for mp in _mount_points():
+        if mp != writable and not any(mp == s or mp.startswith(s + "/") for s in SKIP_MOUNTS):
+            subprocess.run(["mount", "-o", "remount,bind,ro", mp], capture_output=True)
+    left = _writable_mounts(writable)
+    if left:
+        raise SystemExit(f"could not make these read-only: {left}")
+    os.execvp("unshare", ["unshare", "--user", "--mount", "--map-root-user", "--", *argv])
+
+
+_SANDBOX: bool | None = None
+
+
+def sandbox_available() -> bool:
+    """Whether this machine lets an unprivileged process lock the file system read-only
+    (Linux user namespaces and util-linux's ``unshare``); checked once by a dry run."""
+    global _SANDBOX
+    if _SANDBOX is None:
+        if not sys.platform.startswith("linux") or shutil.which("unshare") is None:
+            _SANDBOX = False
+        else:
+            root = tempfile.mkdtemp(prefix="ganlib-jail-")
+            try:
+                probe = [sys.executable, "-c", f"open({os.path.join(root, 'ok')!r}, 'w').close()"]
+                r = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "--", sys.executable,
+                                    "-m", "ganlib.homework", "_lock", root, *probe],
+                                   capture_output=True, timeout=60,
+                                   env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+                _SANDBOX = r.returncode == 0 and os.path.exists(os.path.join(root, "ok"))
+            except (OSError, subprocess.SubprocessError):
+                _SANDBOX = False
+            finally:
+                shutil.rmtree(root, ignore_errors=True)
+    return _SANDBOX
+
+
 def _kill_group(pid: int | None) -> None:
     if pid:
         try:
@@ -237,10 +305,12 @@ def _read_report(path: Path) -> dict[str, dict]:
 
 def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120,
           profile: str = "ci", checks_files: tuple[str, ...] = (),
-          executed: str | Path | None = None) -> dict[str, Any]:
+          executed: str | Path | None = None, sandbox: bool = True) -> dict[str, Any]:
     """Run one submission in a fresh kernel in a temporary folder and score its exercises.
 
     ``executed``: a folder to keep the executed notebook in (outputs and all), e.g. to hand back.
+    ``sandbox``: make everything outside that folder read-only for the submission where the
+    machine allows it (the result's ``"sandboxed"`` says whether it did).
     """
     from ganlib.checks import EXERCISES
 
@@ -261,7 +331,7 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120,
     status: dict[str, Any] = {}
     outcomes: dict[str, dict] = {}
     if nb is not None:
-        status, outcomes = _execute(path, timeout, cell_timeout, profile, checks_files, executed)
+        status, outcomes = _execute(path, timeout, cell_timeout, profile, checks_files, executed, sandbox)
         if status.get("stopped"):
             notes.append(f"grading stopped: {status['stopped']}")
     exercises = {}
@@ -281,6 +351,7 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120,
     return {"notebook": str(path), "total": sum(e["points"] for e in exercises.values()),
             "max": sum(e["max"] for e in exercises.values()), "exercises": exercises,
             "errors": status.get("errors", []), "cells_run": status.get("cells_run", 0), "notes": notes,
+            "sandboxed": bool(sandbox and nb is not None and sandbox_available()),
             "seconds": round(time.monotonic() - t0, 1)}
 
 
@@ -300,8 +371,13 @@ def _load_checks_file(f: str) -> None:
 
 
 def _execute(path: Path, timeout: float, cell_timeout: float, profile: str,
-             checks_files: tuple[str, ...], executed: str | Path | None) -> tuple[dict, dict]:
-    """Copy the submission into a fresh temp folder and run it there; return runner status and outcomes."""
+             checks_files: tuple[str, ...], executed: str | Path | None,
+             sandbox: bool = True) -> tuple[dict, dict]:
+    """Copy the submission into a fresh temp folder and run it there; return runner status and outcomes.
+
+    With ``sandbox`` (and a machine that allows it) everything outside that folder is read-only
+    for the submission; otherwise it can only be kept away by its working directory and $HOME.
+    """
     root = Path(tempfile.mkdtemp(prefix="ganlib-grade-"))
     try:
         work, home, tmp = root / "work", root / "home", root / "tmp"
@@ -313,17 +389,24 @@ def _execute(path: Path, timeout: float, cell_timeout: float, profile: str,
         env = dict(os.environ)
         real_home = Path.home()
         env.update({"GANLIB_PROFILE": profile, "GANLIB_CHECK_REPORT": str(report), "HOME": str(home),
-                    "TMPDIR": str(tmp), "MPLBACKEND": "agg", "PYTHONDONTWRITEBYTECODE": "1"})
-        for var, default in (("TORCH_HOME", real_home / ".cache" / "torch"),
-                             ("MPLCONFIGDIR", real_home / ".config" / "matplotlib")):
-            if var not in os.environ and default.is_dir():
-                env[var] = str(default)  # read shipped weights / font cache from the usual place
+                    "TMPDIR": str(tmp), "MPLBACKEND": "agg", "PYTHONDONTWRITEBYTECODE": "1",
+                    "JUPYTER_RUNTIME_DIR": str(home / "runtime")})
+        torch_home = real_home / ".cache" / "torch"
+        if "TORCH_HOME" not in os.environ and torch_home.is_dir():
+            env["TORCH_HOME"] = str(torch_home)  # read weights already on the machine from the usual place
+        mpl = Path(os.environ.get("MPLCONFIGDIR", real_home / ".config" / "matplotlib"))
+        if mpl.is_dir():  # a writable copy of matplotlib's font cache: no rebuild, no warning
+            shutil.copytree(mpl, home / "mplconfig", ignore=shutil.ignore_patterns("*.lock"))
+        env["MPLCONFIGDIR"] = str(home / "mplconfig")
         env.pop("JPY_PARENT_PID", None)
         extra = [str(Path(f).resolve().parent) for f in checks_files]
         env["PYTHONPATH"] = os.pathsep.join(extra + [str(Path(__file__).resolve().parent.parent)]
                                             + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
         cmd = [sys.executable, "-m", "ganlib.homework", "_run", str(nb_copy), str(status_file),
                str(cell_timeout), str(timeout)]
+        if sandbox and sandbox_available():
+            cmd = ["unshare", "--user", "--map-root-user", "--mount", "--",
+                   sys.executable, "-m", "ganlib.homework", "_lock", str(root), *cmd]
         proc = subprocess.Popen(cmd, cwd=work, env=env, start_new_session=True,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
@@ -359,6 +442,9 @@ def format_table(result: dict[str, Any]) -> str:
     if not rows:
         lines.append("(no registered exercises for this notebook)")
     lines += [f"note: {n}" for n in result["notes"]]
+    if not result.get("sandboxed", True):
+        lines.append("note: not sandboxed: the submission could write outside its temporary folder "
+                     "(no user namespaces here, or --no-sandbox); grade untrusted work in a container")
     if result["errors"]:
         lines.append(f"cells that raised: {len(result['errors'])} (first: cell "
                      f"{result['errors'][0]['cell']}, {result['errors'][0]['error'][:80]})")
@@ -367,7 +453,7 @@ def format_table(result: dict[str, Any]) -> str:
 
 
 def _json_line(result: dict[str, Any]) -> str:
-    keep = ("total", "max", "exercises", "notebook", "errors", "cells_run", "notes", "seconds")
+    keep = ("total", "max", "exercises", "notebook", "errors", "cells_run", "notes", "sandboxed", "seconds")
     return json.dumps({k: result[k] for k in keep})
 
 
@@ -392,6 +478,8 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["_run"]:
         _run(argv[1], argv[2], float(argv[3]), float(argv[4]))
         return 0
+    if argv[:1] == ["_lock"]:
+        _lock(argv[1], argv[2:])  # execs argv[2:]; returns only by raising
     ap = argparse.ArgumentParser(prog="python -m ganlib.homework", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("student", help="write student versions of a notebook or a folder of them")
@@ -405,6 +493,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--cell-timeout", type=float, default=120, help="seconds per cell (120)")
     g.add_argument("--profile", default="ci", help="GANLIB_PROFILE for the run (ci)")
     g.add_argument("--executed", metavar="DIR", help="keep each executed notebook (with outputs) here")
+    g.add_argument("--no-sandbox", dest="sandbox", action="store_false",
+                   help="do not make the file system read-only outside the submission's folder")
     g.add_argument("--checks", action="append", default=[], metavar="FILE.py",
                    help="a module of your own exercises (importable from the notebook)")
     args = ap.parse_args(argv)
@@ -422,7 +512,7 @@ def main(argv: list[str] | None = None) -> int:
         results = []
         for p in paths:
             r = grade(p, timeout=args.timeout, cell_timeout=args.cell_timeout, profile=args.profile,
-                      checks_files=tuple(args.checks), executed=args.executed)
+                      checks_files=tuple(args.checks), executed=args.executed, sandbox=args.sandbox)
             results.append(r)
             print(format_table(r) + "\n", flush=True)
         if args.csv:

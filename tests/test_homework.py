@@ -161,3 +161,25 @@ def test_grade_folder_writes_csv(tmp_path):
     rows = out.read_text().splitlines()
     assert rows[0].startswith("submission,total,max,toy_add,toy_square")
     assert rows[1].split(",")[1:5] == ["0", "3", "0", "0"]
+
+
+@pytest.mark.skipif(not homework.sandbox_available(), reason="no user namespaces on this machine")
+def test_sandbox_keeps_everything_outside_the_folder_read_only(tmp_path):
+    victim = tmp_path / "teacher" / "marks.csv"
+    victim.parent.mkdir()
+    victim.write_text("keep me")
+    sub = _variant(tmp_path, "escape.ipynb", [
+        f"import pathlib, subprocess\np = pathlib.Path({str(victim)!r})\n"
+        "for attempt in (lambda: p.write_text('overwritten'), p.unlink, lambda: (p.parent / 'new.txt').touch(),\n"
+        "                lambda: subprocess.run(['mount', '-o', 'remount,rw', '/'], check=True),\n"
+        "                lambda: p.write_text('overwritten after remount')):\n"
+        "    try:\n        attempt()\n    except Exception as e:\n        print('refused:', type(e).__name__)",
+        "open('scratch.txt', 'w').write('own folder is writable')\nprint(open('scratch.txt').read())",
+    ])
+    r = _grade(sub, cell_timeout=30, executed=tmp_path / "executed")
+    assert r["sandboxed"] and victim.read_text() == "keep me" and sorted(victim.parent.iterdir()) == [victim]
+    out = nbformat.read(tmp_path / "executed" / "escape.ipynb", as_version=4)
+    texts = ["".join(o.get("text", "")) for c in out.cells if c.cell_type == "code" for o in c.outputs]
+    assert sum(t.count("refused:") for t in texts) == 5
+    assert any("own folder is writable" in t for t in texts)
+    assert r["exercises"]["toy_add"]["status"] == "passed"
