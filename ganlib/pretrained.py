@@ -12,7 +12,6 @@ import hashlib
 import importlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import torch
@@ -61,19 +60,11 @@ def save(module: nn.Module, path: str | os.PathLike, **extra) -> Path:
     cls = type(module).__name__
     if cls not in MODULE_CLASSES:
         raise ValueError(f"cannot save a {cls}: known classes are {', '.join(MODULE_CLASSES)}")
+    from .train import atomic_save
+
     state = {"class": cls, "kwargs": dict(module.config),
              "state_dict": {k: v.detach().cpu() for k, v in module.state_dict().items()}, **extra}
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(state, f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_save(state, path)
 
 
 def _build(state: dict, source: str) -> nn.Module:
