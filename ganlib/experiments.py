@@ -6,7 +6,10 @@
 A run trains MLPs (ganlib.models) with ganlib.train.fit on the toy set, draws 2,500 samples and
 scores them with ganlib.metrics.mode_coverage (the PacGAN / VEEGAN protocol). Methods are named
 after the fixes in ganlib.fixes; ``gan`` is the plain non-saturating GAN baseline. Budgets come
-from the profile; the learning rate decays linearly to zero over the run (sharp modes, few steps).
+from the profile and are the same for every method; the learning rate decays linearly to zero
+over the run (sharp modes, few steps) and the toy data are scaled into [-1, 1] (see data_scale).
+
+    python -m ganlib.experiments table --methods gan pacgan4   # only some methods
 """
 
 from __future__ import annotations

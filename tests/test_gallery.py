@@ -1,6 +1,7 @@
 """Each broken run in the gallery shows its symptom in its diagnostic, and the fix removes it."""
 
 import pytest
+from test_experiments import one_thread  # noqa: F401  (autouse: one torch thread, as there)
 
 from ganlib import gallery
 
