@@ -53,3 +53,11 @@ def test_notebook_heads_have_badge_and_setup():
     r = subprocess.run([sys.executable, str(ROOT / "tools" / "nbhead.py"), "--check"],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_readme_maps_every_notebook_and_gives_the_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    assert "make lab" in readme and "make test" in readme
+    missing = [p.name for p in NOTEBOOKS if p.name not in readme]
+    assert not missing, f"README's map of the notebooks lacks {missing}"
+    assert "{" + "MAP}" not in readme and "{" + "INSTALL}" not in readme, "README still has a placeholder"
