@@ -61,3 +61,19 @@ def test_readme_maps_every_notebook_and_gives_the_two_commands():
     missing = [p.name for p in NOTEBOOKS if p.name not in readme]
     assert not missing, f"README's map of the notebooks lacks {missing}"
     assert "{" + "MAP}" not in readme and "{" + "INSTALL}" not in readme, "README still has a placeholder"
+
+
+def test_make_lab_opens_the_notebooks_and_runs_as_root_too():
+    """JupyterLab refuses root without --allow-root (containers, CI): `make lab` must pass it there."""
+    import os
+    import shutil
+
+    import pytest
+
+    if shutil.which("make") is None:
+        pytest.skip("no make")
+    out = subprocess.run(["make", "-n", "-W", "pyproject.toml", "lab"], cwd=ROOT, capture_output=True,
+                         text=True).stdout
+    lab = [line for line in out.splitlines() if "jupyter lab" in line]
+    assert lab and "notebooks/" in lab[0]
+    assert ("--allow-root" in lab[0]) == (os.getuid() == 0)
