@@ -183,3 +183,35 @@ def test_sandbox_keeps_everything_outside_the_folder_read_only(tmp_path):
     assert sum(t.count("refused:") for t in texts) == 5
     assert any("own folder is writable" in t for t in texts)
     assert r["exercises"]["toy_add"]["status"] == "passed"
+
+
+COURSE = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def test_course_student_versions_hide_every_solution(tmp_path):
+    from ganlib.checks import exercises_for
+
+    paths = homework.make_student(COURSE, tmp_path)
+    assert len(paths) == 6
+    for p in paths:
+        nb, src = nbformat.read(p, as_version=4), nbformat.read(COURSE / p.name, as_version=4)
+        text = "\n".join(c.source for c in nb.cells)
+        ids = [ex.id for ex in exercises_for(p.name)]
+        assert len(ids) >= 2, f"{p.name}: fewer than 2 exercises"
+        assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
+        assert text.count("raise NotImplementedError()") >= len(ids)
+        assert all(f"check_{i}(" in text for i in ids), p.name
+        solutions = [c.source for c in src.cells if "### BEGIN SOLUTION" in c.source]
+        assert len(solutions) >= len(ids)
+        for s in solutions:  # the body of each solution is gone
+            body = s.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0].strip()
+            assert body and body not in text, f"{p.name}: solution text left in the student version"
+
+
+@pytest.mark.slow
+def test_course_notebook_01_full_marks_and_blank_zero(tmp_path):
+    [student] = homework.make_student(COURSE / "01_forger_vs_detective.ipynb", tmp_path)
+    solved, blank = homework.grade(COURSE / student.name), homework.grade(student)
+    assert (solved["total"], solved["max"]) == (2, 2), solved
+    assert (blank["total"], blank["max"]) == (0, 2), blank
+    assert {e["status"] for e in blank["exercises"].values()} == {"not done"}
