@@ -16,7 +16,7 @@ measurement points, so it can be late by up to one slice (``--slice`` for a tuto
 
 Last run (2026-11-24, defaults: ``python bench/dcgan_recipes.py --json bench.json``, one thread while
 other jobs shared the machine's 2 cores; 1,344 s in all). Untrained generators score 210–222 here;
-the shipped DCGAN scores 17.3 with 1,000 samples (notebook 05, `ci`), so these levels are an early stage
+the shipped DCGAN of that day (3,875 steps) scored 17.3 with 1,000 samples (notebook 05, `ci`), so these levels are an early stage
 of training:
 
     recipe            s/step   to FID 120.6 (PyTorch's best)   to FID 90.9 (TF's best)   FID after
