@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         paths = [q for q in paths if any(q.name.startswith(w) for w in args.which)]
         if not paths:
             p.error(f"no notebook starts with {args.which}")
-    os.environ.setdefault("MPLBACKEND", "agg")
+    os.environ.pop("MPLBACKEND", None)  # the kernel's inline backend: figures are drawn, as for a learner
     rows = []
     for path in paths:
         r = time_notebook(path, out=args.out)
