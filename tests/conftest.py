@@ -18,3 +18,14 @@ def empty_cache(tmp_path, monkeypatch):
     data._load_uint8.cache_clear()
     yield tmp_path / "cache"
     data._load_uint8.cache_clear()
+
+
+@pytest.fixture
+def one_thread():
+    """Tiny models: one torch thread is fastest, and several on a busy 2-core machine are many times slower."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -10,13 +10,7 @@ from ganlib.data import gaussian_1d
 from ganlib.duel import AffineForger, Duel
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models: one CPU thread is faster and robust to busy cores."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("one_thread")  # conftest: one torch thread
 
 
 def _params(m):

@@ -9,13 +9,7 @@ import torch
 from ganlib import experiments, fixes, losses
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models: one torch thread (several threads on a busy 2-core machine are many times slower)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")  # conftest: one torch thread
 
 
 def test_mode_collapse_cli_writes_samples_and_metrics(tmp_path):

@@ -12,14 +12,6 @@ from ganlib.duel import Duel  # noqa: E402
 from ganlib.forger_widget import DuelWidget, ForgerExplorer  # noqa: E402
 
 
-@pytest.fixture
-def one_thread():
-    """Tiny models: one CPU thread is faster and robust to busy cores."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
 
 def test_explorer_values_follow_the_forger():
     ex = ForgerExplorer(data=gaussian_1d(0, 1))

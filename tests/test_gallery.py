@@ -1,9 +1,10 @@
 """Each broken run in the gallery shows its symptom in its diagnostic, and the fix removes it."""
 
 import pytest
-from test_experiments import one_thread  # noqa: F401  (autouse: one torch thread, as there)
 
 from ganlib import gallery
+
+pytestmark = pytest.mark.usefixtures("one_thread")  # conftest: one torch thread
 
 
 def test_missing_detach_leaks_gradient_into_g():

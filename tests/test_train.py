@@ -9,13 +9,7 @@ from ganlib.models import MLPDiscriminator, MLPGenerator
 from ganlib.train import History, TrainingDiverged, fit, gan_step
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models: one CPU thread is fastest, and immune to other processes competing for cores."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_thread")  # conftest: one torch thread
 
 
 def ring(n, generator):
