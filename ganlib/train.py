@@ -69,9 +69,16 @@ def gan_step(G: nn.Module, D: nn.Module, opt_g: torch.optim.Optimizer, opt_d: to
     norm_d = grad_norm(D) if grad_norms else None
     # --- the forger's step: fresh noise; the gradient flows back through D into G
     z = torch.randn(len(x), G.latent_dim, device=x.device, generator=generator)
-    loss_g = g_loss(D(G(z, *cond(y)), *cond(y)))
-    opt_g.zero_grad(set_to_none=True)
-    loss_g.backward()  # also fills D's .grad; D's next step zeroes it first
+    frozen = [p for p in D.parameters() if p.requires_grad]
+    for p in frozen:  # D's weights are not trained here: skip their gradients (~10% of a step)
+        p.requires_grad_(False)
+    try:
+        loss_g = g_loss(D(G(z, *cond(y)), *cond(y)))
+        opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+    finally:
+        for p in frozen:
+            p.requires_grad_(True)
     opt_g.step()
     out = {"d_loss": loss_d.detach(), "g_loss": loss_g.detach(),
            "d_real": torch.sigmoid(real_logits.detach()).mean(),

@@ -154,3 +154,22 @@ def test_atomic_save_leaves_no_partial_file(tmp_path, monkeypatch):
         train.atomic_save({"a": 1}, tmp_path / "ok.pt")
     assert [p.name for p in tmp_path.iterdir()] == ["ok.pt"]
     assert torch.equal(torch.load(tmp_path / "ok.pt")["a"], torch.ones(2))
+
+
+def test_forger_step_leaves_d_gradient_and_trainability_as_d_step_left_them():
+    G, D = pair()
+    opt_g, opt_d = torch.optim.SGD(G.parameters(), 0.0), torch.optim.SGD(D.parameters(), 0.0)  # lr 0: nothing moves
+    x = ring(32, torch.Generator().manual_seed(0))
+    gan_step(G, D, opt_g, opt_d, x, generator=torch.Generator().manual_seed(1))
+    after_step = [p.grad.clone() for p in D.parameters()]
+    opt_d.zero_grad()
+    z = torch.randn(32, 2, generator=torch.Generator().manual_seed(1))  # the D step's noise, replayed
+    losses.d_loss(D(x), D(G(z).detach())).backward()
+    assert all(torch.equal(a, p.grad) for a, p in zip(after_step, D.parameters()))  # G's step added nothing
+    assert all(p.requires_grad for p in D.parameters())
+
+    def broken(logits):
+        raise RuntimeError("boom")
+    with pytest.raises(RuntimeError, match="boom"):
+        gan_step(G, D, opt_g, opt_d, x, g_loss=broken)
+    assert all(p.requires_grad for p in D.parameters())  # restored even when G's loss fails
