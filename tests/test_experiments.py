@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from ganlib import experiments, fixes, losses
+from ganlib.config import get_profile
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")  # conftest: one torch thread
@@ -48,11 +49,13 @@ def test_methods_wrap_d_and_set_losses_as_named():
     assert experiments.METHODS["gan"].get("d_loss", losses.d_loss) is losses.d_loss
 
 
-def test_ttur_gives_d_the_larger_learning_rate(monkeypatch):
+def test_two_time_scales_set_d_learning_rate_both_ways(monkeypatch):
     seen = {}
     monkeypatch.setattr(experiments, "fit", lambda G, D, data, **kw: seen.update(kw))
     experiments.run("ring", "gan-ttur", 0, steps=1)
-    assert seen["lr_d"] == pytest.approx(experiments.METHODS["gan-ttur"]["lr_d_factor"] * seen["lr_g"])
+    assert seen["lr_d"] == pytest.approx(2 * seen["lr_g"])  # TTUR: D faster
+    experiments.run("ring", "gan-slow-d", 0, steps=1)
+    assert seen["lr_d"] == pytest.approx(0.5 * seen["lr_g"])  # the other way round: D slower
     experiments.run("ring", "gan", 0, steps=1)
     assert seen["lr_d"] == seen["lr_g"]
 
@@ -90,7 +93,17 @@ def test_table_command_records_the_methods(monkeypatch):
     monkeypatch.setattr(experiments, "table", lambda out, **kw: seen.update(kw))
     experiments.main(["table", "--methods", "gan", "pacgan4"])
     torch.set_num_threads(1)
-    assert seen["methods"] == ("gan", "pacgan4")
+    assert seen["methods"] == ("gan", "pacgan4") and seen["threads"] == 2
     assert seen["command"] == "python -m ganlib.experiments table --methods gan pacgan4"
     experiments.main(["table"])
     assert seen["command"] == "python -m ganlib.experiments table" and seen["methods"] == tuple(experiments.METHODS)
+
+
+def test_shipped_table_is_complete_and_made_with_todays_budget(monkeypatch):
+    res = json.loads(experiments.RESULTS.read_text())
+    got = {(r["dataset"], r["method"], r["seed"]) for r in res["rows"]}
+    assert got == {(d, m, s) for d in experiments.DATASETS for m in experiments.METHODS for s in experiments.SEEDS}
+    assert res["provenance"]["profile"] == "cpu"
+    monkeypatch.setattr(experiments, "PROFILE", get_profile("cpu"))
+    shipped = {k: tuple(v) if isinstance(v, list) else v for k, v in res["provenance"]["budget"].items()}
+    assert shipped == experiments.budget()  # rerun the table when the budget changes
