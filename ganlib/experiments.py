@@ -58,9 +58,9 @@ and D's learning rate as a multiple of G's (``lr_d_factor``); ``doc`` says what 
 def budget() -> dict:
     """Steps, batch size, widths and optimiser of one run, from the profile (the same for every method).
 
-    cpu: 4,500 steps of batch 512 take well under a minute with two threads on the course's 2-core
-    machine (hinge-sn, whose spectral norm costs more per step, takes longer). Adam with β = (0, 0.9) and lr 2e-3 decaying linearly to 0 (the high lr spreads the
-    modes apart early; the decay sharpens them at the end).
+    cpu: 4,500 steps of batch 512 take 23-38 s with two threads on the course's 2-core machine
+    (hinge-sn, whose spectral norm costs more per step, up to 51 s). Adam with β = (0, 0.9) and lr
+    2e-3 decaying linearly to 0 (the high lr spreads the modes apart early; the decay sharpens them).
     """
     return dict(steps=PROFILE.pick(ci=60, cpu=4_500, gpu=10_000), batch_size=PROFILE.pick(ci=64, cpu=512, gpu=512),
                 hidden=128, depth=3, latent_dim=2, lr=2e-3, betas=(0.0, 0.9))

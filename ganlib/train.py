@@ -70,7 +70,7 @@ def gan_step(G: nn.Module, D: nn.Module, opt_g: torch.optim.Optimizer, opt_d: to
     # --- the forger's step: fresh noise; the gradient flows back through D into G
     z = torch.randn(len(x), G.latent_dim, device=x.device, generator=generator)
     frozen = [p for p in D.parameters() if p.requires_grad]
-    for p in frozen:  # D's weights are not trained here: skip their gradients (~10% of a step)
+    for p in frozen:  # D's weights are not trained here: skip their gradients (~5% of a step)
         p.requires_grad_(False)
     try:
         loss_g = g_loss(D(G(z, *cond(y)), *cond(y)))
