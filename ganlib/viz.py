@@ -44,7 +44,7 @@ def plot_density_1d(xs, densities: dict[str, np.ndarray], ax=None, title: str | 
 
 def plot_points_2d(real=None, fake=None, ax=None, title: str | None = None, lim: float | None = None,
                    s: float = 4.0):
-    """Scatter real (blue) and generated (orange) 2-D points; returns the Axes."""
+    """Scatter real (blue) and generated (orange) 2-D points, legend under the axes; returns the Axes."""
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 4.5))
     for pts, label, color in ((real, "real", "tab:blue"), (fake, "generated", "tab:orange")):
@@ -55,7 +55,7 @@ def plot_points_2d(real=None, fake=None, ax=None, title: str | None = None, lim:
         ax.set_xlim(-lim, lim)
         ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
-    ax.legend(loc="upper right", markerscale=3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, markerscale=3)  # below: never over the data
     if title:
         ax.set_title(title)
     return ax
