@@ -52,7 +52,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganlib.classifier import features, frechet_distance
+from ganlib.classifier import features
+from ganlib.metrics import frechet_distance
 from ganlib.data import load_images
 from ganlib.dcgan import FAST_RECIPE, DCGANDiscriminator, DCGANGenerator, dcgan_init
 from ganlib.pretrained import load

@@ -3,6 +3,7 @@
 Later notebooks judge generators with it: ``.features(x)`` (N×``feature_dim``) feeds the
 Fréchet distance, and ``forward(x)`` (N×10 logits) says which class a generated image shows.
 Images are N×1×28×28 in [−1, 1], the range of ``ganlib.data.load_images`` and of a tanh generator.
+:func:`judge` is how the course scores a generator: FID in these features and class coverage.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+from .inference import in_batches
 
 
 class Classifier(nn.Module):
@@ -56,28 +59,14 @@ def shift_and_flip(x: Tensor, gen: torch.Generator, max_shift: int = 1, flip: bo
     return padded[idx, :, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2)   # n×h×w×c → n×c×h×w
 
 
-@torch.no_grad()
 def predict(model: nn.Module, images: Tensor, batch_size: int = 1000) -> Tensor:
     """Predicted class of each image (a long tensor), in batches, in eval mode."""
-    was = model.training
-    model.eval()
-    device = next(model.parameters()).device
-    out = torch.cat([model(images[i:i + batch_size].to(device)).argmax(1).cpu()
-                     for i in range(0, len(images), batch_size)])
-    model.train(was)
-    return out
+    return in_batches(model, lambda x: model(x).argmax(1), images, batch_size=batch_size)
 
 
-@torch.no_grad()
 def features(model: nn.Module, images: Tensor, batch_size: int = 1000) -> Tensor:
     """``model.features`` of many images, in batches, in eval mode, as float64 on the CPU (for FID)."""
-    was = model.training
-    model.eval()
-    device = next(model.parameters()).device
-    out = torch.cat([model.features(images[i:i + batch_size].to(device)).double().cpu()
-                     for i in range(0, len(images), batch_size)])
-    model.train(was)
-    return out
+    return in_batches(model, lambda x: model.features(x).double(), images, batch_size=batch_size)
 
 
 def accuracy(model: nn.Module, images: Tensor, labels: Tensor) -> float:
@@ -85,14 +74,20 @@ def accuracy(model: nn.Module, images: Tensor, labels: Tensor) -> float:
     return float((predict(model, images) == labels.cpu()).double().mean())
 
 
+def class_coverage(model: nn.Module, images: Tensor) -> Tensor:
+    """The fraction of images the classifier puts in each class (length n_classes, sums to 1)."""
+    pred = predict(model, images)
+    return torch.bincount(pred, minlength=model.n_classes).double() / len(pred)
+
+
 def train_classifier(model: Classifier, images: Tensor, labels: Tensor, *, epochs: int = 8,
                      batch_size: int = 128, lr: float = 3e-3, weight_decay: float = 1e-4,
                      max_shift: int = 1, flip: bool = True, seed: int = 0, device=None,
                      max_seconds: float | None = None, progress: bool = True) -> dict:
     """Train with AdamW and a one-cycle schedule on shifted / mirrored batches; stop early after ``max_seconds``."""
-    import time
-
     from tqdm.auto import tqdm
+
+    from .callbacks import TimeLimit
 
     device = torch.device(device or "cpu")
     model.to(device).train()
@@ -102,50 +97,47 @@ def train_classifier(model: Classifier, images: Tensor, labels: Tensor, *, epoch
     total = epochs * steps_per_epoch
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=total)
-    start, step, stopped = time.perf_counter(), 0, False
-    bar = tqdm(total=total, disable=not progress, desc="classifier")
-    for _ in range(epochs):
-        order = torch.randperm(len(images), device=device, generator=gen)
-        for i in range(steps_per_epoch):
-            idx = order[i * batch_size:(i + 1) * batch_size]
-            x, y = images[idx], labels[idx]
+    limit, step = TimeLimit(max_seconds), 0
+    with tqdm(total=total, disable=not progress, desc="classifier") as bar:
+        while step < total and not (step % 20 == 0 and limit.passed()):
+            if step % steps_per_epoch == 0:
+                order = torch.randperm(len(images), device=device, generator=gen)
+            idx = order[(step % steps_per_epoch) * batch_size:(step % steps_per_epoch + 1) * batch_size]
+            x = images[idx]
             if max_shift or flip:
                 x = shift_and_flip(x, gen, max_shift, flip)
-            loss = F.cross_entropy(model(x), y)
+            loss = F.cross_entropy(model(x), labels[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             sched.step()
             step += 1
             bar.update(1)
-            if max_seconds is not None and step % 20 == 0 and time.perf_counter() - start > max_seconds:
-                stopped = True
-                break
-        if stopped:
-            break
-    bar.close()
     model.eval()
-    return {"steps": step, "epochs": round(step / steps_per_epoch, 2), "stopped_by_time": stopped}
+    return {"steps": step, "epochs": round(step / steps_per_epoch, 2), "stopped_by_time": step < total}
 
 
-def frechet_distance(feats_a: Tensor, feats_b: Tensor) -> float:
-    """Fréchet distance between Gaussians fitted to two feature sets: ‖μa−μb‖² + tr(Ca + Cb − 2(Ca^½ Cb Ca^½)^½)."""
-    try:
-        from .metrics import frechet_distance as shared  # the course's own, once notebook 05's module has it
-    except ImportError:
-        shared = None
-    if shared is not None:
-        return float(shared(feats_a, feats_b))
-    a, b = torch.as_tensor(feats_a).double(), torch.as_tensor(feats_b).double()
-    mu_a, mu_b = a.mean(0), b.mean(0)
-    ca, cb = torch.cov(a.T), torch.cov(b.T)
-    w, v = torch.linalg.eigh(ca)
-    root_a = (v * w.clamp(min=0).sqrt()) @ v.T
-    cross = torch.linalg.eigvalsh(root_a @ cb @ root_a).clamp(min=0).sqrt().sum()
-    return float((mu_a - mu_b).pow(2).sum() + ca.trace() + cb.trace() - 2 * cross)
+def judge(G: nn.Module, n: int = 5000, seed: int = 1, classifier: nn.Module | None = None) -> dict:
+    """FID in the course classifier's features (n samples against the first n test images) and per-class coverage.
 
+    A conditional generator is asked for each class in turn (label i % 10), and the result also
+    says how often the classifier agrees with the asked class.
+    """
+    from .data import FASHION_CLASSES, load_images
+    from .inference import sample
+    from .metrics import frechet_distance
+    from .pretrained import load
 
-def class_coverage(model: nn.Module, images: Tensor) -> Tensor:
-    """The fraction of images the classifier puts in each class (length n_classes, sums to 1)."""
-    pred = predict(model, images)
-    return torch.bincount(pred, minlength=model.n_classes).double() / len(pred)
+    clf = load("fashion-mnist-classifier") if classifier is None else classifier
+    real, _ = load_images("fashion-mnist", "test")
+    if not 0 < n <= len(real):
+        raise ValueError(f"n must be in 1..{len(real)} (the test images to compare with), got {n}")
+    n_classes = getattr(G, "n_classes", 0)
+    labels = torch.arange(n) % n_classes if n_classes else None
+    fake = sample(G, n, labels, seed=seed)
+    out = {"fid_classifier": round(frechet_distance(features(clf, real[:n]), features(clf, fake)), 3),
+           "fid_samples": n,
+           "class_coverage": {c: round(float(f), 4) for c, f in zip(FASHION_CLASSES, class_coverage(clf, fake))}}
+    if labels is not None:
+        out["asked_class_accuracy"] = round(float((predict(clf, fake) == labels).double().mean()), 4)
+    return out

@@ -1,7 +1,8 @@
-"""Run profiles (ci / cpu / gpu), the device to use, and one seeding function.
+"""Settings in one place: the run profile (ci / cpu / gpu), the device, seeds, torch's thread policy,
+the ``GANLIB_*`` environment variables and where the course's files live.
 
 Notebooks never hard-code a budget: they ask the profile, e.g.
-``steps = PROFILE.pick(ci=20, cpu=2_000, gpu=20_000)``.
+``steps = PROFILE.pick(ci=20, cpu=2_000, gpu=20_000)``. No other module reads the environment.
 """
 
 from __future__ import annotations
@@ -10,12 +11,22 @@ import os
 import random
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
 
 PROFILES = ("ci", "cpu", "gpu")
-ENV_VAR = "GANLIB_PROFILE"
+ENV_PROFILE = "GANLIB_PROFILE"    # ci | cpu | gpu; default: gpu with CUDA, else cpu
+ENV_DATA = "GANLIB_DATA"          # the download cache folder
+ENV_OFFLINE = "GANLIB_OFFLINE"    # 1: never download (the tests set it)
+ENV_THREADS = "GANLIB_THREADS"    # torch's CPU threads, overriding the policy below
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SHIPPED_DIR = PACKAGE_DIR / "shipped"
+"""What the course ships inside the package (found by a plain, non-editable ``pip install``)."""
+CHECKPOINT_DIR = SHIPPED_DIR / "checkpoints"
+RESULTS_DIR = SHIPPED_DIR / "results"
 
 
 @dataclass(frozen=True)
@@ -34,7 +45,7 @@ class Profile:
         return self.name == "ci"
 
     def __str__(self) -> str:
-        return f"profile={self.name} device={self.device}"
+        return f"profile={self.name} device={self.device} torch_threads={torch.get_num_threads()}"
 
 
 def default_device() -> torch.device:
@@ -42,17 +53,22 @@ def default_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def check_profile_name(name: str, source: str = "the profile") -> str:
+    """The profile name, lower-cased, or a ValueError naming where it came from and the choices."""
+    clean = str(name).strip().lower()
+    if clean not in PROFILES:
+        raise ValueError(f"unknown profile {name!r} ({source}); choose one of {', '.join(PROFILES)}")
+    return clean
+
+
 def get_profile(name: str | None = None) -> Profile:
     """The profile named here, else by $GANLIB_PROFILE, else `gpu` with CUDA and `cpu` without."""
+    source = "the argument"
     if name is None:
-        name = os.environ.get(ENV_VAR, "").strip().lower() or None
+        name, source = os.environ.get(ENV_PROFILE, "").strip() or None, f"${ENV_PROFILE}"
     if name is None:
         name = "gpu" if torch.cuda.is_available() else "cpu"
-    if name not in PROFILES:
-        raise ValueError(
-            f"unknown profile {name!r} (from {ENV_VAR} or the argument); "
-            f"choose one of {', '.join(PROFILES)}"
-        )
+    name = check_profile_name(name, source)
     device = default_device()
     if name == "gpu" and device.type != "cuda":
         warnings.warn(
@@ -72,6 +88,65 @@ def seed_everything(seed: int) -> torch.Generator:
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
 
+
+# ----------------------------------------------------------------------------- threads
+
+def thread_policy(cores: int | None = None) -> int:
+    """Torch's CPU threads: half the cores, at least 1, at most 4 (``$GANLIB_THREADS`` overrides).
+
+    The course's models are small: on a 2-core machine one thread is as fast as two when the
+    machine is quiet, and several times faster when another process keeps the cores busy
+    (threads that wait on each other). Leaving half the cores free keeps a notebook from
+    slowing down several-fold on a busy laptop. Measured figures: README, "Run profiles".
+    """
+    env = os.environ.get(ENV_THREADS, "").strip()
+    if env:
+        try:
+            n = int(env)
+        except ValueError:
+            n = 0
+        if n < 1:
+            raise ValueError(f"${ENV_THREADS} must be a whole number ≥ 1, got {env!r}")
+        return n
+    cores = cores if cores is not None else (os.cpu_count() or 1)
+    return max(1, min(4, cores // 2))
+
+
+def apply_thread_policy() -> int:
+    """Set torch's intra-op threads by :func:`thread_policy` (once, at import); returns the number."""
+    n = thread_policy()
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+    return n
+
+
+# ----------------------------------------------------------------------------- settings
+
+def offline() -> bool:
+    """True when $GANLIB_OFFLINE says nothing may be downloaded (the tests set it)."""
+    return os.environ.get(ENV_OFFLINE, "").strip() not in ("", "0")
+
+
+def _checkout_root() -> Path | None:
+    """The repository folder when ganlib runs from a checkout (editable install), else None."""
+    root = PACKAGE_DIR.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "notebooks").is_dir() else None
+
+
+def cache_dir() -> Path:
+    """Where downloaded data is kept: $GANLIB_DATA; else ``data/cache`` in a checkout; else ~/.cache/ganlib."""
+    env = os.environ.get(ENV_DATA, "").strip()
+    if env:
+        return Path(env).expanduser()
+    root = _checkout_root()
+    if root is not None:
+        return root / "data" / "cache"
+    base = os.environ.get("XDG_CACHE_HOME", "").strip() or str(Path.home() / ".cache")
+    return Path(base) / "ganlib"
+
+
+THREADS = apply_thread_policy()
+"""Torch's CPU threads in this process, set once by the course's policy (no notebook overrides it)."""
 
 PROFILE = get_profile()
 """The profile of this process, read once at import."""

@@ -1,23 +1,25 @@
-"""Data for the course: Fashion-MNIST / MNIST images, and the toy 1-D and 2-D sets.
+"""Data for the course: Fashion-MNIST / MNIST images, the toy 1-D and 2-D sets, and 1-D waveforms.
 
 Images come back as float32 tensors N×1×28×28 in [-1, 1] (the range of a tanh generator).
-Look-up order for image sets: the cache in ``data/cache`` (or ``$GANLIB_DATA``), then the Debian
-package ``dataset-fashion-mnist``, then torchvision's downloader (unless ``GANLIB_OFFLINE=1``).
+Look-up order for image sets: the cache (``ganlib.config.cache_dir()``: ``$GANLIB_DATA``, else
+``data/cache`` in a checkout), then the Debian package ``dataset-fashion-mnist``, then
+torchvision's downloader (unless ``GANLIB_OFFLINE=1``).
 """
 
 from __future__ import annotations
 
 import gzip
 import math
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import torch
+from torch import Tensor
+
+from .config import cache_dir, offline
+from .files import atomic_write, scratch_dir
 
 IMAGE_SETS = ("fashion-mnist", "mnist")
 SPLITS = ("train", "test")
@@ -32,12 +34,6 @@ _COUNTS = {"train": 60_000, "test": 10_000}
 
 class DataError(RuntimeError):
     """A data set is missing or a file of it is unreadable; the message says what to do."""
-
-
-def cache_dir() -> Path:
-    """Where downloaded data is kept: $GANLIB_DATA, else ``data/cache`` beside the package."""
-    env = os.environ.get("GANLIB_DATA")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "data" / "cache"
 
 
 def _check_name(name: str, split: str) -> None:
@@ -85,16 +81,8 @@ def _load_cache(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _write_cache(path: Path, images: np.ndarray, labels: np.ndarray) -> None:
-    """Write atomically: a temporary file in the same folder, then rename (never a partial file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, images=images, labels=labels)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write atomically (never a partial file in the cache)."""
+    atomic_write(path, lambda f: np.savez(f, images=images, labels=labels))
 
 
 def _download(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -102,14 +90,10 @@ def _download(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
     from torchvision import datasets
 
     cls = {"fashion-mnist": datasets.FashionMNIST, "mnist": datasets.MNIST}[name]
-    cache_dir().mkdir(parents=True, exist_ok=True)
-    tmp = tempfile.mkdtemp(dir=cache_dir(), prefix=".download-")
-    try:
+    with scratch_dir(cache_dir(), ".download-") as tmp:
         ds = cls(root=tmp, train=(split == "train"), download=True)
         images = ds.data.numpy().astype(np.uint8)
         labels = ds.targets.numpy().astype(np.int64)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     _write_cache(_cache_file(name, split), images, labels)
     return images, labels
 
@@ -137,7 +121,7 @@ def _load_uint8(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
             images = read_idx(img_file, _COUNTS[split])
             labels = read_idx(lab_file, _COUNTS[split]).astype(np.int64)
             return images, labels
-    if os.environ.get("GANLIB_OFFLINE", "") not in ("", "0"):
+    if offline():
         raise DataError(_missing_message(name))
     try:
         return _download(name, split)
@@ -178,15 +162,21 @@ class Mixture1D:
         w = np.ones(len(self.means)) if self.weights is None else np.asarray(self.weights, float)
         return w / w.sum()
 
+    def distribution(self) -> torch.distributions.MixtureSameFamily:
+        """The mixture as a torch distribution (float64)."""
+        D = torch.distributions
+        return D.MixtureSameFamily(D.Categorical(probs=torch.as_tensor(self._w)),
+                                   D.Normal(torch.tensor(self.means, dtype=torch.float64),
+                                            torch.tensor(self.stds, dtype=torch.float64)))
+
     def pdf(self, x) -> np.ndarray:
         """Density at the points x (NumPy float64)."""
-        x = np.asarray(x, dtype=np.float64)[..., None]
-        m, s = np.asarray(self.means), np.asarray(self.stds)
-        comp = np.exp(-0.5 * ((x - m) / s) ** 2) / (s * math.sqrt(2 * math.pi))
-        return comp @ self._w
+        x = torch.as_tensor(np.asarray(x, dtype=np.float64))
+        return self.distribution().log_prob(x).exp().numpy()
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        """n samples as a float32 tensor of shape (n, 1)."""
+        """n samples as a float32 tensor of shape (n, 1), drawn with ``generator`` (torch.distributions
+        cannot take one, so the two-stage draw is written out: pick a component, then add its noise)."""
         if n <= 0:
             raise ValueError(f"n must be positive, got {n}")
         idx = torch.multinomial(torch.as_tensor(self._w), n, replacement=True, generator=generator)
@@ -233,3 +223,24 @@ def toy_2d(name: str, n: int, generator: torch.Generator | None = None,
     idx = torch.randint(len(centers), (n,), generator=generator)
     c = torch.as_tensor(centers, dtype=torch.float32)[idx]
     return c + std * torch.randn(n, 2, generator=generator)
+
+
+# ----------------------------------------------------------------------------- 1-D waveforms
+WAVE_FREQUENCIES = (1, 2, 3, 4)
+
+
+def sine_waves(n: int, generator: torch.Generator | None = None, length: int = 64,
+               freqs: tuple[int, ...] = WAVE_FREQUENCIES) -> Tensor:
+    """n short waveforms a·sin(2π·f·t + φ), float32 (n, length): a data set that is not pictures.
+
+    f is drawn from a few whole frequencies, a ∈ [0.5, 1], φ ∈ [0, 2π), t ∈ [0, 1) on ``length``
+    points; because f is whole, each wave's spectrum is one clean line
+    (``ganlib.metrics.dominant_frequency`` and ``purity`` read it back).
+    """
+    if n <= 0:
+        raise ValueError(f"n must be positive, got {n}")
+    f = torch.tensor(freqs, dtype=torch.float32)[torch.randint(len(freqs), (n, 1), generator=generator)]
+    a = 0.5 + 0.5 * torch.rand(n, 1, generator=generator)
+    phase = 2 * math.pi * torch.rand(n, 1, generator=generator)
+    t = torch.arange(length, dtype=torch.float32) / length
+    return a * torch.sin(2 * math.pi * f * t + phase)

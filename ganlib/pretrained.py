@@ -2,13 +2,13 @@
 
 A checkpoint file is a plain dict ``{"class": name, "kwargs": {...}, "state_dict": {...}}``, so
 ``torch.load(..., weights_only=True)`` can read it (no code runs while loading) and a file a
-learner saved with :func:`save` describes itself. Shipped files are listed in
-``data/checkpoints/manifest.json`` with their sha256; a file whose hash differs is refused.
+learner saved with :func:`save` describes itself. Shipped files live inside the package (``ganlib/shipped/checkpoints``, so a plain ``pip install``
+finds them) and are listed in its ``manifest.json`` with their sha256; a file whose hash differs
+is refused. They are made by ``python -m ganlib.pretrain NAME`` (``ganlib.course.recipes``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import os
@@ -17,7 +17,9 @@ from pathlib import Path
 import torch
 from torch import nn
 
-CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "data" / "checkpoints"
+from .config import CHECKPOINT_DIR
+from .files import atomic_save, sha256
+
 MANIFEST = CHECKPOINT_DIR / "manifest.json"
 
 MODULE_CLASSES = {
@@ -27,20 +29,17 @@ MODULE_CLASSES = {
     "ConditionalDCGANGenerator": "ganlib.dcgan",
     "ConditionalDCGANDiscriminator": "ganlib.dcgan",
 }
-"""The only classes a checkpoint may name (a file never chooses arbitrary code to import)."""
+"""The only classes a checkpoint may name (a file never chooses arbitrary code to import).
+
+A table of names, not imports: a class is imported only when a checkpoint of it is loaded.
+"""
+
+LEGACY_KWARGS = {"DCGANGenerator": {"n_classes": 0}, "DCGANDiscriminator": {"n_classes": 0}}
+"""Constructor arguments older files recorded that today's classes no longer take (dropped when equal)."""
 
 
 class ChecksumError(RuntimeError):
     """A shipped checkpoint's sha256 differs from the manifest: it is corrupt or was changed."""
-
-
-def sha256(path: str | os.PathLike) -> str:
-    """The hex sha256 of a file."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def manifest() -> dict:
@@ -60,8 +59,6 @@ def save(module: nn.Module, path: str | os.PathLike, **extra) -> Path:
     cls = type(module).__name__
     if cls not in MODULE_CLASSES:
         raise ValueError(f"cannot save a {cls}: known classes are {', '.join(MODULE_CLASSES)}")
-    from .train import atomic_save
-
     state = {"class": cls, "kwargs": dict(module.config),
              "state_dict": {k: v.detach().cpu() for k, v in module.state_dict().items()}, **extra}
     return atomic_save(state, path)
@@ -71,7 +68,11 @@ def _build(state: dict, source: str) -> nn.Module:
     cls = state.get("class")
     if cls not in MODULE_CLASSES:
         raise ValueError(f"{source} names class {cls!r}, which is not one of {', '.join(MODULE_CLASSES)}")
-    module = getattr(importlib.import_module(MODULE_CLASSES[cls]), cls)(**state["kwargs"])
+    kwargs = dict(state["kwargs"])
+    for key, value in LEGACY_KWARGS.get(cls, {}).items():
+        if kwargs.get(key, value) == value:
+            kwargs.pop(key, None)
+    module = getattr(importlib.import_module(MODULE_CLASSES[cls]), cls)(**kwargs)
     module.load_state_dict(state["state_dict"])
     return module.eval()
 

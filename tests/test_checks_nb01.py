@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from ganlib import checks, detective
+from ganlib import checks
+from ganlib.game import theory as detective
 
 od, js = checks.check_optimal_detective, checks.check_jsd
 

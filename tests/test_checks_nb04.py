@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from ganlib import checks, fixes, gallery
+from ganlib import checks
+from ganlib.stability import fixes, gallery
 
 gp, hinge, order = checks.check_gradient_penalty, checks.check_hinge_d_loss, checks.check_collapse_checklist
 

@@ -3,8 +3,8 @@ import torch
 
 from ganlib import checks
 from ganlib.checks import nb06
-from ganlib.energy import kwh
-from ganlib.memorisation import memorisation_score, nearest_distance
+from ganlib.ethics.energy import kwh
+from ganlib.ethics.memorisation import memorisation_score, nearest_distance
 
 
 def _fails(check, fn, words):

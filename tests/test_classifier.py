@@ -1,6 +1,7 @@
 import torch
 
-from ganlib.classifier import Classifier, class_coverage, frechet_distance
+from ganlib.classifier import Classifier, class_coverage
+from ganlib.metrics import frechet_distance
 
 
 def test_shapes_and_features():

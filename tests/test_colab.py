@@ -113,7 +113,7 @@ def test_widgets_support_ipywidgets_7_and_8():
 def test_profile_picks_gpu_when_cuda_is_present(monkeypatch):
     from ganlib import config
 
-    monkeypatch.delenv(config.ENV_VAR, raising=False)
+    monkeypatch.delenv(config.ENV_PROFILE, raising=False)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     profile = config.get_profile()
     assert profile.name == "gpu" and profile.device.type == "cuda"
@@ -123,7 +123,7 @@ def test_profile_picks_gpu_when_cuda_is_present(monkeypatch):
 def test_profile_picks_cpu_without_cuda(monkeypatch):
     from ganlib import config
 
-    monkeypatch.delenv(config.ENV_VAR, raising=False)
+    monkeypatch.delenv(config.ENV_PROFILE, raising=False)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert config.get_profile().name == "cpu"
 

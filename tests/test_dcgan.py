@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from ganlib.dcgan import (ConditionalDCGANDiscriminator, ConditionalDCGANGenerator, DCGANDiscriminator,
-                          DCGANGenerator, conv_transpose_size, sample)
+                          DCGANGenerator, conditional_gan_step, conv_transpose_size)
 
 
 def test_shapes_and_range():
@@ -18,10 +18,14 @@ def test_conditional_needs_labels():
     y = torch.tensor([0, 3, 9])
     x = G(torch.randn(3, 8), y)
     assert D(x, y).shape == (3,)
-    with pytest.raises(ValueError, match="labels"):
+    with pytest.raises(TypeError, match="labels"):
         G(torch.randn(3, 8))
-    with pytest.raises(ValueError, match="unconditional"):
+    with pytest.raises(TypeError):
         DCGANGenerator(latent_dim=8, width=8)(torch.randn(3, 8), y)
+    with pytest.raises(ValueError, match="labels must lie in 0..9"):
+        G(torch.randn(3, 8), torch.tensor([0, 3, 10]))
+    with pytest.raises(ValueError, match="2 labels for 3 items"):
+        D(x, y[:2])
 
 
 def test_dcgan_init_std():
@@ -36,7 +40,12 @@ def test_conv_transpose_size_matches_torch():
         assert conv_transpose_size(size, k, s, p) == out
 
 
-def test_sample_is_seeded_and_keeps_mode():
-    G = DCGANGenerator(latent_dim=8, width=8).train()
-    a, b = sample(G, 5, seed=3), sample(G, 5, seed=3)
-    assert torch.equal(a, b) and G.training
+def test_conditional_step_passes_labels_to_both_players():
+    torch.manual_seed(0)
+    G, D = ConditionalDCGANGenerator(latent_dim=8, width=4, n_classes=3), ConditionalDCGANDiscriminator(4, 3)
+    seen = []
+    out = conditional_gan_step(G, D, torch.optim.Adam(G.parameters()), torch.optim.Adam(D.parameters()),
+                               torch.rand(8, 1, 28, 28) * 2 - 1, torch.arange(8) % 3,
+                               penalty=lambda D_, r, f: seen.append(D_(r).shape) or torch.zeros(()))
+    assert torch.isfinite(out["d_loss"]) and seen == [(8,)]
+    assert all(p.requires_grad for p in D.parameters()), "D is unfrozen after the forger's step"

@@ -104,17 +104,20 @@ def test_fid_infinity_intercept_of_an_exact_line():
 
 
 def test_check_images_errors():
+    from ganlib.validate import check_images
+
     ok = torch.zeros(4, 1, 28, 28)
-    assert metrics.check_images(ok) is not None
+    assert check_images(ok) is not None
     with pytest.raises(ValueError, match="shape"):
-        metrics.check_images(torch.zeros(4, 28, 28))
+        check_images(torch.zeros(4, 28, 28))
     with pytest.raises(ValueError, match=r"\[-1, 1\]"):
-        metrics.check_images(ok + 2)
+        check_images(ok + 2)
 
 
-def test_evaluate_images_with_a_simple_feature_map():
-    g = torch.Generator().manual_seed(0)
-    real = torch.rand(200, 1, 28, 28, generator=g) * 2 - 1
-    feats = lambda x: x.flatten(1)[:, :8]  # noqa: E731
-    out = metrics.evaluate_images(real, real.clone(), features=feats, kid_subsets=3, kid_subset_size=100)
-    assert out["fid"] == pytest.approx(0.0, abs=1e-6) and out["precision"] == out["recall"] == 1.0
+def test_nearest_neighbours_can_skip_each_row_itself():
+    x = torch.tensor([[0.0], [1.0], [3.0], [7.0]])
+    d, i = metrics.nearest_neighbours(x, x, k=1, exclude_self=True, batch_size=3)
+    assert d[:, 0].tolist() == [1.0, 1.0, 2.0, 4.0] and i[:, 0].tolist() == [1, 0, 1, 2]
+    with pytest.raises(ValueError, match="k must be in 1..3"):
+        metrics.nearest_neighbours(x, x, k=4, exclude_self=True)
+

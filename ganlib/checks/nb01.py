@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ganlib.data import Mixture1D, gaussian_1d
-from ganlib.detective import grid, jsd, kl, optimal_detective
+from ganlib.game.theory import grid, jsd, kl, optimal_detective
 
 from . import exercise, feedback
 
@@ -72,7 +72,7 @@ def check_jsd(fn):
         except (TypeError, ValueError):
             raise AssertionError(feedback("jsd must return one number", given=given,
                                           got=f"{type(got).__name__} of shape {np.shape(got)}",
-                                          hint="integrate over x (detective.integrate or np.trapz)")) from None
+                                          hint="integrate over x (integrate or np.trapezoid)")) from None
         want = jsd(p, q, _XS)
         if not (math.isfinite(got) and abs(got - want) <= 1e-4):
             m = (p + q) / 2
@@ -84,7 +84,7 @@ def check_jsd(fn):
             elif abs(got - 0.5 * (kl(p, q, _XS) + kl(q, p, _XS))) <= 1e-4:
                 hint = "compare each density with the mixture m = (p + q)/2, not with each other"
             elif abs(got - want / (_XS[1] - _XS[0])) <= 1e-2 * (1 + abs(want) / (_XS[1] - _XS[0])):
-                hint = "a sum over the grid is not an integral: multiply by dx (or use detective.integrate)"
+                hint = "a sum over the grid is not an integral: multiply by dx (or use integrate)"
             elif not math.isfinite(got):
                 hint = "0·log 0 must count as 0: skip points where p (or q) is 0"
             raise AssertionError(feedback("wrong JSD", given=given, expected=round(want, 6), got=got, hint=hint))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ganlib.fixes import gradient_penalty, hinge_d_loss
-from ganlib.gallery import CHEAP, CHECKS, recommended_order
+from ganlib.stability.fixes import gradient_penalty, hinge_d_loss
+from ganlib.stability.gallery import CHEAP, CHECKS, recommended_order
 
 from . import exercise, feedback
 

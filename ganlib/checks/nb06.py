@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from ganlib.energy import kwh
-from ganlib.memorisation import memorisation_score, nearest_distance
+from ganlib.ethics.energy import kwh
+from ganlib.ethics.memorisation import memorisation_score, nearest_distance
 
 from . import exercise, feedback
 

@@ -1,0 +1,177 @@
+"""The recipes behind the shipped checkpoints: ``python -m ganlib.pretrain NAME [--max-seconds S] [--out PATH] [--seed N]``.
+
+NAME is one of :data:`TARGETS` (``fashion-mnist-classifier``, ``dcgan-fashion-mnist``,
+``cdcgan-fashion-mnist``). Seeded and repeatable on the CPU, with a progress bar.
+``--max-seconds`` stops training after S seconds of wall time and still writes a usable
+checkpoint. Without ``--out`` the file goes to ``ganlib/shipped/checkpoints/NAME.pt`` and its
+manifest entry (sha256, command, commit, seed, wall time, device, metrics) is rewritten; with
+``--out`` only the file is written.
+
+``--rescore`` re-measures a shipped checkpoint's metrics without retraining it (for example after
+the classifier, whose features FID and class coverage use, was remade); the entry keeps its
+training record and gains ``rescored`` (command, commit, classifier sha256).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import torch
+from torch import nn
+
+from ganlib import pretrained
+from ganlib.classifier import Classifier, accuracy, judge, train_classifier
+from ganlib.config import PROFILE, seed_everything
+from ganlib.data import load_images
+from ganlib.dcgan import (FAST_RECIPE, ConditionalDCGANDiscriminator, ConditionalDCGANGenerator,
+                          DCGANDiscriminator, DCGANGenerator, conditional_gan_step)
+from ganlib.files import atomic_write_text, git_commit
+from ganlib.train import fit, gan_step
+
+
+class RecipeError(ValueError):
+    """A recipe name or a shipped checkpoint that does not exist; the message lists the choices."""
+
+
+def _device_name(device: torch.device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return f"cpu ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
+
+
+def make_classifier(seed: int, max_seconds: float | None, device: torch.device, progress: bool):
+    """Train the course classifier on Fashion-MNIST's training split (8 epochs, shifted and mirrored
+    batches); measure test accuracy."""
+    x, y = load_images("fashion-mnist", "train")
+    model = Classifier()
+    info = train_classifier(model, x, y, epochs=8, seed=seed, device=device,
+                            max_seconds=max_seconds, progress=progress)
+    return model, {**info, **measure("fashion-mnist-classifier", model)}
+
+
+def train_dcgan(seed: int, max_seconds: float | None, device, progress: bool, *, conditional: bool,
+                steps: int | None = None) -> tuple[nn.Module, dict]:
+    """Train the course's fast recipe on Fashion-MNIST with ``ganlib.train.fit``; stop early on time.
+
+    Full runs: 4,000 steps unconditional, 6,000 conditional (it has the class to learn as well).
+    """
+    r = FAST_RECIPE
+    steps = steps or (6000 if conditional else 4000)
+    x, y = load_images("fashion-mnist", "train")
+    if conditional:
+        G, D = ConditionalDCGANGenerator(r["latent_dim"], r["width"]), ConditionalDCGANDiscriminator(r["width"])
+    else:
+        G, D = DCGANGenerator(r["latent_dim"], r["width"]), DCGANDiscriminator(r["width"])
+    history = fit(G, D, x, steps=steps, batch_size=r["batch_size"], lr_g=r["lr_g"], lr_d=r["lr_d"],
+                  betas=r["betas"], seed=seed, device=device, max_seconds=max_seconds, every=25,
+                  progress=progress, labels=y if conditional else None,
+                  step=conditional_gan_step if conditional else gan_step)
+    G.cpu().eval()
+    done = len(history)
+    return G, {"steps": done, "stopped_by_time": bool(history.stopped), **judge(G)}
+
+
+TARGETS: dict[str, Callable] = {
+    "fashion-mnist-classifier": make_classifier,
+    "dcgan-fashion-mnist": lambda s, t, d, p: train_dcgan(s, t, d, p, conditional=False),
+    "cdcgan-fashion-mnist": lambda s, t, d, p: train_dcgan(s, t, d, p, conditional=True),
+}
+"""Each recipe: ``(seed, max_seconds, device, progress) -> (model, metrics)``."""
+
+
+def run(name: str, *, seed: int = 0, max_seconds: float | None = None, out=None,
+        progress: bool = True, device=None, threads: int | None = None) -> tuple[Path, dict]:
+    """Train target ``name``, save it, and (when ``out`` is None) record it in the manifest."""
+    if name not in TARGETS:
+        raise RecipeError(f"unknown target {name!r}; choose one of {', '.join(sorted(TARGETS))}")
+    device = torch.device(device) if device is not None else PROFILE.device
+    if threads:
+        torch.set_num_threads(threads)
+    seed_everything(seed)
+    start = time.perf_counter()
+    model, metrics = TARGETS[name](seed, max_seconds, device, progress)
+    wall = time.perf_counter() - start
+    shipped = out is None
+    path = pretrained.CHECKPOINT_DIR / f"{name}.pt" if shipped else Path(out)
+    pretrained.save(model.cpu(), path)
+    command = f"python -m ganlib.pretrain {name} --seed {seed}" + (
+        f" --max-seconds {max_seconds:g}" if max_seconds is not None else "") + (
+        f" --threads {threads}" if threads else "")
+    entry = {"file": path.name, "sha256": pretrained.sha256(path), "bytes": path.stat().st_size,
+             "command": command, "commit": git_commit(), "seed": seed, "wall_time_s": round(wall, 1),
+             "device": _device_name(device), "torch": torch.__version__, "metrics": metrics}
+    if name != "fashion-mnist-classifier":
+        entry["classifier_sha256"] = _classifier_sha256()
+    if shipped:
+        _write_entry(name, entry)
+    return path, entry
+
+
+def _classifier_sha256() -> str | None:
+    """The sha256 of the shipped classifier whose features the GAN metrics were measured in."""
+    return pretrained.manifest().get("fashion-mnist-classifier", {}).get("sha256")
+
+
+def _write_entry(name: str, entry: dict) -> None:
+    entries = pretrained.manifest()  # read again just before writing: another target may have finished
+    entries[name] = entry
+    atomic_write_text(pretrained.MANIFEST, json.dumps(entries, indent=2, sort_keys=True) + "\n")
+
+
+def measure(name: str, model) -> dict:
+    """The metrics of a trained target: test accuracy for the classifier; FID in the classifier's
+    features, class coverage (and asked-class accuracy) for a generator."""
+    if name == "fashion-mnist-classifier":
+        xt, yt = load_images("fashion-mnist", "test")
+        return {"test_accuracy": round(accuracy(model, xt, yt), 4)}
+    return judge(model)
+
+
+def rescore(name: str, threads: int | None = None) -> dict:
+    """Re-measure shipped checkpoint ``name`` (hash-checked) and rewrite its manifest metrics; no training."""
+    entries = pretrained.manifest()
+    if name not in entries:
+        raise RecipeError(f"{name!r} is not a shipped checkpoint; choose one of {', '.join(sorted(entries))}")
+    if threads:
+        torch.set_num_threads(threads)
+    entry = entries[name]
+    model = pretrained.load(name)
+    kept = {k: entry["metrics"][k] for k in ("steps", "epochs", "stopped_by_time") if k in entry["metrics"]}
+    entry["metrics"] = {**kept, **measure(name, model)}
+    if name != "fashion-mnist-classifier":
+        entry["classifier_sha256"] = _classifier_sha256()
+    entry["rescored"] = {"command": f"python -m ganlib.pretrain {name} --rescore", "commit": git_commit()}
+    _write_entry(name, entry)
+    return entry
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: train one named checkpoint and print its manifest entry."""
+    p = argparse.ArgumentParser(prog="python -m ganlib.pretrain", description=__doc__.split("\n")[0])
+    p.add_argument("name", help="fashion-mnist-classifier, dcgan-fashion-mnist or cdcgan-fashion-mnist")
+    p.add_argument("--max-seconds", type=float, default=None, help="stop training after S seconds")
+    p.add_argument("--out", default=None, help="write here instead of the shipped checkpoints (no manifest)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=None, help="CPU threads (1 is fastest on a busy machine)")
+    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--rescore", action="store_true",
+                   help="re-measure the shipped checkpoint's metrics (no training) and update the manifest")
+    a = p.parse_args(argv)
+    try:
+        if a.rescore:
+            print(json.dumps(rescore(a.name, threads=a.threads), indent=2))
+            return 0
+        path, entry = run(a.name, seed=a.seed, max_seconds=a.max_seconds, out=a.out,
+                          progress=not a.no_progress, threads=a.threads)
+    except RecipeError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
+    print(json.dumps(entry, indent=2))
+    return 0

@@ -1,0 +1,79 @@
+"""Using trained models: sampling from any generator, evaluating in batches, walking the latent space.
+
+One home for "put the model in eval mode, map it over batches on its device, collect on the
+CPU, restore its mode": :func:`in_batches`. Everything that samples a generator or extracts
+features goes through it.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch import Tensor, nn
+
+from .validate import check_count
+
+
+def model_device(model: nn.Module) -> torch.device:
+    """The device of a model's first parameter (the CPU for a model without parameters)."""
+    p = next(model.parameters(), None)
+    return p.device if p is not None else torch.device("cpu")
+
+
+@torch.no_grad()
+def in_batches(model: nn.Module, fn: Callable[..., Tensor], *inputs: Tensor, batch_size: int = 1000) -> Tensor:
+    """``fn(*batch)`` over the rows of ``inputs`` in batches on ``model``'s device, in eval mode; CPU result.
+
+    ``fn`` is called with each input's batch moved to the device (e.g. ``model.features``).
+    The model's train/eval mode is restored afterwards.
+    """
+    check_count(batch_size, "batch_size")
+    n = len(inputs[0])
+    if any(len(x) != n for x in inputs):
+        raise ValueError(f"inputs of different lengths: {[len(x) for x in inputs]}")
+    was, device = model.training, model_device(model)
+    model.eval()
+    try:
+        out = [fn(*(x[i:i + batch_size].to(device) for x in inputs)).cpu() for i in range(0, n, batch_size)]
+    finally:
+        model.train(was)
+    return torch.cat(out) if out else torch.empty(0)
+
+
+def noise(n: int, latent_dim: int, seed: int) -> Tensor:
+    """n seeded noise vectors z ~ N(0, I), on the CPU: the same seed gives the same z on any device."""
+    return torch.randn(check_count(n, "n"), latent_dim, generator=torch.Generator().manual_seed(seed))
+
+
+def sample(G: nn.Module, n: int, labels: Tensor | None = None, seed: int = 0, batch_size: int = 1000,
+           z: Tensor | None = None) -> Tensor:
+    """n samples of a generator (eval mode, seeded noise, batched), on the CPU.
+
+    ``labels`` (one per sample) for a conditional generator; ``z`` to give the noise yourself.
+    """
+    z = noise(n, G.latent_dim, seed) if z is None else z
+    if labels is None:
+        return in_batches(G, G, z, batch_size=batch_size)
+    if len(labels) != len(z):
+        raise ValueError(f"labels: {len(labels)} labels for {len(z)} samples; give one per sample")
+    return in_batches(G, G, z, labels, batch_size=batch_size)
+
+
+def slerp(z0: Tensor, z1: Tensor, t: Tensor) -> Tensor:
+    """Spherical interpolation between two noise vectors, for each t in [0, 1] (stays where N(0, I) has mass)."""
+    t = t.view(-1, 1)
+    cos = (z0 * z1).sum() / (z0.norm() * z1.norm())
+    omega = torch.arccos(cos.clamp(-1, 1))
+    if float(omega) < 1e-6:
+        return (1 - t) * z0 + t * z1
+    return (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / torch.sin(omega)
+
+
+def interpolate(G: nn.Module, steps: int = 8, seed: int = 0, label: int | None = None,
+                ends: tuple[Tensor, Tensor] | None = None) -> Tensor:
+    """Images along a slerp path between two seeded noise vectors (or ``ends``); one class throughout for a conditional G."""
+    z0, z1 = ends if ends is not None else noise(2, G.latent_dim, seed)
+    z = slerp(z0, z1, torch.linspace(0, 1, check_count(steps, "steps", 2)))
+    labels = None if not getattr(G, "n_classes", 0) else torch.full((steps,), int(label or 0))
+    return sample(G, steps, labels, z=z)

@@ -1,0 +1,1 @@
+"""Notebook 04, instability and mode collapse: the fixes, the gallery of broken runs, the mode-collapse experiments."""

@@ -1,0 +1,120 @@
+"""Every input check of the course in one place, with errors that name the input and what was expected.
+
+After scikit-learn's ``utils/validation.py``: a public function that takes images, features,
+labels, a budget or a name checks it here first, so the same mistake gets the same message
+everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+import torch
+
+IMAGE_SHAPE = (1, 28, 28)
+
+
+def check_choice(value, choices: Iterable, name: str) -> str:
+    """``value`` if it is one of ``choices``, else a ValueError listing them."""
+    options = tuple(choices)
+    if value not in options:
+        raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(map(str, options))}")
+    return value
+
+
+def check_count(value, name: str, minimum: int = 1) -> int:
+    """A whole number ≥ ``minimum`` (a budget: steps, samples, batch size)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_number(value, name: str, low: float | None = None, high: float | None = None) -> float:
+    """A finite real number within [low, high] (either bound optional), or a ValueError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        span = f"≥ {low}" if high is None else f"≤ {high}" if low is None else f"in [{low}, {high}]"
+        raise ValueError(f"{name} must be {span}, got {value!r}")
+    return float(value)
+
+
+def check_fraction(value, name: str) -> float:
+    """A number strictly between 0 and 1 (a quantile, a share)."""
+    v = check_number(value, name)
+    if not 0 < v < 1:
+        raise ValueError(f"{name} must be strictly between 0 and 1, got {value!r}")
+    return v
+
+
+def check_images(images, name: str = "images", shape: tuple[int, ...] = IMAGE_SHAPE) -> torch.Tensor:
+    """Images as a float N × C × H × W tensor in [−1, 1]; a clear error otherwise."""
+    if not torch.is_tensor(images):
+        images = torch.as_tensor(np.asarray(images))
+    if images.dim() != 4 or tuple(images.shape[1:]) != tuple(shape):
+        raise ValueError(f"{name} must have shape N×{'×'.join(map(str, shape))}, got {tuple(images.shape)}")
+    if len(images) == 0:
+        raise ValueError(f"{name} is empty (shape {tuple(images.shape)})")
+    images = images.float()
+    if not torch.isfinite(images).all():
+        raise ValueError(f"{name} contain NaN or inf")
+    lo, hi = float(images.min()), float(images.max())
+    if lo < -1 - 1e-4 or hi > 1 + 1e-4:
+        raise ValueError(f"{name} must lie in [-1, 1] (the generator's tanh range), got [{lo:.3g}, {hi:.3g}]; "
+                         "rescale images in [0, 1] with x * 2 - 1")
+    return images
+
+
+def check_labels(labels, n: int | None = None, n_classes: int | None = None, name: str = "labels") -> torch.Tensor:
+    """Class labels as a 1-D int64 tensor: one per item (``n``), each in 0..n_classes−1."""
+    t = labels if torch.is_tensor(labels) else torch.as_tensor(np.asarray(labels))
+    if t.dim() != 1:
+        raise ValueError(f"{name} must be a 1-D sequence of class numbers, got shape {tuple(t.shape)}")
+    if t.is_floating_point() or t.is_complex() or t.dtype == torch.bool:
+        if not (t.is_floating_point() and torch.equal(t, t.round())):
+            raise ValueError(f"{name} must be whole class numbers, got dtype {t.dtype}")
+    t = t.long()
+    if n is not None and len(t) != n:
+        raise ValueError(f"{name}: {len(t)} labels for {n} items; give exactly one per item")
+    if n_classes is not None and len(t) and (int(t.min()) < 0 or int(t.max()) >= n_classes):
+        raise ValueError(f"{name} must lie in 0..{n_classes - 1}, got values from {int(t.min())} to {int(t.max())}")
+    return t
+
+
+def as_features(feats, name: str = "features") -> np.ndarray:
+    """Features as a float64 N × d NumPy array; a clear error for a wrong shape or NaN / inf."""
+    if torch.is_tensor(feats):
+        feats = feats.detach().cpu().double().numpy()
+    arr = np.asarray(feats, dtype=np.float64)
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array of N samples × d features, got shape {arr.shape}")
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape})")
+    if not np.isfinite(arr).all():
+        bad = int((~np.isfinite(arr)).any(axis=1).sum())
+        raise ValueError(f"{name} contain NaN or inf in {bad} of {arr.shape[0]} samples; "
+                         "check the generator's output and the feature extractor")
+    return arr
+
+
+def feature_pair(feats_a, feats_b, names: tuple[str, str] = ("feats_a", "feats_b")) -> tuple[np.ndarray, np.ndarray]:
+    """Two feature arrays with the same number of dimensions."""
+    a, b = as_features(feats_a, names[0]), as_features(feats_b, names[1])
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"{names[0]} have {a.shape[1]} dimensions but {names[1]} have {b.shape[1]}: "
+                         "compare features from the same extractor")
+    return a, b
+
+
+def check_gaussians(mu1, sigma1, mu2, sigma2) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Two Gaussians' means (d) and covariances (d × d) as float64 arrays of matching shapes, finite."""
+    mu1, mu2 = (np.atleast_1d(np.asarray(m, dtype=np.float64)) for m in (mu1, mu2))
+    s1, s2 = (np.atleast_2d(np.asarray(s, dtype=np.float64)) for s in (sigma1, sigma2))
+    if mu1.shape != mu2.shape or mu1.ndim != 1 or s1.shape != s2.shape or s1.shape != (mu1.size, mu1.size):
+        raise ValueError(f"mismatched shapes: mu1 {mu1.shape}, mu2 {mu2.shape}, "
+                         f"sigma1 {s1.shape}, sigma2 {s2.shape}; expected d, d, d×d, d×d")
+    for name, v in (("mu1", mu1), ("mu2", mu2), ("sigma1", s1), ("sigma2", s2)):
+        if not np.isfinite(v).all():
+            raise ValueError(f"{name} contains NaN or inf")
+    return mu1, s1, mu2, s2

@@ -1,0 +1,217 @@
+"""The homework machinery: student versions and the grader (on tiny fixture notebooks)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell
+
+from ganlib.course import grading as homework
+
+FIX = Path(__file__).parent / "fixtures" / "homework"
+TOY = FIX / "toy_homework.ipynb"
+TOY_CHECKS = str(FIX / "toy_checks.py")
+SECRETS = ("SECRET-ADD", "SECRET-SQUARE", "SECRET-PROSE", "SECRET-HIDDEN")
+
+
+def _grade(path, **kw):
+    return homework.grade(path, checks_files=(TOY_CHECKS,), **kw)
+
+
+def _variant(tmp_path, name, extra_cells, after=4):
+    """The toy solution with extra cells inserted after cell `after` (the toy_add check)."""
+    nb = nbformat.read(TOY, as_version=4)
+    nb.cells[after:after] = [new_code_cell(src) for src in extra_cells]
+    out = tmp_path / name
+    nbformat.write(nb, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def student_nb(tmp_path_factory):
+    out = tmp_path_factory.mktemp("student")
+    [path] = homework.make_student(FIX, out)
+    return path
+
+
+def test_student_version_has_no_solution_and_keeps_metadata(student_nb):
+    text = student_nb.read_text()
+    assert not any(s in text for s in SECRETS)
+    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+    nb, src = nbformat.read(student_nb, as_version=4), nbformat.read(TOY, as_version=4)
+    assert [c.metadata.get("nbgrader") for c in nb.cells] == [c.metadata.get("nbgrader") for c in src.cells]
+    assert nb.cells[2].source.endswith("    # YOUR CODE HERE\n    raise NotImplementedError()")
+    assert nb.cells[2].source.startswith('def add(a, b):\n    """Return a + b."""')
+    assert nb.cells[5].source == "YOUR ANSWER HERE"
+    assert nb.cells[7].source.strip() == "checks.check_toy_square(square)"
+
+
+def test_student_version_clears_outputs(tmp_path):
+    nb = nbformat.read(TOY, as_version=4)
+    nb.cells[3].outputs = [nbformat.v4.new_output("stream", text="SECRET-ADD passed")]
+    nb.cells[3].execution_count = 7
+    st = homework.student_version(nb)
+    assert all(c.get("outputs", []) == [] and c.get("execution_count") is None for c in st.cells)
+    assert "SECRET" not in json.dumps(st)
+
+
+@pytest.mark.parametrize("source", ["x = 1\n### BEGIN SOLUTION\ny = 2", "### END SOLUTION",
+                                    "### BEGIN HIDDEN TESTS\nassert True"])
+def test_unbalanced_markers_are_an_error(source):
+    nb = nbformat.v4.new_notebook(cells=[new_code_cell(source)])
+    with pytest.raises(homework.HomeworkError, match="cell 0"):
+        homework.student_version(nb, "x.ipynb")
+
+
+def test_student_refuses_to_overwrite_source(tmp_path):
+    with pytest.raises(homework.HomeworkError, match="overwrite"):
+        homework.make_student(TOY, TOY)
+
+
+def test_expected_exercises_by_name_and_by_content(tmp_path):
+    homework._load_checks_file(TOY_CHECKS)
+    nb = nbformat.read(TOY, as_version=4)
+    assert homework.expected_exercises(nb, "toy_homework.ipynb") == ["toy_add", "toy_square"]
+    assert homework.expected_exercises(nb, "alice_toy_homework.ipynb") == ["toy_add", "toy_square"]
+    nb.cells = nb.cells[:4]  # renamed and the square exercise deleted: still graded on both
+    assert homework.expected_exercises(nb, "submission.ipynb") == ["toy_add", "toy_square"]
+
+
+def test_solution_scores_full_marks_and_json_last_line(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "ganlib.homework", "grade", str(TOY), "--json",
+                           "--checks", TOY_CHECKS, "--cell-timeout", "60"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    assert "total: 3/3" in proc.stdout
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert (result["total"], result["max"]) == (3, 3)
+    assert {i: e["status"] for i, e in result["exercises"].items()} == {"toy_add": "passed",
+                                                                         "toy_square": "passed"}
+    assert result["errors"] == []
+
+
+def test_blank_student_version_scores_zero_and_runs_to_the_end(student_nb, tmp_path):
+    r = _grade(student_nb, cell_timeout=60, executed=tmp_path / "executed")
+    assert (r["total"], r["max"]) == (0, 3)
+    assert all(e["status"] == "not done" for e in r["exercises"].values())
+    assert r["errors"] == [] and r["notes"] == []
+    assert r["cells_run"] == 6  # every code cell
+    out = nbformat.read(tmp_path / "executed" / student_nb.name, as_version=4)
+    assert "reached the end" in out.cells[-1].outputs[0]["text"]
+
+
+def test_hang_deletion_and_kernel_crash_are_survived(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    sentinels = [tmp_path / "sentinel.txt", home / "sentinel.txt"]
+    for s in sentinels:
+        s.write_text("keep me")
+    sub = _variant(tmp_path, "hostile.ipynb", [
+        "import time\ntime.sleep(120)  # hangs: cut off by the cell time limit",
+        "import os\nfor p in ['sentinel.txt', '../sentinel.txt', os.path.expanduser('~/sentinel.txt')]:\n"
+        "    try:\n        os.remove(p)\n    except OSError:\n        pass",
+        "checks.check_toy_add(add)  # still runs after the hang",
+        "import os\nos._exit(1)  # the kernel dies",
+    ])
+    r = _grade(sub, cell_timeout=3, timeout=120)
+    assert all(s.read_text() == "keep me" for s in sentinels)
+    assert r["exercises"]["toy_add"]["status"] == "passed"
+    assert r["exercises"]["toy_square"]["status"] == "not run"
+    assert "kernel died" in r["exercises"]["toy_square"]["message"]
+    assert (r["total"], r["max"]) == (1, 3)
+    assert any("KeyboardInterrupt" in e["error"] for e in r["errors"])
+
+
+def test_total_time_limit_stops_a_hang_that_ignores_interrupts(tmp_path):
+    sub = _variant(tmp_path, "stubborn.ipynb", [
+        "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "while True:\n    time.sleep(0.1)",
+    ])
+    r = _grade(sub, cell_timeout=2, timeout=6)
+    assert r["exercises"]["toy_add"]["status"] == "passed"
+    assert r["exercises"]["toy_square"]["status"] == "not run"
+    assert any("time limit" in n for n in r["notes"])
+    assert r["seconds"] < 60
+    assert r["cells_run"] == 3  # the three before the hang completed; the hang was stopped
+
+
+def test_grader_errors_exit_non_zero(tmp_path):
+    assert homework.main(["grade", str(tmp_path / "missing.ipynb")]) == 2
+    assert homework.main(["student", str(tmp_path / "missing.ipynb"), str(tmp_path / "out")]) == 2
+
+
+def test_unreadable_submission_scores_zero(tmp_path):
+    bad = tmp_path / "toy_homework.ipynb"
+    bad.write_text("{ not json")
+    r = _grade(bad)
+    assert (r["total"], r["max"]) == (0, 3) and "could not read" in r["notes"][0]
+
+
+def test_grade_folder_writes_csv(tmp_path):
+    (tmp_path / "subs").mkdir()
+    bad = tmp_path / "subs" / "bob_toy_homework.ipynb"
+    bad.write_text("{ not json")
+    out = tmp_path / "marks.csv"
+    assert homework.main(["grade", str(tmp_path / "subs"), "--csv", str(out), "--checks", TOY_CHECKS]) == 0
+    rows = out.read_text().splitlines()
+    assert rows[0].startswith("submission,total,max,toy_add,toy_square")
+    assert rows[1].split(",")[1:5] == ["0", "3", "0", "0"]
+
+
+@pytest.mark.skipif(not homework.sandbox_available(), reason="no user namespaces on this machine")
+def test_sandbox_keeps_everything_outside_the_folder_read_only(tmp_path):
+    victim = tmp_path / "teacher" / "marks.csv"
+    victim.parent.mkdir()
+    victim.write_text("keep me")
+    sub = _variant(tmp_path, "escape.ipynb", [
+        f"import pathlib, subprocess\np = pathlib.Path({str(victim)!r})\n"
+        "for attempt in (lambda: p.write_text('overwritten'), p.unlink, lambda: (p.parent / 'new.txt').touch(),\n"
+        "                lambda: subprocess.run(['mount', '-o', 'remount,rw', '/'], check=True),\n"
+        "                lambda: p.write_text('overwritten after remount')):\n"
+        "    try:\n        attempt()\n    except Exception as e:\n        print('refused:', type(e).__name__)",
+        "open('scratch.txt', 'w').write('own folder is writable')\nprint(open('scratch.txt').read())",
+    ])
+    r = _grade(sub, cell_timeout=30, executed=tmp_path / "executed")
+    assert r["sandboxed"] and victim.read_text() == "keep me" and sorted(victim.parent.iterdir()) == [victim]
+    out = nbformat.read(tmp_path / "executed" / "escape.ipynb", as_version=4)
+    texts = ["".join(o.get("text", "")) for c in out.cells if c.cell_type == "code" for o in c.outputs]
+    assert sum(t.count("refused:") for t in texts) == 5
+    assert any("own folder is writable" in t for t in texts)
+    assert r["exercises"]["toy_add"]["status"] == "passed"
+
+
+COURSE = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def test_course_student_versions_hide_every_solution(tmp_path):
+    from ganlib.checks import exercises_for
+
+    paths = homework.make_student(COURSE, tmp_path)
+    assert len(paths) == 6
+    for p in paths:
+        nb, src = nbformat.read(p, as_version=4), nbformat.read(COURSE / p.name, as_version=4)
+        text = "\n".join(c.source for c in nb.cells)
+        ids = [ex.id for ex in exercises_for(p.name)]
+        assert len(ids) >= 2, f"{p.name}: fewer than 2 exercises"
+        assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
+        assert text.count("raise NotImplementedError()") >= len(ids)
+        assert all(f"check_{i}(" in text for i in ids), p.name
+        solutions = [c.source for c in src.cells if "### BEGIN SOLUTION" in c.source]
+        assert len(solutions) >= len(ids)
+        for s in solutions:  # the body of each solution is gone
+            body = s.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0].strip()
+            assert body and body not in text, f"{p.name}: solution text left in the student version"
+
+
+@pytest.mark.slow
+def test_course_notebook_01_full_marks_and_blank_zero(tmp_path):
+    [student] = homework.make_student(COURSE / "01_forger_vs_detective.ipynb", tmp_path)
+    solved, blank = homework.grade(COURSE / student.name), homework.grade(student)
+    assert (solved["total"], solved["max"]) == (2, 2), solved
+    assert (blank["total"], blank["max"]) == (0, 2), blank
+    assert {e["status"] for e in blank["exercises"].values()} == {"not done"}

@@ -1,0 +1,37 @@
+import torch
+
+from ganlib import pretrained
+from ganlib.course import recipes as pretrain
+
+
+def test_max_seconds_is_honoured_and_checkpoint_usable(tmp_path):
+    out = tmp_path / "g.pt"
+    path, entry = pretrain.run("dcgan-fashion-mnist", max_seconds=1, out=out, progress=False, threads=1)
+    assert path == out and out.exists()
+    # stopped at the first time check after 1 s (every 25 steps), far short of the 4,000 steps
+    assert entry["metrics"]["stopped_by_time"] and entry["metrics"]["steps"] <= 50
+    G = pretrained.load(out)
+    assert G(torch.randn(2, G.latent_dim)).shape == (2, 1, 28, 28)
+    assert "--max-seconds 1" in entry["command"] and entry["sha256"] == pretrained.sha256(out)
+
+
+def test_rescore_remeasures_without_retraining(tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    from ganlib.dcgan import DCGANGenerator
+
+    clf = pretrained.manifest()["fashion-mnist-classifier"]
+    shutil.copy(pretrained.CHECKPOINT_DIR / clf["file"], tmp_path / clf["file"])
+    g = pretrained.save(DCGANGenerator(latent_dim=8, width=4), tmp_path / "tiny-g.pt")
+    old = {"file": g.name, "sha256": pretrained.sha256(g), "command": "make tiny-g",
+           "metrics": {"steps": 7, "stopped_by_time": True, "fid_classifier": -1.0}}
+    (tmp_path / "manifest.json").write_text(json.dumps({"fashion-mnist-classifier": clf, "tiny-g": old}))
+    monkeypatch.setattr(pretrained, "CHECKPOINT_DIR", tmp_path)
+    monkeypatch.setattr(pretrained, "MANIFEST", tmp_path / "manifest.json")
+    entry = pretrain.rescore("tiny-g")
+    m = entry["metrics"]
+    assert m["steps"] == 7 and m["stopped_by_time"] and m["fid_classifier"] > 0 and len(m["class_coverage"]) == 10
+    assert entry["sha256"] == old["sha256"] and entry["classifier_sha256"] == clf["sha256"]
+    assert entry["rescored"]["command"] == "python -m ganlib.pretrain tiny-g --rescore"
+    assert pretrained.manifest()["tiny-g"] == entry

@@ -1,0 +1,161 @@
+"""ganlib's shape: a flat core, one subpackage per part of the course, no import loops, no upward imports.
+
+The rule (README, "For contributors"): code several notebooks share goes in the core; code only one
+part of the course uses goes in that part's subpackage; the core never imports a subpackage; no
+module imports one that (directly or through others) imports it back.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PKG = ROOT / "ganlib"
+SUBPACKAGES = ("game", "stability", "evaluation", "ethics", "course", "checks")
+ENTRY_POINTS = {"ganlib.pretrain", "ganlib.experiments", "ganlib.homework"}  # commands with fixed addresses
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every ganlib module a file imports, anywhere in it (function-level imports count too)."""
+    tree = ast.parse(path.read_text())
+    me = module_name(path)
+    package = me if path.name == "__init__.py" else me.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("ganlib")}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[:len(base) - node.level + 1]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            if not mod.startswith("ganlib"):
+                continue
+            for a in node.names:  # `from ganlib import losses` imports the module ganlib.losses
+                sub = f"{mod}.{a.name}"
+                found.add(sub if _exists(sub) else mod)
+    return {m for m in found if m != me}
+
+
+def _exists(mod: str) -> bool:
+    p = ROOT.joinpath(*mod.split("."))
+    return p.with_suffix(".py").is_file() or (p / "__init__.py").is_file()
+
+
+def graph() -> dict[str, set[str]]:
+    return {module_name(p): {m for m in imports_of(p) if m != "ganlib"} for p in PKG.rglob("*.py")}
+
+
+def is_core(mod: str) -> bool:
+    return mod.count(".") == 1 and mod not in ENTRY_POINTS and mod.split(".")[1] not in SUBPACKAGES
+
+
+def longest_chain(g: dict[str, set[str]]) -> list[str]:
+    """The longest path of imports (the graph is acyclic when the cycle test passes)."""
+    memo: dict[str, list[str]] = {}
+
+    def walk(m: str, stack: tuple) -> list[str]:
+        if m in memo:
+            return memo[m]
+        best = [m]
+        for n in g.get(m, ()):
+            if n not in stack:
+                path = [m] + walk(n, stack + (n,))
+                best = path if len(path) > len(best) else best
+        memo[m] = best
+        return best
+
+    return max((walk(m, (m,)) for m in g), key=len)
+
+
+def test_no_import_loops():
+    g = graph()
+    loops = []
+
+    def visit(m, stack, seen):
+        for n in sorted(g.get(m, ())):
+            if n in stack:
+                loops.append(stack[stack.index(n):] + [n])
+            elif n not in seen:
+                seen.add(n)
+                visit(n, stack + [n], seen)
+
+    for m in sorted(g):
+        visit(m, [m], {m})
+    assert not loops, "modules that import each other (directly or through others): " + \
+        "; ".join(" → ".join(loop) for loop in loops[:5])
+
+
+def test_the_core_never_imports_a_subpackage():
+    bad = {m: sorted(n for n in deps if not is_core(n) and n != "ganlib")
+           for m, deps in graph().items() if is_core(m)}
+    bad = {m: v for m, v in bad.items() if v}
+    assert not bad, f"core modules importing course parts: {bad}"
+
+
+def test_no_two_modules_share_a_name():
+    names: dict[str, list[str]] = {}
+    for p in PKG.rglob("*.py"):
+        if p.name != "__init__.py":
+            names.setdefault(p.stem, []).append(module_name(p))
+    twice = {k: v for k, v in names.items() if len(v) > 1}
+    assert not twice, f"module names used twice: {twice}"
+
+
+def test_systemexit_only_in_command_line_code():
+    offenders = []
+    for p in PKG.rglob("*.py"):
+        tree = ast.parse(p.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Raise) and "SystemExit" in ast.dump(node):
+                offenders.append(f"{module_name(p)}:{node.lineno}")
+    assert not offenders, f"library code raising SystemExit (return an exit code from main instead): {offenders}"
+
+
+def test_environment_is_read_only_in_config():
+    readers = []
+    for p in PKG.rglob("*.py"):
+        src = p.read_text()
+        if ("os.environ.get(" in src or "os.getenv(" in src) and module_name(p) != "ganlib.config":
+            readers.append(module_name(p))
+    allowed = {"ganlib.course.grading", "ganlib.checks"}  # the grader sets up its child's environment
+    assert set(readers) <= allowed, f"only ganlib.config reads GANLIB_* settings: {sorted(set(readers) - allowed)}"
+
+
+def test_the_longest_import_chain_is_short():
+    chain = longest_chain(graph())
+    assert len(chain) <= 8, " → ".join(chain)
+
+
+@pytest.mark.slow
+def test_a_plain_pip_install_finds_the_shipped_checkpoints(tmp_path):
+    """Non-editable: build the wheel, install it alone into a folder, load a checkpoint from elsewhere."""
+    wheel_dir, site = tmp_path / "wheel", tmp_path / "site"
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                        "-w", str(wheel_dir), str(ROOT)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    [wheel] = wheel_dir.glob("ganlib-*.whl")
+    r = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    code = ("import ganlib, ganlib.pretrained as p; "
+            "assert ganlib.__file__.startswith(%r), ganlib.__file__; "
+            "G = p.load('dcgan-fashion-mnist'); print(type(G).__name__, G.latent_dim, len(p.names()))") % str(site)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    r = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, capture_output=True, text=True,
+                       env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.startswith("DCGANGenerator 64"), r.stdout
