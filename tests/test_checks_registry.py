@@ -42,29 +42,56 @@ def test_check_reports_not_done_for_a_stub(ex_id, tmp_path, monkeypatch, capsys)
     assert json.loads(report.read_text().splitlines()[-1])["status"] == "not done"
 
 
-def test_decorator_feedback_recording_and_unique_ids(tmp_path, monkeypatch):
+def test_exercise_feedback_recording_and_unique_ids(tmp_path, monkeypatch):
     report = tmp_path / "report.jsonl"
     monkeypatch.setenv(checks.REPORT_ENV, str(report))
 
-    @exercise("registry_selftest", notebook="01_selftest.ipynb", reference=abs)
-    def check_registry_selftest(fn):
-        if fn(-2) != 2:
-            raise AssertionError(checks.feedback("wrong", given=-2, expected=2, got=fn(-2), hint="abs"))
+    def judge(case, got):
+        if got != 2:
+            raise AssertionError(checks.feedback("wrong", given=-2, expected=2, got=got, hint="abs"))
 
+    check = exercise("registry_selftest", notebook="01_selftest.ipynb", reference=abs,
+                     cases=lambda seed: [{"args": [-2]}], judge=judge)
     try:
         with pytest.raises(AssertionError, match=r"registry_selftest: wrong\n  input:    -2\n  expected: 2"):
-            check_registry_selftest(lambda x: x)
+            check(lambda x: x)
         with pytest.raises(AssertionError, match="your code raised ZeroDivisionError"):
-            check_registry_selftest(lambda x: 1 / 0)
+            check(lambda x: 1 / 0)
         statuses = [json.loads(line)["status"] for line in report.read_text().splitlines()]
         assert statuses == ["failed", "failed"]
         with pytest.raises(ValueError, match="already registered"):
-            exercise("registry_selftest", notebook="01_selftest.ipynb", reference=abs)(lambda fn: None)
+            exercise("registry_selftest", notebook="01_selftest.ipynb", reference=abs,
+                     cases=lambda seed: [], judge=lambda case, got: None)
         monkeypatch.setenv(checks.REPORT_ENV, str(tmp_path / "no" / "such" / "dir" / "r.jsonl"))
-        assert check_registry_selftest(abs).status == "passed"  # an unwritable report never breaks a check
+        assert check(abs).status == "passed"  # an unwritable report never breaks a check
     finally:
         dict.pop(EXERCISES, "registry_selftest", None)
         vars(checks).pop("check_registry_selftest", None)
+
+
+@pytest.mark.parametrize("ex_id", IDS)
+def test_answers_cross_as_plain_data_and_are_judged_outside(ex_id, tmp_path, monkeypatch, capsys):
+    """Grading: the learner's side only records plain answers; the verdict comes from verdict() elsewhere."""
+    import torch
+
+    ex = EXERCISES[ex_id]
+    answers = tmp_path / "answers.pt"
+    monkeypatch.setenv(checks.ANSWERS_ENV, str(answers))
+    monkeypatch.setenv(checks.SEED_ENV, "3")
+    assert ex.check(ex.reference).status == "recorded"
+    assert ex.check(_blank).status == "not done"  # a later call replaces the earlier answer
+    assert "answer recorded" in capsys.readouterr().out
+    book = torch.load(answers, weights_only=True)  # nothing in it can run code
+    assert checks.verdict(ex, 3, book[ex_id]) == ("not done", "not done yet: the function still raises NotImplementedError")
+    monkeypatch.delenv(checks.ANSWERS_ENV)
+    assert checks.verdict(ex, 3, checks.collect(ex, ex.reference, 3))[0] == "passed"
+    assert checks.verdict(ex, 3, ["nonsense"] * 9)[0] == "failed"
+
+
+def test_nbgrader_execution_makes_an_unfinished_exercise_fail(monkeypatch):
+    monkeypatch.setenv(checks.NBGRADER_ENV, "autograde")
+    with pytest.raises(AssertionError, match="not done yet"):
+        EXERCISES["jsd"].check(_blank)
 
 
 def test_outcome_shows_nothing_in_a_notebook():

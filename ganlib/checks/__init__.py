@@ -1,11 +1,19 @@
-"""Checks for the course's exercises: specific feedback instead of a bare assert.
+"""Checks for the course's exercises: specific feedback instead of a bare assert, and a contract for graders.
 
-Each notebook's checks live in ``ganlib/checks/nbXX.py`` and register themselves with
-:func:`exercise`. A check passes quietly with a one-line confirmation, raises ``AssertionError``
-with feedback (input, expected, got, hint), or, when the learner's function still raises
-``NotImplementedError``, reports "not done yet" without stopping the notebook.
-When ``$GANLIB_CHECK_REPORT`` names a file, every outcome is appended to it as one JSON line
-(``{"id", "status", "message"}``); that is how ``python -m ganlib.homework grade`` scores a run.
+An exercise is three functions, registered with :func:`exercise`:
+
+- ``cases(seed) -> list``: the inputs the learner's function is tried on, as *plain data*
+  (numbers, strings, lists, dicts, CPU tensors). The grader chooses the seed.
+- ``run(fn, case)``: calls the learner's function on one case and returns what it gave back, as
+  plain data (:func:`plain` converts). This is the only part that runs the learner's code.
+- ``judge(case, got)``: compares ``got`` with the reference answer and raises ``AssertionError``
+  with feedback (input, expected, got, hint) when it is wrong. It never runs the learner's code.
+
+In a notebook, ``checks.check_<id>(fn)`` does all three and prints a one-line confirmation,
+raises with the feedback, or reports "not done yet" while ``fn`` still raises
+``NotImplementedError``. Under the homework grader (``$GANLIB_ANSWERS`` names a file) the
+learner's kernel only runs ``run`` and saves the plain answers there; the grader judges them in
+its own process, where the learner's code cannot reach the reference or the verdict.
 """
 
 from __future__ import annotations
@@ -18,33 +26,40 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Callable
 
-REPORT_ENV = "GANLIB_CHECK_REPORT"  # the grader sets this to a JSON-lines file
-STATUSES = ("passed", "failed", "not done")
+ANSWERS_ENV = "GANLIB_ANSWERS"        # the grader sets this: the learner's kernel saves plain answers here
+SEED_ENV = "GANLIB_GRADING_SEED"      # and this: the seed of the cases it will judge
+REPORT_ENV = "GANLIB_CHECK_REPORT"    # legacy: verdicts as JSON lines (the grader before issue 17)
+NBGRADER_ENV = "NBGRADER_EXECUTION"   # nbgrader sets this while it executes a notebook
+STATUSES = ("passed", "failed", "not done", "recorded")
+MAX_ANSWER_BYTES = 20_000_000
 
 
 @dataclass(frozen=True)
 class Exercise:
-    """One exercise: where it is taught, ganlib's own solution, and the check that grades it."""
+    """One exercise: where it is taught, ganlib's own solution, and how it is tried and judged."""
 
     id: str
     notebook: str
     reference: Callable[..., Any]
-    check: Callable[..., Outcome]
+    check: Callable[..., "Outcome"]
+    cases: Callable[[int], list]
+    run: Callable[[Callable, Any], Any]
+    judge: Callable[[Any, Any], None]
     title: str = ""
     points: int = 1
 
 
 class Outcome:
-    """What a check returns: truthy when it passed, ``.status`` in STATUSES.
+    """What a check returns: truthy when it passed, ``.status`` in STATUSES, ``.message`` the feedback.
 
     It shows nothing in a notebook (the check has already printed its one line), so a check
     call at the end of a cell leaves no stray ``True`` under the confirmation.
     """
 
-    __slots__ = ("status",)
+    __slots__ = ("status", "message")
 
-    def __init__(self, status: str):
-        self.status = status
+    def __init__(self, status: str, message: str = ""):
+        self.status, self.message = status, message
 
     def __bool__(self) -> bool:
         return self.status == "passed"
@@ -127,16 +142,45 @@ def exercises_for(notebook: str) -> list[Exercise]:
     return [ex for ex in EXERCISES.values() if ex.notebook == name]
 
 
-def _record(ex_id: str, status: str, message: str = "") -> None:
-    """Append one outcome to the grader's report; never let a bad report path break a check."""
-    path = os.environ.get(REPORT_ENV)
-    if not path:
-        return
-    try:
-        with open(path, "a", encoding="utf-8") as f:
-            f.write(json.dumps({"id": ex_id, "status": status, "message": message}) + "\n")
-    except OSError:
-        pass
+# ----------------------------------------------------------------------------- plain data
+
+def plain(value: Any, _depth: int = 0) -> Any:
+    """What crosses from the learner's code to a judge: numbers, strings, lists, dicts and CPU tensors.
+
+    NumPy arrays become tensors; tensors are detached copies on the CPU; anything else becomes
+    ``{"__type__": name}``, which judges report as "returned a <name>".
+    """
+    import numpy as np
+    import torch
+
+    if _depth > 20:
+        return {"__type__": "deeply nested value"}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if torch.is_tensor(value):
+        return value.detach().cpu().clone()
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "biuf":
+            return torch.from_numpy(np.array(value, copy=True))
+        return {"__type__": f"ndarray of {value.dtype}"}
+    if isinstance(value, (list, tuple)):
+        return [plain(v, _depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v, _depth + 1) for k, v in value.items()}
+    return {"__type__": type(value).__name__}
+
+
+def type_name(got: Any) -> str:
+    """How a judge names what the learner returned (``a tensor of shape (3,)``, ``a NoneType`` …)."""
+    import torch
+
+    if isinstance(got, dict) and "__type__" in got:
+        return f"a {got['__type__']}"
+    if torch.is_tensor(got):
+        return f"a tensor of shape {tuple(got.shape)}"
+    return f"a {type(got).__name__}"
 
 
 def feedback(what: str, *, given: Any = None, expected: Any = None, got: Any = None,
@@ -164,42 +208,155 @@ def _where(exc: BaseException) -> str:
     return f" (in {f.name}, line {f.lineno}: {(f.line or '').strip()})"
 
 
-def exercise(ex_id: str, notebook: str, reference: Callable[..., Any], title: str = "",
-             points: int = 1):
-    """Register ``check_<ex_id>``: wrap a raw check so it prints, records and reports 'not done yet'."""
+# ----------------------------------------------------------------------------- the two halves
 
-    def wrap(raw_check: Callable[..., None]) -> Callable[..., Outcome]:
-        @functools.wraps(raw_check)
-        def check(*args, **kwargs) -> Outcome:
-            try:
-                raw_check(*args, **kwargs)
-            except NotImplementedError:
-                print(f"⏳ {ex_id}: not done yet — replace `raise NotImplementedError()` with your code.")
-                _record(ex_id, "not done")
-                return Outcome("not done")
-            except AssertionError as e:
-                _record(ex_id, "failed", str(e))
-                raise AssertionError(f"{ex_id}: {e}") from None
-            except Exception as e:
-                msg = f"your code raised {type(e).__name__}: {e}{_where(e)}"
-                _record(ex_id, "failed", msg)
-                raise AssertionError(f"{ex_id}: {msg}") from e
-            print(f"✅ {ex_id}: passed.")
-            _record(ex_id, "passed")
-            return Outcome("passed")
+class _Raised(Exception):
+    """The learner's function raised while being tried: the message says what and where."""
 
-        old = dict.get(EXERCISES, ex_id)
-        if old is not None and (old.check.__module__, old.check.__qualname__) != (
-                raw_check.__module__, raw_check.__qualname__):
-            raise ValueError(f"exercise id {ex_id!r} is already registered by {old.check.__module__}; "
-                             "exercise ids must be unique across the course")
-        dict.__setitem__(EXERCISES, ex_id,
-                         Exercise(ex_id, notebook, reference, check, title or ex_id, points))
-        globals()[f"check_{ex_id}"] = check
-        return check
 
-    return wrap
+def collect(ex: Exercise, fn: Callable, seed: int) -> list:
+    """Run the learner's ``fn`` on every case (the learner's side); plain answers, in case order.
 
+    Raises NotImplementedError while the exercise is not done, and :class:`_Raised` when ``fn``
+    raises anything else.
+    """
+    answers = []
+    for case in ex.cases(seed):
+        try:
+            answers.append(plain(ex.run(fn, case)))
+        except NotImplementedError:
+            raise
+        except Exception as e:
+            raise _Raised(f"your code raised {type(e).__name__}: {e}{_where(e)}") from e
+    return answers
+
+
+def verdict(ex: Exercise, seed: int, answers: Any) -> tuple[str, str]:
+    """Judge plain answers against the reference (the grader's side): ``(status, message)``.
+
+    ``answers`` is a list with one plain answer per case, or ``{"not done": True}`` /
+    ``{"raised": message}`` as the learner's side recorded them.
+    """
+    if isinstance(answers, dict):
+        if answers.get("not done"):
+            return "not done", "not done yet: the function still raises NotImplementedError"
+        if "raised" in answers:
+            return "failed", str(answers["raised"])[:2000]
+        return "failed", "the recorded answer is not in the expected form"
+    cases = ex.cases(seed)
+    if not isinstance(answers, list) or len(answers) != len(cases):
+        return "failed", f"expected {len(cases)} answers, one per case; the record holds something else"
+    try:
+        for case, got in zip(cases, answers):
+            ex.judge(case, got)
+    except AssertionError as e:
+        return "failed", str(e)
+    except Exception as e:  # a judge tripping over a malformed answer: the answer is wrong, say how
+        return "failed", f"the answer could not be judged ({type(e).__name__}: {e})"
+    return "passed", ""
+
+
+def _grading_seed() -> int:
+    try:
+        return int(os.environ.get(SEED_ENV, "0"))
+    except ValueError:
+        return 0
+
+
+def _save_answer(ex_id: str, record: Any) -> None:
+    """Add one exercise's plain answers to the grader's answers file (atomic; size-capped)."""
+    import io
+
+    import torch
+
+    from ganlib.files import atomic_write
+
+    path = os.environ[ANSWERS_ENV]
+    try:
+        book = torch.load(path, weights_only=True) if os.path.exists(path) else {}
+        if not isinstance(book, dict):
+            book = {}
+    except Exception:
+        book = {}
+    book[ex_id] = record
+    buf = io.BytesIO()
+    torch.save(book, buf)
+    if buf.tell() > MAX_ANSWER_BYTES:
+        book[ex_id] = {"raised": f"the answers are larger than {MAX_ANSWER_BYTES // 1_000_000} MB"}
+        buf = io.BytesIO()
+        torch.save(book, buf)
+    atomic_write(path, lambda f: f.write(buf.getvalue()))
+
+
+def _record(ex_id: str, status: str, message: str = "") -> None:
+    """Legacy: append a verdict to ``$GANLIB_CHECK_REPORT`` (never let a bad path break a check)."""
+    path = os.environ.get(REPORT_ENV)
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"id": ex_id, "status": status, "message": message}) + "\n")
+    except OSError:
+        pass
+
+
+def _make_check(ex_id: str) -> Callable[..., Outcome]:
+    def check(fn: Callable) -> Outcome:
+        ex = dict.__getitem__(EXERCISES, ex_id)
+        grading = bool(os.environ.get(ANSWERS_ENV))
+        seed = _grading_seed() if grading else 0
+        try:
+            answers = collect(ex, fn, seed)
+        except NotImplementedError:
+            if grading:
+                _save_answer(ex_id, {"not done": True})
+            _record(ex_id, "not done")
+            if os.environ.get(NBGRADER_ENV):  # nbgrader awards a grade cell that runs without error
+                raise AssertionError(f"{ex_id}: not done yet — replace `raise NotImplementedError()` "
+                                     "with your code.") from None
+            print(f"⏳ {ex_id}: not done yet — replace `raise NotImplementedError()` with your code.")
+            return Outcome("not done")
+        except _Raised as e:
+            if grading:
+                _save_answer(ex_id, {"raised": str(e)})
+                print(f"📝 {ex_id}: your function raised an error; the grader will see it.")
+                return Outcome("recorded", str(e))
+            _record(ex_id, "failed", str(e))
+            raise AssertionError(f"{ex_id}: {e}") from e.__cause__
+        if grading:
+            _save_answer(ex_id, answers)
+            print(f"📝 {ex_id}: answer recorded for the grader.")
+            return Outcome("recorded")
+        status, message = verdict(ex, seed, answers)
+        _record(ex_id, status, message)
+        if status != "passed":
+            raise AssertionError(f"{ex_id}: {message}")
+        print(f"✅ {ex_id}: passed.")
+        return Outcome("passed")
+
+    check.__name__ = check.__qualname__ = f"check_{ex_id}"
+    return check
+
+
+def exercise(ex_id: str, notebook: str, reference: Callable[..., Any], *, cases: Callable[[int], list],
+             judge: Callable[[Any, Any], None], run: Callable[[Callable, Any], Any] | None = None,
+             title: str = "", points: int = 1) -> Callable[..., Outcome]:
+    """Register an exercise; return its ``check_<ex_id>(fn)`` (also reachable as ``checks.check_<ex_id>``).
+
+    ``run`` defaults to ``fn(*case["args"])``. Judges compare with ``reference`` in the caller's
+    process; ``reference`` is ganlib's own solution (a test binds it to the notebook's).
+    """
+    old = dict.get(EXERCISES, ex_id)
+    if old is not None and (old.judge.__module__, old.judge.__qualname__) != (judge.__module__, judge.__qualname__):
+        raise ValueError(f"exercise id {ex_id!r} is already registered by {old.judge.__module__}; "
+                         "exercise ids must be unique across the course")
+    run = run if run is not None else (lambda fn, case: fn(*case["args"]))
+    check = _make_check(ex_id)
+    functools.update_wrapper(check, judge, assigned=("__module__", "__doc__"))
+    dict.__setitem__(EXERCISES, ex_id, Exercise(ex_id, notebook, reference, check, cases, run, judge,
+                                                title or ex_id, points))
+    globals()[f"check_{ex_id}"] = check
+    return check
 
 
 def __getattr__(name: str) -> Any:

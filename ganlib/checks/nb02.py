@@ -3,91 +3,129 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 
 from ganlib.losses import d_loss, g_loss_nonsaturating
 
-from . import exercise, feedback
+from . import exercise, feedback, type_name
 
-_LOGITS = (torch.tensor([0.0, 0.0]), torch.tensor([2.0, -1.0, 0.5]), torch.tensor([-3.0, 4.0, 1.0, -0.5]))
-_EXTREME = torch.tensor([-120.0, 120.0, -30.0])
+_LOGITS = ([0.0, 0.0], [2.0, -1.0, 0.5], [-3.0, 4.0, 1.0, -0.5])
+_EXTREME = [-120.0, 120.0, -30.0]
 
 
-def _scalar(value, name: str, given) -> torch.Tensor:
-    """The learner's result as a 0-d tensor that still carries gradients, or a helpful AssertionError."""
-    if not torch.is_tensor(value):
+def _loss_answer(out, inputs: list[torch.Tensor]) -> dict:
+    """What a loss function gave back: its value, its kind, and the gradient it sends to each input."""
+    if not torch.is_tensor(out):
+        return {"value": out, "tensor": False}
+    answer = {"value": out.detach(), "tensor": True, "dim": out.dim(), "grad": None}
+    if out.dim() == 0 and out.requires_grad:
+        answer["grad"] = [g if g is not None else torch.zeros_like(x)
+                          for g, x in zip(torch.autograd.grad(out, inputs, allow_unused=True), inputs)]
+    return answer
+
+
+def _scalar(got: dict, name: str, given) -> float:
+    """The learner's loss as a number, or a helpful AssertionError about its type or shape."""
+    if not got.get("tensor"):
         raise AssertionError(feedback(f"{name} must return a torch tensor", given=given,
-                                      got=type(value).__name__,
+                                      got=type_name(got.get("value")),
                                       hint="stay in torch (no .item(), no numpy) so gradients can flow"))
-    if value.dim() != 0:
+    if got["dim"] != 0:
         raise AssertionError(feedback(f"{name} must return one number (a 0-d tensor)", given=given,
-                                      got=f"shape {tuple(value.shape)}",
+                                      got=f"shape {tuple(got['value'].shape)}",
                                       hint="average over the batch with .mean()"))
-    return value
+    return float(got["value"])
 
 
-def _close(got: torch.Tensor, want: torch.Tensor) -> bool:
-    return bool(torch.isfinite(got)) and abs(got.item() - want.item()) <= 1e-4 * (1 + abs(want.item()))
+def _close(got: float, want: float) -> bool:
+    return abs(got - want) <= 1e-4 * (1 + abs(want)) if got == got and abs(got) != float("inf") else False
 
 
-@exercise("nonsaturating_loss", notebook="02_vanilla_gan.ipynb", reference=g_loss_nonsaturating,
-          title="The non-saturating generator loss from logits")
-def check_nonsaturating_loss(fn):
-    for logits in _LOGITS:
-        got = _scalar(fn(logits), "the generator loss", logits.tolist())
-        want = g_loss_nonsaturating(logits)
-        if not _close(got, want):
-            hint = "−mean log D(G(z)) with D = sigmoid(logit): −log σ(l) = softplus(−l)"
-            if abs(got.item() + want.item()) < 1e-4:
-                hint = "the sign is flipped: the generator *minimises* −log D(G(z))"
-            elif abs(got.item() - want.item() * len(logits)) < 1e-4:
-                hint = "use the mean over the batch, not the sum"
-            elif abs(got.item() - torch.nn.functional.softplus(logits).mean().item()) < 1e-4:
-                hint = ("softplus(l) = −log(1 − D(G(z))) is the discriminator's term for fakes; "
-                        "the generator wants −log D(G(z)) = softplus(−l)")
-            elif abs(got.item() + torch.nn.functional.softplus(logits).mean().item()) < 1e-4:
-                hint = "that is the saturating (minimax) loss log(1 − D(G(z))); here we want −log D(G(z))"
-            raise AssertionError(feedback("wrong value", given=logits.tolist(), expected=round(want.item(), 5),
-                                          got=round(got.item(), 5), hint=hint))
-    x = _EXTREME.clone().requires_grad_(True)
-    got = _scalar(fn(x), "the generator loss", _EXTREME.tolist())
-    if not _close(got, g_loss_nonsaturating(_EXTREME)):
-        raise AssertionError(feedback("not numerically stable at large logits", given=_EXTREME.tolist(),
-                                      expected=round(g_loss_nonsaturating(_EXTREME).item(), 4),
-                                      got=got.item(), hint="sigmoid then log overflows: use F.softplus(-l)"))
-    if not got.requires_grad:
+# ----------------------------------------------------------------------------- exercise 1
+
+def _g_cases(seed: int) -> list[dict]:
+    return [{"logits": torch.tensor(v)} for v in _LOGITS] + [{"logits": torch.tensor(_EXTREME), "extreme": True}]
+
+
+def _g_run(fn, case):
+    x = case["logits"].clone().requires_grad_(True)
+    return _loss_answer(fn(x), [x])
+
+
+def _g_judge(case, got) -> None:
+    logits = case["logits"]
+    given = "logits of ±120" if case.get("extreme") else logits.tolist()
+    value = _scalar(got, "the generator loss", given)
+    want = g_loss_nonsaturating(logits).item()
+    if case.get("extreme"):
+        if not _close(value, want):
+            raise AssertionError(feedback("not numerically stable at large logits", given=given,
+                                          expected=round(want, 4), got=value,
+                                          hint="sigmoid then log overflows: use F.softplus(-l)"))
+    elif not _close(value, want):
+        hint = "−mean log D(G(z)) with D = sigmoid(logit): −log σ(l) = softplus(−l)"
+        if abs(value + want) < 1e-4:
+            hint = "the sign is flipped: the generator *minimises* −log D(G(z))"
+        elif abs(value - want * len(logits)) < 1e-4:
+            hint = "use the mean over the batch, not the sum"
+        elif abs(value - F.softplus(logits).mean().item()) < 1e-4:
+            hint = ("softplus(l) = −log(1 − D(G(z))) is the discriminator's term for fakes; "
+                    "the generator wants −log D(G(z)) = softplus(−l)")
+        elif abs(value + F.softplus(logits).mean().item()) < 1e-4:
+            hint = "that is the saturating (minimax) loss log(1 − D(G(z))); here we want −log D(G(z))"
+        raise AssertionError(feedback("wrong value", given=given, expected=round(want, 5),
+                                      got=round(value, 5), hint=hint))
+    if got["grad"] is None:
         raise AssertionError(feedback("no gradient flows back to the logits", given="logits with requires_grad",
                                       hint="do not detach or convert to numpy inside the loss"))
 
 
-@exercise("discriminator_loss", notebook="02_vanilla_gan.ipynb", reference=d_loss,
-          title="The discriminator loss from logits")
-def check_discriminator_loss(fn):
-    pairs = [(_LOGITS[1], _LOGITS[2]), (_LOGITS[0], _LOGITS[1]), (torch.tensor([3.0]), torch.tensor([-2.0, 0.5]))]
-    for real, fake in pairs:
-        given = f"real_logits={real.tolist()}, fake_logits={fake.tolist()}"
-        got = _scalar(fn(real, fake), "the discriminator loss", given)
-        want = d_loss(real, fake)
-        if not _close(got, want):
-            F = torch.nn.functional
-            term_r, term_f = F.softplus(-real).mean().item(), F.softplus(fake).mean().item()
-            hint = "mean softplus(−l_real) + mean softplus(l_fake): real should score high, fake low"
-            if abs(got.item() - d_loss(fake, real).item()) < 1e-4:
-                hint = "real and fake are swapped: D wants high logits on real, low on fake"
-            elif abs(got.item() + want.item()) < 1e-4:
-                hint = "the sign is flipped: this is a loss to minimise (the negative of V)"
-            elif abs(got.item() - term_r) < 1e-4 or abs(got.item() - term_f) < 1e-4:
-                hint = "only one of the two terms: D is judged on real and on fake samples"
-            elif abs(got.item() - want.item() / 2) < 1e-4 or abs(got.item() - F.softplus(
-                    -torch.cat([real, -fake])).mean().item()) < 1e-4:
-                hint = "add the two means (each batch weighs the same), do not average them together"
-            raise AssertionError(feedback("wrong value", given=given, expected=round(want.item(), 5),
-                                          got=round(got.item(), 5), hint=hint))
-    r, f = _EXTREME.clone().requires_grad_(True), (-_EXTREME).clone().requires_grad_(True)
-    got = _scalar(fn(r, f), "the discriminator loss", "logits of ±120")
-    if not _close(got, d_loss(_EXTREME, -_EXTREME)):
-        raise AssertionError(feedback("not numerically stable at large logits", given="logits of ±120",
-                                      expected=round(d_loss(_EXTREME, -_EXTREME).item(), 4), got=got.item(),
-                                      hint="use F.softplus (or F.binary_cross_entropy_with_logits), not log(sigmoid)"))
-    if not got.requires_grad:
+check_nonsaturating_loss = exercise(
+    "nonsaturating_loss", notebook="02_vanilla_gan.ipynb", reference=g_loss_nonsaturating,
+    title="The non-saturating generator loss from logits", cases=_g_cases, run=_g_run, judge=_g_judge)
+
+
+# ----------------------------------------------------------------------------- exercise 2
+
+def _d_cases(seed: int) -> list[dict]:
+    pairs = [(_LOGITS[1], _LOGITS[2]), (_LOGITS[0], _LOGITS[1]), ([3.0], [-2.0, 0.5])]
+    return ([{"real": torch.tensor(r), "fake": torch.tensor(f)} for r, f in pairs]
+            + [{"real": torch.tensor(_EXTREME), "fake": -torch.tensor(_EXTREME), "extreme": True}])
+
+
+def _d_run(fn, case):
+    r, f = case["real"].clone().requires_grad_(True), case["fake"].clone().requires_grad_(True)
+    return _loss_answer(fn(r, f), [r, f])
+
+
+def _d_judge(case, got) -> None:
+    real, fake = case["real"], case["fake"]
+    given = "logits of ±120" if case.get("extreme") else f"real_logits={real.tolist()}, fake_logits={fake.tolist()}"
+    value = _scalar(got, "the discriminator loss", given)
+    want = d_loss(real, fake).item()
+    if case.get("extreme"):
+        if not _close(value, want):
+            raise AssertionError(feedback("not numerically stable at large logits", given=given,
+                                          expected=round(want, 4), got=value,
+                                          hint="use F.softplus (or F.binary_cross_entropy_with_logits), not log(sigmoid)"))
+    elif not _close(value, want):
+        term_r, term_f = F.softplus(-real).mean().item(), F.softplus(fake).mean().item()
+        hint = "mean softplus(−l_real) + mean softplus(l_fake): real should score high, fake low"
+        if abs(value - d_loss(fake, real).item()) < 1e-4:
+            hint = "real and fake are swapped: D wants high logits on real, low on fake"
+        elif abs(value + want) < 1e-4:
+            hint = "the sign is flipped: this is a loss to minimise (the negative of V)"
+        elif abs(value - term_r) < 1e-4 or abs(value - term_f) < 1e-4:
+            hint = "only one of the two terms: D is judged on real and on fake samples"
+        elif abs(value - want / 2) < 1e-4 or abs(value - F.softplus(-torch.cat([real, -fake])).mean().item()) < 1e-4:
+            hint = "add the two means (each batch weighs the same), do not average them together"
+        raise AssertionError(feedback("wrong value", given=given, expected=round(want, 5),
+                                      got=round(value, 5), hint=hint))
+    if got["grad"] is None:
         raise AssertionError(feedback("no gradient flows back to the logits", given="logits with requires_grad",
                                       hint="do not detach or convert to numpy inside the loss"))
+
+
+check_discriminator_loss = exercise(
+    "discriminator_loss", notebook="02_vanilla_gan.ipynb", reference=d_loss,
+    title="The discriminator loss from logits", cases=_d_cases, run=_d_run, judge=_d_judge)
