@@ -10,6 +10,10 @@ import pytest
 from nbformat.v4 import new_code_cell
 
 from ganlib.course import grading as homework
+from ganlib.course import sandbox
+
+SANDBOX, WHY_NOT = sandbox.available()
+needs_sandbox = pytest.mark.skipif(not SANDBOX, reason=f"no sandbox on this machine: {WHY_NOT}")
 
 FIX = Path(__file__).parent / "fixtures" / "homework"
 TOY = FIX / "toy_homework.ipynb"
@@ -18,7 +22,7 @@ SECRETS = ("SECRET-ADD", "SECRET-SQUARE", "SECRET-PROSE", "SECRET-HIDDEN")
 
 
 def _grade(path, **kw):
-    return homework.grade(path, checks_files=(TOY_CHECKS,), **kw)
+    return homework.grade(path, checks_files=(TOY_CHECKS,), sandbox=SANDBOX, **kw)
 
 
 def _variant(tmp_path, name, extra_cells, after=4):
@@ -163,7 +167,7 @@ def test_grade_folder_writes_csv(tmp_path):
     assert rows[1].split(",")[1:5] == ["0", "3", "0", "0"]
 
 
-@pytest.mark.skipif(not homework.sandbox_available(), reason="no user namespaces on this machine")
+@needs_sandbox
 def test_sandbox_keeps_everything_outside_the_folder_read_only(tmp_path):
     victim = tmp_path / "teacher" / "marks.csv"
     victim.parent.mkdir()

@@ -281,8 +281,6 @@ def _grading_seed() -> int:
 
 def _save_answer(ex_id: str, record: Any) -> None:
     """Add one exercise's plain answers to the grader's answers file (atomic; size-capped)."""
-    import io
-
     import torch
 
     from ganlib.files import atomic_write
