@@ -60,7 +60,7 @@ def run_notebook(nb_path: str, out_dir: str, cell_timeout: float, total: float, 
     The total limit counts from the moment the kernel is ready, so a slow start costs no one.
     """
     import nbformat
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
     from nbclient.exceptions import DeadKernelError
 
     status: dict[str, Any] = {"cells_run": 0, "errors": [], "stopped": None, "kernel_exit": None,
@@ -73,7 +73,7 @@ def run_notebook(nb_path: str, out_dir: str, cell_timeout: float, total: float, 
     nb = nbformat.read(nb_path, as_version=4)
     runtime = os.environ.get("JUPYTER_RUNTIME_DIR") or os.path.join(out_dir, "runtime")
     os.makedirs(runtime, exist_ok=True)
-    km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(runtime, "kernel"))
+    km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(runtime, "kernel"))
     client = _client_class()(nb, km=km, timeout=int(max(1, cell_timeout)), interrupt_on_timeout=True,
                              allow_errors=True, iopub_timeout=5,
                              resources={"metadata": {"path": os.path.dirname(os.path.abspath(nb_path))}})
