@@ -219,3 +219,25 @@ def test_course_notebook_01_full_marks_and_blank_zero(tmp_path):
     assert (solved["total"], solved["max"]) == (2, 2), solved
     assert (blank["total"], blank["max"]) == (0, 2), blank
     assert {e["status"] for e in blank["exercises"].values()} == {"not done"}
+
+
+def test_grading_copy_hides_the_course_answers(tmp_path):
+    """While notebook 01 is graded, ganlib's D* and JSD refuse to run (write your own) and their code is gone."""
+    import inspect
+
+    from ganlib.checks import exercises_for
+    from ganlib.course.redact import grading_copy
+    from ganlib.game import theory
+
+    exs = exercises_for("01_forger_vs_detective.ipynb")
+    assert sorted(ex.id for ex in exs) == ["jsd", "optimal_detective"]
+    copy = grading_copy(tmp_path / "copy", exs)
+    text = (copy / "ganlib" / "game" / "theory.py").read_text()
+    for ref in (theory.jsd, theory.optimal_detective):
+        body = inspect.getsource(ref).split('"""')[-1].strip()
+        assert body and body not in text
+    proc = subprocess.run([sys.executable, "-c", "import numpy as np\nfrom ganlib.game.theory import jsd\n"
+                           "jsd(np.ones(3), np.ones(3), np.arange(3.0))"],
+                          env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode != 0 and "HiddenWhileGrading" in proc.stderr and "write your own" in proc.stderr

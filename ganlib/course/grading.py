@@ -6,11 +6,11 @@
 
 A student version follows nbgrader: code between ``### BEGIN SOLUTION`` and ``### END SOLUTION``
 becomes ``# YOUR CODE HERE`` + ``raise NotImplementedError()``, hidden tests are removed, outputs
-cleared, nbgrader metadata kept. Grading copies the submission into a fresh temporary folder and
-runs it there in a fresh kernel (profile ci, a per-cell and a total time limit); the checks record
-what passed in ``$GANLIB_CHECK_REPORT``. On Linux with user namespaces the whole file system
-outside that folder is read-only for the submission (``unshare``; ``--no-sandbox`` turns it off).
-A submission that hangs, kills its kernel or deletes files is scored with what ran; the
+cleared, nbgrader metadata kept. Grading runs the submission in a fresh kernel in the sandbox of
+:mod:`ganlib.course.sandbox` (``--no-sandbox`` only inside a container of its own), with a grading
+copy of ganlib whose graded answers are hidden (:mod:`ganlib.course.redact`); the checks there only
+record plain answers, which are judged here, in the grader's process. A submission that hangs,
+kills its kernel or hits a limit is scored with what ran, with a note naming the limit; the
 grader's exit code is non-zero only for its own errors.
 """
 
@@ -280,6 +280,14 @@ def _host_reads() -> list[tuple[str, str, str]]:
     return out
 
 
+def _answer_folders() -> list[str]:
+    """Folders of this machine the submission must see empty although its binds hold them: ganlib itself
+    (installed in the Python the child runs, it holds every reference) and the course's notebooks."""
+    from ganlib.config import PACKAGE_DIR
+
+    return [str(p) for p in (PACKAGE_DIR, PACKAGE_DIR.parent / "notebooks") if p.is_dir()]
+
+
 def _matplotlib_caches() -> list[str]:
     """matplotlib's config and font-cache folders on this machine (copied in: no font-cache rebuild)."""
     home = Path.home()
@@ -310,7 +318,8 @@ def _run_sandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout: f
         return jail.run(str(staged / name), _runner_argv(where, name, cell_timeout, timeout, limits),
                            _child_env(where, profile, seed, extra), limits=limits,
                            binds=[[str(lib), CHILD["lib"]], *binds], collect=_collect(where["root"], limits),
-                           copies=[[c, "/home/.config/matplotlib"] for c in _matplotlib_caches()])
+                           copies=[[c, "/home/.config/matplotlib"] for c in _matplotlib_caches()],
+                           masks=_answer_folders())
     finally:
         shutil.rmtree(staged, ignore_errors=True)
 

@@ -151,6 +151,9 @@ def _build_root(cfg: dict) -> None:
     for src, dst in cfg["binds"]:
         if os.path.exists(src):
             _bind(src, jail + dst)
+    for path in cfg.get("masks", []):  # host folders inside those binds the child must not see (the real ganlib)
+        if os.path.isdir(jail + path):
+            _mount("tmpfs", jail + path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
     # the one writable place: the submission's folder, its home, /tmp and /dev/shm, all in one capped tmpfs
     g = jail + GRADING
     os.makedirs(g)
@@ -160,6 +163,10 @@ def _build_root(cfg: dict) -> None:
         os.mkdir(f"{g}/{d}")
         os.chmod(f"{g}/{d}", mode)
         os.chown(f"{g}/{d}", cfg["child_uid_here"], cfg["child_uid_here"])
+    # the runner's results get a tmpfs of their own, so a submission that fills its disk still has them
+    _mount("tmpfs", f"{g}/out", "tmpfs", MS_NOSUID | MS_NODEV,
+           f"size={int(1.2 * lim['output'] + 2 * lim['answers'] + 8_000_000)},nr_inodes=1000,mode=0755")
+    os.chown(f"{g}/out", cfg["child_uid_here"], cfg["child_uid_here"])
     with open(cfg["notebook"], "rb") as src, open(f"{g}/work/{cfg['notebook_name']}", "wb") as dst:
         dst.write(src.read())
     os.chown(f"{g}/work/{cfg['notebook_name']}", cfg["child_uid_here"], cfg["child_uid_here"])
@@ -571,12 +578,13 @@ def _readline(stream, deadline: float) -> bytes:
 
 def run(notebook: str, argv: list[str], env: dict[str, str], *, limits: Limits = Limits(),
         binds: list[list[str]] = (), collect: dict[str, tuple[str, int]] | None = None,
-        copies: list[list[str]] = ()) -> Outcome:
+        copies: list[list[str]] = (), masks: list[str] = ()) -> Outcome:
     """Run ``argv`` in a fresh sandbox whose writable folder holds a copy of ``notebook``.
 
     ``binds``: extra read-only (host path, child path) pairs after the system's. ``collect``:
     name → (child path, byte cap) of files to bring back. ``copies``: (host folder, child
     folder under /grading) copied in before the runner starts (e.g. matplotlib's font cache).
+    ``masks``: folders the binds would show that the child sees empty instead.
     """
     sys_binds, links = system_binds()
     mapped = os.geteuid() == 0
@@ -588,6 +596,7 @@ def run(notebook: str, argv: list[str], env: dict[str, str], *, limits: Limits =
            "notebook": os.path.abspath(notebook), "notebook_name": os.path.basename(notebook),
            "argv": argv, "env": env, "cwd": f"{GRADING}/work", "limits": asdict(limits), "mapped": mapped,
            "outer_uid": os.geteuid(), "outer_gid": os.getegid(), "copies": [list(c) for c in copies],
+           "masks": [os.path.realpath(m) for m in masks],
            "collect": {k: [p, int(c)] for k, (p, c) in (collect or {}).items()}}
     out = Outcome()
     cgroup = _Cgroup(limits)
