@@ -66,3 +66,5 @@ def test_nbgrader_scores_blank_wrong_and_correct_as_zero_partial_full(tmp_path):
         scores = {s: (gb.find_submission("ps1", s).score, gb.find_submission("ps1", s).max_score)
                   for s in ("blank", "wrong", "correct")}
     assert scores == {"blank": (0, 2), "wrong": (1, 2), "correct": (2, 2)}
+    told = _nbgrader(course, "validate", str(course / "submitted" / "blank" / "ps1" / NB))
+    assert "VALIDATION FAILED" in told.stdout and "Success" not in told.stdout, told.stdout[-3000:]
