@@ -238,6 +238,6 @@ def test_grading_copy_hides_the_course_answers(tmp_path):
         assert body and body not in text
     proc = subprocess.run([sys.executable, "-c", "import numpy as np\nfrom ganlib.game.theory import jsd\n"
                            "jsd(np.ones(3), np.ones(3), np.arange(3.0))"],
-                          env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
-                          timeout=120)
+                          env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"}, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0 and "HiddenWhileGrading" in proc.stderr and "write your own" in proc.stderr
