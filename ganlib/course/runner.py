@@ -71,7 +71,9 @@ def run_notebook(nb_path: str, out_dir: str, cell_timeout: float, total: float, 
         _save(status_path, json.dumps(status))
 
     nb = nbformat.read(nb_path, as_version=4)
-    runtime = os.environ.get("JUPYTER_RUNTIME_DIR") or os.path.join(out_dir, "runtime")
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    runtime = jupyter_runtime_dir()  # $JUPYTER_RUNTIME_DIR: the grader puts it in the submission's home
     os.makedirs(runtime, exist_ok=True)
     km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(runtime, "kernel"))
     client = _client_class()(nb, km=km, timeout=int(max(1, cell_timeout)), interrupt_on_timeout=True,
