@@ -156,7 +156,7 @@ def inside(work: Path, only: list[str], timeout: int) -> int:
     after = _versions()
     if before != after:
         raise SystemExit(f"the setup cell changed Colab's packages: {before} -> {after}")
-    r = subprocess.run([sys.executable, "-c", "import ganlib, pytorch_fid, ipywidgets; print(ganlib.__file__, "
+    r = subprocess.run([sys.executable, "-c", "import ganlib, ipywidgets; print(ganlib.__file__, "
                         "ipywidgets.__version__)"], cwd=work, capture_output=True, text=True)
     if r.returncode != 0:
         raise SystemExit(f"after the setup cell the runtime lacks something:\n{r.stderr}")
