@@ -59,8 +59,13 @@ def make_runtime(work: Path, python: str) -> Path:
     t0 = time.perf_counter()
     sh([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", *COLAB_SHIPS])
     base.write_text("\n".join(_freeze(py)) + "\n")
-    say(f"  done in {time.perf_counter() - t0:.0f} s")
+    say(f"  done in {time.perf_counter() - t0:.0f} s: {_size(venv) / 1e9:.1f} GB")
     return py
+
+
+def _size(folder: Path) -> int:
+    """Bytes of the files under a folder (links not followed)."""
+    return sum(p.lstat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
 
 
 def _freeze(py: Path) -> list[str]:
