@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COLAB_SHIPS = ["torch", "torchvision", "ipywidgets==7.7.1", "ipykernel", "nbclient", "nbformat"]
 """What Colab's runtime already has that this test relies on (torch unpinned: pip picks what it finds)."""
 INSIDE = "GANLIB_COLAB_TEST_WORK"
+KEEP = "GANLIB_COLAB_TEST_KEEP"
 
 
 def say(msg: str) -> None:
@@ -183,7 +184,8 @@ def inside(work: Path, only: list[str], timeout: int) -> int:
             failed.append(error)
     for error in failed:
         print("\n" + error, file=sys.stderr)
-    say(f"executed copies in {executed}")
+    if os.environ.get(KEEP):
+        say(f"executed copies in {executed}")
     print(f"colab: {len(notebooks) - len(failed)} passed, {len(failed)} failed", flush=True)
     return 1 if failed or not notebooks else 0
 
@@ -214,7 +216,7 @@ def main() -> int:
         if args.prepare:
             return 0
         make_origin(work)
-        env = dict(os.environ, **{INSIDE: str(work)})
+        env = dict(os.environ, **{INSIDE: str(work)}, **({KEEP: "1"} if args.work else {}))
         env.pop("PYTHONPATH", None)  # nothing of the checkout on the path
         rc = subprocess.run([py, Path(__file__).resolve(), *sys.argv[1:]], env=env, cwd=work).returncode
     finally:
