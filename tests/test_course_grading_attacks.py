@@ -8,6 +8,7 @@ and a batch that must finish whatever one submission does.
 
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -236,3 +237,24 @@ def test_a_bogus_profile_is_a_usage_error_naming_the_choices(capsys):
     assert stop.value.code != 0
     err = capsys.readouterr().err
     assert "--profile" in err and "'bogus'" in err and "ci, cpu, gpu" in err
+
+
+def test_an_installed_ganlib_is_masked_in_the_sandbox(tmp_path):
+    """A ganlib installed in the Python the child runs (bound read-only) holds every answer: it looks empty."""
+    import shutil
+    import tempfile
+
+    site = Path(tempfile.mkdtemp(prefix="ganlib-site-", dir="/var/tmp"))  # not /tmp: the child has its own
+    site.chmod(0o755)
+    (site / "ganlib").mkdir(parents=True)
+    (site / "ganlib" / "theory.py").write_text("ANSWER = 42")
+    probe = tmp_path / "probe.txt"
+    probe.write_text("probe")
+    code = (f"import os; open('/grading/out/ls', 'w').write(repr((os.listdir({str(site)!r}), "
+            f"os.listdir({str(site / 'ganlib')!r}))))")
+    got = sandbox.run(str(probe), [sys.executable, "-I", "-S", "-c", code], {"LANG": "C.UTF-8"},
+                      limits=Limits(wall=60), binds=[[str(site), str(site)]],
+                      collect={"ls": ("/grading/out/ls", 1000)}, masks=[str(site / "ganlib")])
+    shutil.rmtree(site)
+    assert got.files["ls"] == repr((["ganlib"], [])).encode(), got
+    assert homework._answer_folders()[0] == str(PACKAGE_DIR)  # what the grader masks: ganlib itself
