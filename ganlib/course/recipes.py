@@ -77,12 +77,12 @@ def train_dcgan(seed: int, max_seconds: float | None, device, progress: bool, *,
     else:
         G, D = DCGANGenerator(r["latent_dim"], r["g_width"]), DCGANDiscriminator(r["d_width"])
     rules = dict(d_loss=hinge_d_loss, g_loss=hinge_g_loss) if r["loss"] == "hinge" else {}
-    ema = EMA(G, r["ema"])
+    ema = EMA(G, r["ema"]) if r["ema"] else None
     history = fit(G, D, x, steps=steps, batch_size=r["batch_size"], lr_g=r["lr_g"], lr_d=r["lr_d"],
                   betas=r["betas"], seed=seed, device=device, max_seconds=max_seconds, every=25,
-                  progress=progress, labels=y if conditional else None, callbacks=[ema],
+                  progress=progress, labels=y if conditional else None, callbacks=[ema] if ema else [],
                   step=conditional_gan_step if conditional else gan_step, **rules)
-    G = ema.G.cpu().eval()
+    G = (ema.G if ema else G).cpu().eval()
     done = len(history)
     return G, {"steps": done, "stopped_by_time": bool(history.stopped), **judge(G)}
 
