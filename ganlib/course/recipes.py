@@ -59,10 +59,13 @@ def make_classifier(seed: int, max_seconds: float | None, device: torch.device, 
 
 GAN_RECIPES: dict[str, dict] = {
     "dcgan-fashion-mnist": dict(FAST_RECIPE, g_width=64, d_width=32, loss="hinge", ema=0.999, steps=6_000),
-    "cdcgan-fashion-mnist": dict(FAST_RECIPE, g_width=32, d_width=32, loss="hinge", ema=0.999, steps=7_000),
+    "cdcgan-fashion-mnist": dict(FAST_RECIPE, g_width=32, d_width=32, loss="ns", ema=None, steps=6_000),
 }
-"""The shipped generators' recipes: the fast recipe (``ganlib.dcgan.FAST_RECIPE``) with a wider G, the hinge
-loss, more steps, and G's moving average (``ganlib.callbacks.EMA``) as the shipped weights."""
+"""The shipped generators' recipes. The unconditional one: the fast recipe (``ganlib.dcgan.FAST_RECIPE``) with
+a wider G, the hinge loss and G's moving average (``ganlib.callbacks.EMA``) as the shipped weights (FID 10.3
+against 16.1 for the fast recipe's 4,000 steps). The conditional one is still the fast recipe (its shipped file
+was cut at 4,100 steps by ``--max-seconds 900``); hinge + EMA for 7,000 steps gave FID 3.8 against 5.5, but
+asked-class agreement 92.2% against 92.4%, so it was not shipped."""
 
 
 def train_dcgan(seed: int, max_seconds: float | None, device, progress: bool, *, conditional: bool,
