@@ -191,6 +191,15 @@ def same(a: Any, b: Any, tol: float = 1e-5) -> bool:
     return False
 
 
+def which_mistake(replay: Callable[[Callable], Any], reference: Callable, mistakes, agrees: Callable[[Any], bool],
+                  default: str) -> str | None:
+    """Replay the reference and each modelled mistake on the learner's case: None when the learner's answer agrees
+    with the reference, else the hint of the first ``(mistake, hint)`` it agrees with, or ``default``."""
+    if agrees(replay(reference)):
+        return None
+    return next((hint for mistake, hint in mistakes if agrees(replay(mistake))), default)
+
+
 def type_name(got: Any) -> str:
     """How a judge names what the learner returned (``a tensor of shape (3,)``, ``a NoneType`` …)."""
     import torch

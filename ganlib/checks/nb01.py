@@ -11,7 +11,7 @@ from ganlib.data import Mixture1D, gaussian_1d
 from ganlib.game.duel import detective_step, forger_step
 from ganlib.game.theory import grid, jsd, kl, optimal_detective
 
-from . import exercise, feedback, plain, same, type_name
+from . import exercise, feedback, plain, same, type_name, which_mistake
 
 _XS = grid(-10.0, 10.0, 2001)
 _PAIRS = ((gaussian_1d(0, 1), gaussian_1d(1, 1)),
@@ -182,16 +182,20 @@ def _detective_moves(fn, case) -> dict:
             "forger_grad": None if forger_mean.grad is None else forger_mean.grad.detach()}
 
 
+def _update(loss, opt, zero_grad: bool, step: bool) -> float:
+    """The end of a move, with the steps a mistaken move may leave out."""
+    if zero_grad:
+        opt.zero_grad()
+    loss.backward()
+    if step:
+        opt.step()
+    return loss.item()
+
+
 def _detective_variant(loss_of, zero_grad=True, step=True):
     """A detective move with a given loss of (real_logits, fake_logits): the judge's model of a mistake."""
     def move(detective, opt, real, fake):
-        loss = loss_of(detective(real), detective(fake.detach()))
-        if zero_grad:
-            opt.zero_grad()
-        loss.backward()
-        if step:
-            opt.step()
-        return loss.item()
+        return _update(loss_of(detective(real), detective(fake.detach())), opt, zero_grad, step)
     return move
 
 
@@ -222,15 +226,12 @@ def _detective_judge(case, got) -> None:
     if torch.is_tensor(grad) and float(grad.abs()) > 0:
         raise AssertionError(feedback("the detective's move sent gradients into the forger", given=given,
                                       hint="score fake.detach(): the detective's loss must not train the forger"))
-    if same(losses, want["losses"]) and same(got["params"], want["params"], 1e-4):
+    hint = which_mistake(lambda fn: plain(_detective_moves(fn, case)), detective_step, _DETECTIVE_MISTAKES,
+                         lambda other: same(losses, other["losses"]) and same(got["params"], other["params"], 1e-4),
+                         "the loss is BCE(D(real), 1) + BCE(D(fake), 0) with "
+                         "F.binary_cross_entropy_with_logits; then zero_grad, backward, step")
+    if hint is None:
         return
-    for mistake, hint in _DETECTIVE_MISTAKES:
-        other = plain(_detective_moves(mistake, case))
-        if same(losses, other["losses"]) and same(got["params"], other["params"], 1e-4):
-            break
-    else:
-        hint = ("the loss is BCE(D(real), 1) + BCE(D(fake), 0) with "
-                "F.binary_cross_entropy_with_logits; then zero_grad, backward, step")
     raise AssertionError(feedback("the detective's move differs from the reference", given=given,
                                   expected=f"losses {[round(v, 5) for v in want['losses']]}",
                                   got=f"losses {[round(v, 5) for v in losses]}", hint=hint))
@@ -267,14 +268,10 @@ def _forger_moves(fn, case) -> dict:
 
 
 def _forger_variant(loss_of, zero_grad=True, step=True):
+    """A forger move with a given loss of the fakes' logits (the saturating branch as given): a mistake's model."""
     def move(forger, detective, opt, z, saturating=False):
         loss = loss_of(detective(forger(z))) if not saturating else -_bce(detective(forger(z)), 0.0)
-        if zero_grad:
-            opt.zero_grad()
-        loss.backward()
-        if step:
-            opt.step()
-        return loss.item()
+        return _update(loss, opt, zero_grad, step)
     return move
 
 
@@ -301,15 +298,12 @@ def _forger_judge(case, got) -> None:
                                       hint="only opt_g steps here: the forger learns through the detective's eyes"))
     losses = _numbers(got["losses"], "forger_step")
     want = plain(_forger_moves(forger_step, case))
-    if same(losses, want["losses"]) and same(got["params"], want["params"], 1e-4):
+    hint = which_mistake(lambda fn: plain(_forger_moves(fn, case)), forger_step, _FORGER_MISTAKES,
+                         lambda other: same(losses, other["losses"]) and same(got["params"], other["params"], 1e-4),
+                         "the non-saturating loss is BCE(D(G(z)), 1) with F.binary_cross_entropy_with_logits; "
+                         "then zero_grad, backward, step")
+    if hint is None:
         return
-    for mistake, hint in _FORGER_MISTAKES:
-        other = plain(_forger_moves(mistake, case))
-        if same(losses, other["losses"]) and same(got["params"], other["params"], 1e-4):
-            break
-    else:
-        hint = ("the non-saturating loss is BCE(D(G(z)), 1) with F.binary_cross_entropy_with_logits; "
-                "then zero_grad, backward, step")
     raise AssertionError(feedback("the forger's move differs from the reference", given=given,
                                   expected=f"losses {[round(v, 5) for v in want['losses']]}, "
                                            f"mean {float(want['params'][0]):.5f}",

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from ganlib.losses import d_loss, g_loss_nonsaturating
 from ganlib.train import gan_step, train
 
-from . import exercise, feedback, plain, same, type_name
+from . import exercise, feedback, plain, same, type_name, which_mistake
 
 _LOGITS = ([0.0, 0.0], [2.0, -1.0, 0.5], [-3.0, 4.0, 1.0, -0.5])
 _EXTREME = [-120.0, 120.0, -30.0]
@@ -266,15 +266,13 @@ def _step_judge(case, got) -> None:
     if got.get("backward_into_G", 0) > want["backward_into_G"]:
         raise AssertionError(feedback("D's loss sent gradients into G", given=given,
                                       hint="detach the fakes in D's step, G(z).detach(): D's move must not train G"))
-    if same(got["stats"], want["stats"]) and same(got["G"], want["G"], 1e-4) and same(got["D"], want["D"], 1e-4):
+    hint = which_mistake(lambda fn: plain(_step_run(fn, case)), gan_step, _STEP_MISTAKES,
+                         lambda other: same(got["stats"], other["stats"]) and same(got["G"], other["G"], 1e-4)
+                         and same(got["D"], other["D"], 1e-4),
+                         "D's step: fakes G(z).detach(), loss_d = d_loss(D(real), D(fake)), zero_grad / backward / step; "
+                         "G's step: loss_g = g_loss(D(G(z))) with fresh z, zero_grad / backward / step on opt_g only")
+    if hint is None:
         return
-    hint = ("D's step: fakes G(z).detach(), loss_d = d_loss(D(real), D(fake)), zero_grad / backward / step; "
-            "G's step: loss_g = g_loss(D(G(z))) with fresh z, zero_grad / backward / step on opt_g only")
-    for mistake, why in _STEP_MISTAKES:
-        other = plain(_step_run(mistake, case))
-        if same(got["stats"], other["stats"]) and same(got["G"], other["G"], 1e-4) and same(got["D"], other["D"], 1e-4):
-            hint = why
-            break
     first = lambda st: {k: round(float(v), 4) for k, v in st[0].items()} if st and isinstance(st[0], dict) else st  # noqa: E731
     raise AssertionError(feedback("your GAN step trains the players differently from the reference", given=given,
                                   expected=f"first step {first(want['stats'])}", got=f"first step {first(got['stats'])}",
