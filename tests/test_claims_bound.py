@@ -21,7 +21,7 @@ NOTEBOOKS = ["01_forger_vs_detective.ipynb", "02_vanilla_gan.ipynb", "03_dcgan.i
 
 CLAIM_WORDS = re.compile(
     r"\b(stall(s|ed)?|starv\w*|vanish\w*|collaps\w*|covers?|morphs?|walks? onto|heads? for|freez\w*|frozen|"
-    r"above chance|far above|every class|all four|flatten\w*|drift\w*|diverg\w*|"
+    r"above chance|far above|every class|all four|flatten\w*|drift\w*|diverge[sd]?|"
     r"(lower|higher|smaller|larger|better|worse) than|falls? (from|to)|rises?|shrinks?|"
     r"is stuck|has all but|near(ly)? optimal|all but optimal)\b", re.IGNORECASE)
 SKIPPED_SECTIONS = re.compile(r"^#+\s*(recap|what to try next|where gans went|learning objectives|what you will learn)",
@@ -47,28 +47,33 @@ def unchecked_claims(path: Path) -> list[tuple[int, str]]:
         if cell["cell_type"] != "markdown":
             continue
         text = _text(cell)
-        headings = re.findall(r"^#+\s.*$", text, re.MULTILINE)
-        if headings:  # the last heading of the cell decides the section its paragraphs belong to
-            skipping = bool(SKIPPED_SECTIONS.match(headings[-1]))
-        if skipping:
-            continue
-        body = re.sub(r"^#+\s.*$", "", text, flags=re.MULTILINE)
-        body = re.sub(r"`[^`]*`|\$[^$]*\$", "", body)  # code and maths are not claims about a run
         if NOT_MEASURED in text:
+            skipping = bool(SKIPPED_SECTIONS.match((re.findall(r"^#+\s.*$", text, re.MULTILINE) or [""])[-1])) or skipping
             continue
-        words = sorted({m.group(0).lower() for m in CLAIM_WORDS.finditer(body)})
-        if not words:
-            continue
-        checked = False
-        for later in cells[i + 1:]:
-            if later["cell_type"] == "markdown" and re.search(r"^#+\s", _text(later), re.MULTILINE):
-                break
-            if later["cell_type"] == "code" and "expect(" in _text(later):
-                checked = True
-                break
-        if not checked:
-            found.append((i, ", ".join(words)))
+        # a cell is read as sections: the text before its first heading continues the section above it
+        parts = re.split(r"^(#+\s.*)$", text, flags=re.MULTILINE)  # [text, heading, text, heading, text ...]
+        for k in range(0, len(parts), 2):
+            if k > 0:
+                skipping = bool(SKIPPED_SECTIONS.match(parts[k - 1]))
+            if skipping:
+                continue
+            body = re.sub(r"`[^`]*`|\$[^$]*\$", "", parts[k])  # code and maths are not claims about a run
+            words = sorted({m.group(0).lower() for m in CLAIM_WORDS.finditer(body)})
+            if not words:
+                continue
+            if k + 2 < len(parts) or not _checked_after(cells, i):  # a heading follows in this very cell: nothing checks it
+                found.append((i, ", ".join(words)))
     return found
+
+
+def _checked_after(cells: list[dict], i: int) -> bool:
+    """Whether a code cell calling ``expect(`` follows cell i before the next heading."""
+    for later in cells[i + 1:]:
+        if later["cell_type"] == "markdown" and re.search(r"^#+\s", _text(later), re.MULTILINE):
+            return False
+        if later["cell_type"] == "code" and "expect(" in _text(later):
+            return True
+    return False
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -85,10 +90,11 @@ def test_the_heuristic_catches_an_unchecked_claim(tmp_path):
     def code(s):
         return {"cell_type": "code", "metadata": {}, "source": s, "outputs": [], "execution_count": None}
     nb = {"cells": [md("## A run\nThe forger stalls."), code("run()"),
+                    md("## Ends in a heading\nThe forger collapsed.\n\n## Next"), code("expect('x', True)"),
                     md("## Another\nThe forger stalls."), code("x = run()\nexpect('stalls', x > 1)"),
                     md("## Recap\nThe forger stalls."),
                     md("## Defined\nA collapsed forger <!-- not measured: a definition -->")],
           "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     path = tmp_path / "x.ipynb"
     path.write_text(json.dumps(nb))
-    assert unchecked_claims(path) == [(0, "stalls")]
+    assert unchecked_claims(path) == [(0, "stalls"), (2, "collapsed")]
