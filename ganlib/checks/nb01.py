@@ -216,7 +216,7 @@ _DETECTIVE_MISTAKES = (
 )
 
 
-def _detective_judge(case, got) -> None:
+def _detective_move_judge(case, got) -> None:
     given = f"3 moves with {case['opt']} (lr {case['lr']}) of a small detective, 16 real and 16 fake samples each"
     if not isinstance(got, dict) or "losses" not in got:
         raise AssertionError(feedback("the check could not read your move's results", got=type_name(got)))
@@ -239,7 +239,7 @@ def _detective_judge(case, got) -> None:
 
 check_detective_step = exercise(
     "detective_step", notebook="01_forger_vs_detective.ipynb", reference=detective_step,
-    title="One move of the detective", cases=_moves_cases, run=_detective_moves, judge=_detective_judge)
+    title="One move of the detective", cases=_moves_cases, run=_detective_moves, judge=_detective_move_judge)
 
 
 class _TinyForger(torch.nn.Module):
@@ -288,7 +288,7 @@ _FORGER_MISTAKES = (
 )
 
 
-def _forger_judge(case, got) -> None:
+def _forger_move_judge(case, got) -> None:
     mode = "saturating=True" if case["saturating"] else "the default (non-saturating)"
     given = f"3 moves with {case['opt']} (lr {case['lr']}), {mode}, against a fixed small detective"
     if not isinstance(got, dict) or "losses" not in got:
@@ -313,4 +313,4 @@ def _forger_judge(case, got) -> None:
 
 check_forger_step = exercise(
     "forger_step", notebook="01_forger_vs_detective.ipynb", reference=forger_step,
-    title="One move of the forger", cases=_moves_cases, run=_forger_moves, judge=_forger_judge)
+    title="One move of the forger", cases=_moves_cases, run=_forger_moves, judge=_forger_move_judge)
