@@ -232,7 +232,7 @@ def test_grading_copy_hides_the_course_answers(tmp_path):
     from ganlib.game import theory
 
     exs = exercises_for("01_forger_vs_detective.ipynb")
-    assert sorted(ex.id for ex in exs) == ["jsd", "optimal_detective"]
+    assert {"jsd", "optimal_detective"} <= {ex.id for ex in exs}
     copy = grading_copy(tmp_path / "copy", exs)
     text = (copy / "ganlib" / "game" / "theory.py").read_text()
     for ref in (theory.jsd, theory.optimal_detective):
