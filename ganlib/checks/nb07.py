@@ -30,6 +30,13 @@ def _tensor(got, want, what: str, given: str) -> None:
                                       hint="add eps inside the square root before dividing"))
 
 
+def _wrong_values(got, want, given: str, expected: str, hint: str) -> AssertionError:
+    """The feedback for a tensor of the right shape with wrong values: how far off, and the diagnosed hint."""
+    err = float((got.double() - want.double()).abs().max())
+    return AssertionError(feedback("wrong values", given=given, expected=expected, got=f"a tensor off by up to {err:.3g}",
+                                   hint=hint))
+
+
 def _first_match(got, candidates: list[tuple[torch.Tensor, str]], default: str) -> str:
     for value, hint in candidates:
         if _close(got, value):
@@ -83,9 +90,7 @@ def _adain_judge(case, got) -> None:
                                                "makes it starts at 1)"),
         (S * _normalised(x, (2, 3)), "the bias is missing: add it after scaling"),
     ], "(x − mean) / √(var + eps) per image and map (dim=(2, 3), biased variance), times scale, plus bias")
-    err = float((got.double() - want.double()).abs().max())
-    raise AssertionError(feedback("wrong values", given=given, expected="adain(x, scale, bias) of ganlib",
-                                  got=f"a tensor off by up to {err:.3g}", hint=hint))
+    raise _wrong_values(got, want, given, "adain(x, scale, bias) of ganlib", hint)
 
 
 check_adain = exercise("adain", notebook=NOTEBOOK, reference=adain,
@@ -149,9 +154,7 @@ def _mod_judge(case, got) -> None:
                                                      "axis, in_channels), not the outputs")]
     hint = _first_match(got, candidates, "modulate: w'_ijk = s_i·w_ijk (i: input map); demodulate: divide output map "
                                          "j by √(Σ_i,k w'_ijk² + eps); then a convolution per image")
-    err = float((got.double() - want.double()).abs().max())
-    raise AssertionError(feedback("wrong values", given=given, expected="modulated_conv2d(...) of ganlib",
-                                  got=f"a tensor off by up to {err:.3g}", hint=hint))
+    raise _wrong_values(got, want, given, "modulated_conv2d(...) of ganlib", hint)
 
 
 check_modulated_conv2d = exercise("modulated_conv2d", notebook=NOTEBOOK, reference=modulated_conv2d,
@@ -191,8 +194,7 @@ def _trunc_judge(case, got) -> None:
         (mean + psi * (w - mean), "use the running average w_avg you are given, not this batch's mean"),
         (avg + psi * w, "subtract w_avg before scaling: w_avg + ψ·(w − w_avg)"),
     ], "w_avg + ψ·(w − w_avg)")
-    raise AssertionError(feedback("wrong values", given=given, expected="w_avg + ψ·(w − w_avg)",
-                                  got=f"a tensor off by up to {float((got - want).abs().max()):.3g}", hint=hint))
+    raise _wrong_values(got, want, given, "w_avg + ψ·(w − w_avg)", hint)
 
 
 check_truncate = exercise("truncate", notebook=NOTEBOOK, reference=truncate,

@@ -67,28 +67,6 @@ class NoiseInput(nn.Module):
         return x + self.strength * noise
 
 
-class AdaINLayer(nn.Module):
-    """StyleGAN's layer: (up-sample) → 3×3 conv → noise → bias → LeakyReLU → AdaIN with this layer's style."""
-
-    def __init__(self, in_ch: int, out_ch: int, w_dim: int, size: int, up: bool = False, noise: bool = True):
-        super().__init__()
-        self.up = up
-        self.weight = nn.Parameter(torch.randn(out_ch, in_ch, 3, 3))
-        self.bias = nn.Parameter(torch.zeros(out_ch))
-        self.noise = NoiseInput(size) if noise else None
-        self.to_scale = EqualLinear(w_dim, out_ch, bias_init=1.0)  # A: w → the style (a scale and a bias per map)
-        self.to_bias = EqualLinear(w_dim, out_ch)
-
-    def forward(self, x: Tensor, w: Tensor, noise_mode: str = "random") -> Tensor:
-        if self.up:
-            x = upsample(x)
-        x = F.conv2d(x, self.weight / math.sqrt(self.weight[0].numel()), padding=1)
-        if self.noise is not None:
-            x = self.noise(x, noise_mode)
-        x = F.leaky_relu(x + self.bias[None, :, None, None], 0.2)
-        return adain(x, self.to_scale(w), self.to_bias(w))
-
-
 class ModulatedLayer(nn.Module):
     """StyleGAN2's layer: (up-sample) → 3×3 conv modulated by this layer's style and demodulated → noise → bias → LeakyReLU."""
 
@@ -107,6 +85,28 @@ class ModulatedLayer(nn.Module):
         if self.noise is not None:
             x = self.noise(x, noise_mode)
         return F.leaky_relu(x + self.bias[None, :, None, None], 0.2)
+
+
+class AdaINLayer(ModulatedLayer):
+    """StyleGAN's layer: (up-sample) → 3×3 conv → noise → bias → LeakyReLU → AdaIN with this layer's style.
+
+    The same weights, noise and bias as :class:`ModulatedLayer`; the style is a scale and a bias per *output* map.
+    """
+
+    def __init__(self, in_ch: int, out_ch: int, w_dim: int, size: int, up: bool = False, noise: bool = True):
+        super().__init__(in_ch, out_ch, w_dim, size, up, noise)
+        del self.to_style
+        self.to_scale = EqualLinear(w_dim, out_ch, bias_init=1.0)  # A: w → the style (a scale and a bias per map)
+        self.to_bias = EqualLinear(w_dim, out_ch)
+
+    def forward(self, x: Tensor, w: Tensor, noise_mode: str = "random") -> Tensor:
+        if self.up:
+            x = upsample(x)
+        x = F.conv2d(x, self.weight / math.sqrt(self.weight[0].numel()), padding=1)
+        if self.noise is not None:
+            x = self.noise(x, noise_mode)
+        x = F.leaky_relu(x + self.bias[None, :, None, None], 0.2)
+        return adain(x, self.to_scale(w), self.to_bias(w))
 
 
 class ToImage(nn.Module):
