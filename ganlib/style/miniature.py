@@ -1,4 +1,4 @@
-"""The recipe behind the shipped ``stylegan-fashion-mnist``: the course's training loop (``ganlib.train.fit``)
+"""The recipe of ``python -m ganlib.pretrain stylegan-fashion-mnist`` (not shipped yet): the course's training loop (``ganlib.train.fit``)
 with a style-based generator, the DCGAN detective and a running average of the generator's weights.
 """
 
@@ -38,7 +38,7 @@ class WeightAverage:
 
 RECIPE = dict(latent_dim=64, w_dim=64, mapping_layers=4, channels=(64, 32, 16), d_width=32, batch_size=64,
               lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.99), half_life=10_000)
-"""The shipped generator's recipe: Adam at 0.001 for both players with β₁ = 0.5 (StyleGAN2's 0.002 and β₁ = 0 collapsed
+"""The recipe: Adam at 0.001 for both players with β₁ = 0.5 (StyleGAN2's 0.002 and β₁ = 0 collapsed
 with the DCGAN detective in 1,000-step trials), a 10k-image half-life for the weight average."""
 
 STYLE_STEPS = 12_000
