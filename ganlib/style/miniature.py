@@ -44,7 +44,8 @@ with the DCGAN detective in 1,000-step trials), a 10k-image half-life for the we
 STYLE_STEPS = 12_000
 """Steps of a full run (``python -m ganlib.pretrain stylegan-fashion-mnist``). Not shipped: the one full run of
 this recipe (seed 0, 32 minutes on one thread) collapsed onto one class (FID 129.6 in the classifier's
-features), while a 1,000-step run is weak (FID about 61 on 1,000 samples) but not collapsed; notebook 07 trains its own."""
+features), while a 1,000-step run is weak (FID about 61 on 1,000 samples) but not collapsed.
+Notebook 07 trains its own."""
 
 
 def train_style_gan(steps: int, *, seed: int = 0, device=None, max_seconds: float | None = None,
