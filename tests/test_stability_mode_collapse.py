@@ -107,5 +107,7 @@ def test_shipped_table_is_complete_and_made_with_todays_budget(monkeypatch):
     assert got == {(d, m, s) for d in experiments.DATASETS for m in experiments.METHODS for s in experiments.SEEDS}
     assert res["provenance"]["profile"] == "cpu"
     monkeypatch.setattr(experiments, "PROFILE", get_profile("cpu"))
-    shipped = {k: tuple(v) if isinstance(v, list) else v for k, v in res["provenance"]["budget"].items()}
-    assert shipped == experiments.budget()  # rerun the table when the budget changes
+    assert res["provenance"]["budget"] == json.loads(json.dumps(experiments.budget()))  # rerun when the budget changes
+    today = {m: experiments.method_settings(m) for m in experiments.METHODS}
+    assert res["provenance"]["methods"] == today  # ... or when a method's settings change
+    assert all({"reverse_kl", "bridges"} <= set(r) for r in res["rows"])
