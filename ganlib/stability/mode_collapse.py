@@ -297,8 +297,8 @@ def table(out: Path = RESULTS, methods=tuple(METHODS), seeds=SEEDS, datasets=DAT
                 done[(rec["dataset"], rec["method"], rec["seed"])] = rec
     elif partial.exists():
         partial.unlink()
-    # seed by seed, so a table cut short still has every row for its first seeds
-    todo = [(d, m, s) for s in seeds for d in datasets for m in methods if (d, m, s) not in done]
+    # seed by seed, method by method (in the order given), so a table cut short has its first rows complete
+    todo = [(d, m, s) for s in seeds for m in methods for d in datasets if (d, m, s) not in done]
     now = todo if max_runs is None else todo[:max_runs]
 
     def keep(row: dict) -> None:
