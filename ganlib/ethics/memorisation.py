@@ -117,7 +117,19 @@ def memorisation_report(generated: torch.Tensor, test: torch.Tensor, train: torc
                         distance: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = plain_distance,
                         ) -> MemorisationReport:
     """Nearest-training distances of generated and test items (same space, same ``distance``), with the score."""
-    d_gen, d_test = (distance(x, train) for x in (generated, test))
-    return MemorisationReport(space, memorisation_score(d_gen, d_test, quantile), quantile,
-                              float(torch.quantile(d_test.double(), quantile)),
-                              float(d_gen.median()), float(d_test.median()))
+    return memorisation_reports({space: generated}, test, train, space, quantile, distance)[space]
+
+
+def memorisation_reports(generated: dict[str, torch.Tensor], test: torch.Tensor, train: torch.Tensor,
+                         space: str = "pixels", quantile: float = 0.05,
+                         distance: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = plain_distance,
+                         ) -> dict[str, MemorisationReport]:
+    """:func:`memorisation_report` for several sets of samples at once, the test images' distances computed once."""
+    d_test = distance(test, train)
+    tau = float(torch.quantile(d_test.double(), quantile))
+    out = {}
+    for name, x in generated.items():
+        d_gen = distance(x, train)
+        out[name] = MemorisationReport(space, memorisation_score(d_gen, d_test, quantile), quantile, tau,
+                                       float(d_gen.median()), float(d_test.median()))
+    return out

@@ -335,8 +335,8 @@ def summary(rows: list[dict]) -> list[dict]:
             v = np.array([r[key] for r in sel if r.get(key) is not None], dtype=float)
             row[key] = float(v.mean()) if len(v) else None
             row[key + "_se"] = float(v.std(ddof=1) / np.sqrt(len(v))) if len(v) > 1 else 0.0
-            if key == "reverse_kl":
-                row["reverse_kl_runs"] = len(v)  # runs with at least one high-quality sample
+            if key in ("reverse_kl", "bridges"):
+                row[key + "_runs"] = len(v)  # runs that measured it (reverse KL: with a high-quality sample)
         out.append(row)
     return out
 
@@ -386,6 +386,35 @@ if __name__ == "__main__":
 
 # ----------------------------------------------------------------------------- reading the table
 
+def combine(earlier: dict, rows_file: Path, command: str) -> dict:
+    """The shipped table from an earlier table and the rows of a newer, partial run (``table``'s ``.rows.jsonl``).
+
+    A newer row replaces the earlier one of the same data set, method and seed; earlier rows that were not
+    rerun are kept as they were (without reverse KL and bridges, which need the samples). The provenance is
+    the newer run's (its commit from the rows' stamp), with the earlier table's under ``"earlier"`` and how
+    many rerun rows repeated the earlier modes and high-quality fraction exactly.
+    """
+    recs = [json.loads(line) for line in Path(rows_file).read_text().splitlines() if line.strip()]
+    stamps = {json.dumps(r.pop("stamp"), sort_keys=True) for r in recs}
+    if len(stamps) != 1:
+        raise ValueError(f"{rows_file}: rows from {len(stamps)} different commits or budgets; combine one run")
+    stamp = json.loads(stamps.pop())
+    new = {(r["dataset"], r["method"], r["seed"]): r for r in recs}
+    old = {(r["dataset"], r["method"], r["seed"]): r for r in earlier["rows"]}
+    repeated = [k for k in new if k in old and (new[k]["modes"], new[k]["high_quality"]) ==
+                (old[k]["modes"], old[k]["high_quality"])]
+    keys = [k for k in old if k not in new] + list(new)
+    order = lambda k: (DATASETS.index(k[0]), list(METHODS).index(k[1]), k[2])  # noqa: E731
+    rows = [new.get(k, old.get(k)) for k in sorted(keys, key=order)]
+    prov = provenance(command)
+    if json.loads(json.dumps(prov["budget"])) != stamp["budget"]:
+        raise ValueError("the newer rows were made with another budget than today's")
+    prov.update(commit=stamp["commit"], jobs=1, threads=1, earlier=earlier["provenance"],
+                rerun=f"{len(new)} runs made anew; {len([k for k in new if k in old])} of them repeat earlier runs, "
+                      f"{len(repeated)} with exactly the same modes and high-quality fraction")
+    return {"rows": rows, "provenance": prov}
+
+
 def load_table(path: Path = RESULTS) -> dict:
     """The shipped table (rows and provenance); an empty one, saying how to make it, when it is missing."""
     path = Path(path)
@@ -411,40 +440,55 @@ def reproduction(row: dict) -> str:
     if paper is None:
         return ""
     ours = {k: (row[k], row[k + "_se"]) for k in ("modes", "high_quality", "reverse_kl")}
-    same = all(ours[k][0] is not None and within_noise(ours[k], paper[k]) for k in ours)
+    same = row["runs"] > 1 and all(ours[k][0] is not None and within_noise(ours[k], paper[k]) for k in ours)
     (m, m_se), (hq, hq_se), (kl, kl_se) = paper["modes"], paper["high_quality"], paper["reverse_kl"]
     text = f"paper {m:.1f} ± {m_se:.1f}, {100 * hq:.1f} ± {100 * hq_se:.1f} %, KL {kl:.2f} ± {kl_se:.2f}"
-    return ("reproduced" if same else "NOT reproduced") + f" ({text})"
+    verdict = "reproduced" if same else "NOT reproduced" if row["runs"] > 1 else "one run: cannot tell"
+    return verdict + f" ({text})"
+
+
+def _cell(r: dict, key: str, scale: float = 1.0, digits: int = 2) -> str:
+    """``mean ± se`` of one column, ``(k/n)`` when only k of the n runs measured it, ``—`` when none did."""
+    if r[key] is None:
+        return "—"
+    text = f"{scale * r[key]:.{digits}f} ± {scale * r[key + '_se']:.{digits}f}"
+    return text + (f" ({r[key + '_runs']}/{r['runs']})" if r[key + "_runs"] < r["runs"] else "")
 
 
 def format_table(summ: list[dict]) -> str:
-    """The summary as text: mean ± standard error of every column, the run time, and the paper's numbers."""
-    head = (f"{'data':5s} {'method':15s} {'modes':>11s} {'high quality %':>15s} {'reverse KL':>13s} "
-            f"{'bridges %':>11s} {'s/run':>6s}  vs PacGAN's Table 1")
+    """The summary as text: runs, mean ± standard error of every column, the run time, the paper's numbers.
+
+    A ``(k/n)`` after a reverse KL or bridges value: only k of the n runs measured it (reverse KL needs a
+    high-quality sample; rows kept from an earlier table have no bridges or reverse KL). One run: ± 0.
+    """
+    head = (f"{'data':5s} {'method':15s} {'runs':>4s} {'modes':>11s} {'high quality %':>15s} {'reverse KL':>19s} "
+            f"{'bridges %':>17s} {'s/run':>6s}  vs PacGAN's Table 1")
     lines = [head, "-" * len(head)]
     for r in summ:
-        kl = "—" if r["reverse_kl"] is None else f"{r['reverse_kl']:.2f} ± {r['reverse_kl_se']:.2f}"
-        if r["reverse_kl"] is not None and r["reverse_kl_runs"] < r["runs"]:
-            kl += f" ({r['reverse_kl_runs']}/{r['runs']})"
-        lines.append(f"{r['dataset']:5s} {r['method']:15s} {r['modes']:5.1f} ± {r['modes_se']:3.1f} "
-                     f"{100 * r['high_quality']:7.1f} ± {100 * r['high_quality_se']:4.1f} {kl:>13s} "
-                     f"{100 * r['bridges']:5.1f} ± {100 * r['bridges_se']:3.1f} {r['seconds']:6.0f}  {reproduction(r)}")
+        lines.append(f"{r['dataset']:5s} {r['method']:15s} {r['runs']:4d} {r['modes']:5.1f} ± {r['modes_se']:3.1f} "
+                     f"{100 * r['high_quality']:7.1f} ± {100 * r['high_quality_se']:4.1f} {_cell(r, 'reverse_kl'):>19s} "
+                     f"{_cell(r, 'bridges', 100, 1):>17s} {r['seconds']:6.0f}  {reproduction(r)}")
     return "\n".join(lines)
 
 
 def ties(summ: list[dict], dataset: str, key: str, z: float = 2.0) -> list[tuple[str, str]]:
     """Pairs of methods whose ``key`` means on ``dataset`` are within ``z`` combined standard errors."""
-    rows = [r for r in summ if r["dataset"] == dataset and r[key] is not None]
+    rows = [r for r in summ if r["dataset"] == dataset and r[key] is not None and r["runs"] > 1]
     return [(a["method"], b["method"]) for i, a in enumerate(rows) for b in rows[i + 1:]
             if within_noise((a[key], a[key + "_se"]), (b[key], b[key + "_se"]), z)]
 
 
 def noise_sentences(summ: list[dict], key: str = "high_quality", z: float = 2.0) -> list[str]:
-    """One sentence per method and data set naming the methods it cannot be told apart from on ``key``."""
+    """One sentence per method and data set naming the methods it cannot be told apart from on ``key``
+    (a method with one run has no standard error: it is named as such)."""
     out = []
     for dataset in DATASETS:
         pairs = ties(summ, dataset, key, z)
         for r in (r for r in summ if r["dataset"] == dataset):
+            if r["runs"] < 2:
+                out.append(f"{dataset}, {key.replace('_', ' ')}: {r['method']} has one run, no standard error: "
+                           "it cannot be compared within noise")
+                continue
             mates = [b if a == r["method"] else a for a, b in pairs if r["method"] in (a, b)]
             if mates:
                 out.append(f"{dataset}, {key.replace('_', ' ')}: {r['method']} is within noise (< {z:g} SE) of "
