@@ -104,8 +104,10 @@ def test_table_command_records_the_methods(monkeypatch):
 def test_shipped_table_is_complete_and_made_with_todays_budget(monkeypatch):
     res = json.loads(experiments.RESULTS.read_text())
     got = {(r["dataset"], r["method"], r["seed"]) for r in res["rows"]}
-    assert {(d, m) for d, m, _ in got} == {(d, m) for d in experiments.DATASETS for m in experiments.METHODS}
-    for m in experiments.METHODS:  # each method: the first seeds (a table cut short), the same on both data sets
+    not_run = res["provenance"].get("not_run", [])  # methods the table has no run of yet (it says so)
+    ran = [m for m in experiments.METHODS if m not in not_run]
+    assert {(d, m) for d, m, _ in got} == {(d, m) for d in experiments.DATASETS for m in ran}
+    for m in ran:  # each method: the first seeds (a table cut short), the same on both data sets
         seeds = sorted({s for _, mm, s in got if mm == m})
         assert seeds == list(experiments.SEEDS[:len(seeds)])
         assert all((d, m, s) in got for d in experiments.DATASETS for s in seeds)
@@ -134,6 +136,7 @@ def test_combine_keeps_earlier_rows_and_replaces_rerun_ones(tmp_path):
     assert keys == [("ring", "gan", 0), ("ring", "gan", 1), ("grid", "r1", 0)]
     assert "bridges" in res["rows"][0] and "bridges" not in res["rows"][1]
     assert res["provenance"]["commit"] == "new" and res["provenance"]["earlier"] == {"commit": "old"}
+    assert "r1" not in res["provenance"]["not_run"] and "wgan-gp" in res["provenance"]["not_run"]
     assert "1 of them repeat earlier runs, 1 with exactly" in res["provenance"]["rerun"]
     summ = experiments.summary(res["rows"])
     text = experiments.format_table(summ)

@@ -342,7 +342,7 @@ def summary(rows: list[dict]) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``mode-collapse`` (one run) or ``table`` (all runs)."""
+    """Command line: ``mode-collapse`` (one run), ``table`` (all runs) or ``combine`` (a partial run into the table)."""
     p = argparse.ArgumentParser(prog="python -m ganlib.experiments", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="cmd", required=True)
     one = sub.add_parser("mode-collapse", help="train one run and score its 2,500 samples")
@@ -362,7 +362,15 @@ def main(argv: list[str] | None = None) -> int:
                      help="keep the rows this commit already finished (OUT.rows.jsonl); same numbers")
     tab.add_argument("--max-runs", type=int, default=None,
                      help="stop after this many new runs (exit code 3); resume later to take turns on a shared machine")
+    comb = sub.add_parser("combine", help="the shipped table from itself and the rows of a partial table run")
+    comb.add_argument("--rows", type=Path, required=True, help="a table run's OUT.rows.jsonl")
+    comb.add_argument("--out", type=Path, default=RESULTS)
     args = p.parse_args(argv)
+    if args.cmd == "combine":
+        res = combine(load_table(args.out), args.rows, f"python -m ganlib.experiments combine --rows {args.rows.name}")
+        atomic_write_text(args.out, json.dumps(res, indent=1) + "\n")
+        print(res["provenance"]["rerun"], "; not run:", res["provenance"]["not_run"])
+        return 0
     torch.set_num_threads(args.threads)  # 2 threads: 1.3× faster than 1, and the same numbers bit for bit
     if args.cmd == "mode-collapse":
         print(json.dumps(mode_collapse(args.dataset, args.method, args.seed, args.out)))
@@ -392,7 +400,7 @@ def combine(earlier: dict, rows_file: Path, command: str) -> dict:
     A newer row replaces the earlier one of the same data set, method and seed; earlier rows that were not
     rerun are kept as they were (without reverse KL and bridges, which need the samples). The provenance is
     the newer run's (its commit from the rows' stamp), with the earlier table's under ``"earlier"`` and how
-    many rerun rows repeated the earlier modes and high-quality fraction exactly.
+    many rerun rows repeated the earlier modes and high-quality fraction exactly, and the methods with no run.
     """
     recs = [json.loads(line) for line in Path(rows_file).read_text().splitlines() if line.strip()]
     stamps = {json.dumps(r.pop("stamp"), sort_keys=True) for r in recs}
@@ -409,7 +417,9 @@ def combine(earlier: dict, rows_file: Path, command: str) -> dict:
     prov = provenance(command)
     if json.loads(json.dumps(prov["budget"])) != stamp["budget"]:
         raise ValueError("the newer rows were made with another budget than today's")
+    ran = {r["method"] for r in rows}
     prov.update(commit=stamp["commit"], jobs=1, threads=1, earlier=earlier["provenance"],
+                not_run=[m for m in METHODS if m not in ran],
                 rerun=f"{len(new)} runs made anew; {len([k for k in new if k in old])} of them repeat earlier runs, "
                       f"{len(repeated)} with exactly the same modes and high-quality fraction")
     return {"rows": rows, "provenance": prov}
