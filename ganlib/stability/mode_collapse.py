@@ -365,9 +365,11 @@ def main(argv: list[str] | None = None) -> int:
     comb = sub.add_parser("combine", help="the shipped table from itself and the rows of a partial table run")
     comb.add_argument("--rows", type=Path, required=True, help="a table run's OUT.rows.jsonl")
     comb.add_argument("--out", type=Path, default=RESULTS)
+    comb.add_argument("--made-by", default="", help="the table command that made the rows (for the provenance)")
     args = p.parse_args(argv)
     if args.cmd == "combine":
-        res = combine(load_table(args.out), args.rows, f"python -m ganlib.experiments combine --rows {args.rows.name}")
+        res = combine(load_table(args.out), args.rows, f"python -m ganlib.experiments combine --rows {args.rows.name}",
+                      args.made_by)
         atomic_write_text(args.out, json.dumps(res, indent=1) + "\n")
         print(res["provenance"]["rerun"], "; not run:", res["provenance"]["not_run"])
         return 0
@@ -394,7 +396,7 @@ if __name__ == "__main__":
 
 # ----------------------------------------------------------------------------- reading the table
 
-def combine(earlier: dict, rows_file: Path, command: str) -> dict:
+def combine(earlier: dict, rows_file: Path, command: str, made_by: str = "") -> dict:
     """The shipped table from an earlier table and the rows of a newer, partial run (``table``'s ``.rows.jsonl``).
 
     A newer row replaces the earlier one of the same data set, method and seed; earlier rows that were not
@@ -419,7 +421,7 @@ def combine(earlier: dict, rows_file: Path, command: str) -> dict:
         raise ValueError("the newer rows were made with another budget than today's")
     ran = {r["method"] for r in rows}
     prov.update(commit=stamp["commit"], jobs=1, threads=1, earlier=earlier["provenance"],
-                not_run=[m for m in METHODS if m not in ran],
+                not_run=[m for m in METHODS if m not in ran], rows_made_by=made_by,
                 rerun=f"{len(new)} runs made anew; {len([k for k in new if k in old])} of them repeat earlier runs, "
                       f"{len(repeated)} with exactly the same modes and high-quality fraction")
     return {"rows": rows, "provenance": prov}
@@ -464,8 +466,10 @@ def _cell(r: dict, key: str, scale: float = 1.0, digits: int = 2) -> str:
     """``mean ± se`` of one column, ``(k/n)`` when only k of the n runs measured it, ``—`` when none did."""
     if r[key] is None:
         return "—"
+    if r["runs"] < 2:  # one run: no standard error
+        return f"{scale * r[key]:.{digits}f}"
     text = f"{scale * r[key]:.{digits}f} ± {scale * r[key + '_se']:.{digits}f}"
-    return text + (f" ({r[key + '_runs']}/{r['runs']})" if r[key + "_runs"] < r["runs"] else "")
+    return text + (f" ({r[key + '_runs']}/{r['runs']})" if r.get(key + "_runs", r["runs"]) < r["runs"] else "")
 
 
 def format_table(summ: list[dict]) -> str:
@@ -478,8 +482,8 @@ def format_table(summ: list[dict]) -> str:
             f"{'bridges %':>17s} {'s/run':>6s}  vs PacGAN's Table 1")
     lines = [head, "-" * len(head)]
     for r in summ:
-        lines.append(f"{r['dataset']:5s} {r['method']:15s} {r['runs']:4d} {r['modes']:5.1f} ± {r['modes_se']:3.1f} "
-                     f"{100 * r['high_quality']:7.1f} ± {100 * r['high_quality_se']:4.1f} {_cell(r, 'reverse_kl'):>19s} "
+        lines.append(f"{r['dataset']:5s} {r['method']:15s} {r['runs']:4d} {_cell(r, 'modes', 1, 1):>11s} "
+                     f"{_cell(r, 'high_quality', 100, 1):>15s} {_cell(r, 'reverse_kl'):>19s} "
                      f"{_cell(r, 'bridges', 100, 1):>17s} {r['seconds']:6.0f}  {reproduction(r)}")
     return "\n".join(lines)
 
