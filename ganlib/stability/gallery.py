@@ -284,11 +284,14 @@ def _check(name: str, s: Suspect) -> tuple[bool, str]:
     raise ValueError(f"unknown check {name!r}; choose from {', '.join(CHECKS)}")
 
 
-def run_checks(order: list[str], suspect: Suspect) -> list[dict]:
+def run_checks(order: list[str], suspect: Suspect, progress: bool = True) -> list[dict]:
     """Run the checks on ``suspect`` in the learner's order; each row: check, question, problem, finding,
-    trusted (False for a balance check that runs after a code check found a bug: that bug distorts it), seconds."""
+    trusted (False for a balance check that runs after a code check found a bug: that bug distorts it), seconds.
+    A progress bar counts the checks unless ``progress=False``."""
+    from tqdm.auto import tqdm
+
     rows, code_bug = [], False
-    for name in order:
+    for name in tqdm(order, desc="checks", unit="check", disable=not progress):
         t = time.perf_counter()
         problem, finding = _check(name, suspect)
         rows.append({"check": name, "question": CHECKS[name], "problem": problem, "finding": finding,
@@ -297,7 +300,7 @@ def run_checks(order: list[str], suspect: Suspect) -> list[dict]:
     return rows
 
 
-def debug_rounds(order: list[str], steps: int, seed: int = 0, rounds: int = 4) -> list[dict]:
+def debug_rounds(order: list[str], steps: int, seed: int = 0, rounds: int = 4, progress: bool = True) -> list[dict]:
     """Train the start-up's GAN, run the checks in ``order``, fix the trusted problems found, train again, repeat.
 
     Each round: ``{"fixed": what was fixed before it, "rows": the checks, "coverage": modes and quality}``;
@@ -307,7 +310,7 @@ def debug_rounds(order: list[str], steps: int, seed: int = 0, rounds: int = 4) -
     out = []
     for _ in range(rounds):
         suspect = startup_gan(steps, seed=seed, fix=fixed)
-        rows = run_checks(order, suspect)
+        rows = run_checks(order, suspect, progress=progress)
         out.append({"fixed": list(fixed), "rows": rows, "coverage": coverage(suspect, seed)})
         found = [r["check"] for r in rows if r["problem"] and r["trusted"] and r["check"] != MEASURE]
         if not found:

@@ -205,9 +205,10 @@ def score(samples, dataset: str) -> dict:
             "bridges": bridge_fraction(samples, dataset), "counts": cov["counts"]}
 
 
-def run(dataset: str, method: str, seed: int, **overrides) -> dict:
+def run(dataset: str, method: str, seed: int, progress: bool = True, **overrides) -> dict:
     """Train one run; return ``{"samples": 2,500×2 array, "modes", "high_quality", "reverse_kl", "bridges",
-    "seconds", "G"}``. A ``recipe="papers"`` method trains with the papers' own optimiser, batch and data units."""
+    "seconds", "G"}``. A ``recipe="papers"`` method trains with the papers' own optimiser, batch and data units.
+    A progress bar counts the steps unless ``progress=False`` (the table's runs are quiet; it has its own)."""
     if dataset not in DATASETS or method not in METHODS:
         raise ValueError(f"dataset in {DATASETS}, method in {tuple(METHODS)}; got {dataset!r}, {method!r}")
     b = {**budget(), **overrides}
@@ -225,15 +226,15 @@ def run(dataset: str, method: str, seed: int, **overrides) -> dict:
         lr_g=lr_g, lr_d=lr_g * spec.get("lr_d_factor", 1.0), betas=betas,
         d_loss=spec.get("d_loss", losses.d_loss), g_loss=spec.get("g_loss", losses.g_loss_nonsaturating),
         penalty=spec.get("penalty"), step=spec.get("step", gan_step), schedule=schedule, seed=seed, device="cpu",
-        every=50, progress=False)
+        every=50, progress=progress)
     seconds = time.perf_counter() - start
     samples = sample(G, N_SAMPLES, seed=10_000 + seed).numpy() * scale
     return {"samples": samples, **score(samples, dataset), "seconds": seconds, "G": G}
 
 
-def mode_collapse(dataset: str, method: str, seed: int, out: Path) -> dict:
+def mode_collapse(dataset: str, method: str, seed: int, out: Path, progress: bool = True) -> dict:
     """One run written to ``out/samples.npy`` and ``out/metrics.json``; returns the metrics."""
-    r = run(dataset, method, seed)
+    r = run(dataset, method, seed, progress=progress)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write(out / "samples.npy", lambda f: np.save(f, r["samples"]))
@@ -261,12 +262,11 @@ def provenance(command: str) -> dict:
 def table_row(dataset: str, method: str, seed: int, threads: int = 1) -> dict:
     """One row of the table (runs in a worker process with ``threads`` torch threads)."""
     torch.set_num_threads(threads)
-    r = run(dataset, method, seed)
+    r = run(dataset, method, seed, progress=False)
     row = {"dataset": dataset, "method": method, "seed": seed, "modes": r["modes"],
            "high_quality": round(r["high_quality"], 4),
            "reverse_kl": None if r["reverse_kl"] is None else round(r["reverse_kl"], 4),
            "bridges": round(r["bridges"], 4), "seconds": round(r["seconds"], 1)}
-    print(json.dumps(row), flush=True)
     return row
 
 
@@ -276,14 +276,17 @@ class Unfinished(Exception):
 
 def table(out: Path = RESULTS, methods=tuple(METHODS), seeds=SEEDS, datasets=DATASETS, jobs: int = 1,
           threads: int = 1, command: str = "python -m ganlib.experiments table", resume: bool = False,
-          max_runs: int | None = None) -> dict:
+          max_runs: int | None = None, progress: bool = True) -> dict:
     """Every method × data set × seed (``jobs`` runs at a time, ``threads`` torch threads each); written to ``out``.
 
     Each finished row is also appended to ``out`` + ``.rows.jsonl``. ``resume=True`` keeps the rows found
     there that the same commit and budget made; ``max_runs`` stops (raising :class:`Unfinished`) after that
     many new rows, so a long table can share a machine in turns. The rows do not depend on either.
+    Prints each row as JSON when it is done, under a progress bar with the time left (``progress=False``: quiet).
     """
     from concurrent.futures import ProcessPoolExecutor
+
+    from tqdm.auto import tqdm
 
     out = Path(out)
     partial = out.with_name(out.name + ".rows.jsonl")
@@ -301,18 +304,21 @@ def table(out: Path = RESULTS, methods=tuple(METHODS), seeds=SEEDS, datasets=DAT
     todo = [(d, m, s) for s in seeds for m in methods for d in datasets if (d, m, s) not in done]
     now = todo if max_runs is None else todo[:max_runs]
 
-    def keep(row: dict) -> None:
-        done[(row["dataset"], row["method"], row["seed"])] = row
-        with open(partial, "a", encoding="utf-8") as f:
-            f.write(json.dumps({**row, "stamp": stamp}) + "\n")
+    with tqdm(total=len(now), desc="mode-collapse runs", unit="run", disable=not progress) as bar:
+        def keep(row: dict) -> None:
+            done[(row["dataset"], row["method"], row["seed"])] = row
+            with open(partial, "a", encoding="utf-8") as f:
+                f.write(json.dumps({**row, "stamp": stamp}) + "\n")
+            bar.write(json.dumps(row))  # printed even without the bar (tqdm.write is plain print then)
+            bar.update(1)
 
-    if jobs > 1:
-        with ProcessPoolExecutor(jobs) as pool:
-            for row in pool.map(table_row, *zip(*now), [threads] * len(now)) if now else ():
-                keep(row)
-    else:
-        for t in now:
-            keep(table_row(*t, threads=threads))
+        if jobs > 1:
+            with ProcessPoolExecutor(jobs) as pool:
+                for row in pool.map(table_row, *zip(*now), [threads] * len(now)) if now else ():
+                    keep(row)
+        else:
+            for t in now:
+                keep(table_row(*t, threads=threads))
     if len(now) < len(todo):
         raise Unfinished(f"{len(todo) - len(now)} runs left; run the table again with resume")
     rows = [done[(d, m, s)] for d in datasets for m in methods for s in seeds]
@@ -351,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     one.add_argument("--seed", type=int, default=0)
     one.add_argument("--out", type=Path, required=True)
     one.add_argument("--threads", type=int, default=2, help="torch threads (default 2, the course machine's cores)")
+    one.add_argument("--no-progress", action="store_true", help="no progress bar")
     tab = sub.add_parser("table", help="every method × data set × 5 seeds → ganlib/shipped/results/mode_collapse.json")
     tab.add_argument("--out", type=Path, default=RESULTS)
     tab.add_argument("--jobs", type=int, default=1, help="runs at a time")
@@ -362,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
                      help="keep the rows this commit already finished (OUT.rows.jsonl); same numbers")
     tab.add_argument("--max-runs", type=int, default=None,
                      help="stop after this many new runs (exit code 3); resume later to take turns on a shared machine")
+    tab.add_argument("--no-progress", action="store_true", help="no progress bar (the rows are still printed)")
     comb = sub.add_parser("combine", help="the shipped table from itself and the rows of a partial table run")
     comb.add_argument("--rows", type=Path, required=True, help="a table run's OUT.rows.jsonl")
     comb.add_argument("--out", type=Path, default=RESULTS)
@@ -376,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)  # 2 threads: 1.3× faster than 1; the sums run in another order, so a run
     # can differ from its 1-thread twin (notebook 04 measured gan-slow-d, grid, seed 0: 91.3 % vs 88.7 % high quality)
     if args.cmd == "mode-collapse":
-        print(json.dumps(mode_collapse(args.dataset, args.method, args.seed, args.out)))
+        print(json.dumps(mode_collapse(args.dataset, args.method, args.seed, args.out, progress=not args.no_progress)))
     else:
         command = "python -m ganlib.experiments table" + (f" --jobs {args.jobs}" if args.jobs > 1 else "")
         command += f" --threads {args.threads}" if args.threads != 2 else ""
@@ -384,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
             command += " --methods " + " ".join(args.methods)
         try:
             table(args.out, methods=tuple(args.methods), jobs=args.jobs, threads=args.threads, command=command,
-                  resume=args.resume, max_runs=args.max_runs)
+                  resume=args.resume, max_runs=args.max_runs, progress=not args.no_progress)
         except Unfinished as e:
             print(e, file=sys.stderr)
             return 3
