@@ -41,6 +41,8 @@ HOST_BY_DESIGN = {
     ("stability/gallery.py", "detective_alone"): "as detach_grad_leak",
     ("stability/gallery.py", "run_case"): "as detach_grad_leak",
     ("stability/gallery.py", "run_checks"): "as detach_grad_leak",
+    ("stability/gallery.py", "coverage"): "the start-up's GAN of the checklist trains and is scored on the CPU, as detach_grad_leak",
+    ("stability/gallery.py", "_check"): "as coverage: the checks read the start-up's CPU run",
     ("ethics/fake_detection.py", "watermark_key"): "the key marks samples, which sample() returns on the CPU",
     ("evaluation/corruptions.py", "add_noise"): "seeded on the CPU, then moved to the images' device",
     ("evaluation/corruptions.py", "drop_classes"): "seeded on the CPU, then moved to the labels' device",

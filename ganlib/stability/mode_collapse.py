@@ -36,7 +36,6 @@ from ganlib.models import MLPDiscriminator, MLPGenerator
 from ganlib.train import fit, gan_step
 
 from . import fixes, papers_setup
-from .critic import critic_steps
 
 DATASETS = ("ring", "grid")
 N_SAMPLES = 2_500
