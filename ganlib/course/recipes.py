@@ -99,10 +99,21 @@ def train_dcgan(seed: int, max_seconds: float | None, device, progress: bool, *,
     return G.cpu(), metrics
 
 
+def make_stylegan(seed: int, max_seconds: float | None, device, progress: bool, steps: int | None = None):
+    """Notebook 07's mini-StyleGAN: ``ganlib.style.miniature``'s recipe for STYLE_STEPS steps (stops early on
+    time); the weight-averaged generator, measured like the DCGANs."""
+    from ganlib.style.miniature import STYLE_STEPS, train_style_gan
+
+    G, history = train_style_gan(steps or STYLE_STEPS, seed=seed, device=device, max_seconds=max_seconds,
+                                 progress=progress)
+    return G, {"steps": len(history), "stopped_by_time": bool(history.stopped), **judge(G)}
+
+
 TARGETS: dict[str, Callable] = {
     "fashion-mnist-classifier": make_classifier,
     "dcgan-fashion-mnist": lambda s, t, d, p: train_dcgan(s, t, d, p, conditional=False),
     "cdcgan-fashion-mnist": lambda s, t, d, p: train_dcgan(s, t, d, p, conditional=True),
+    "stylegan-fashion-mnist": make_stylegan,
 }
 """Each recipe: ``(seed, max_seconds, device, progress) -> (model, metrics)``."""
 
