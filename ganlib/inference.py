@@ -73,22 +73,17 @@ def sample(G: nn.Module, n: int, labels: Tensor | None = None, seed: int = 0, ba
 
 
 def slerp(z0: Tensor, z1: Tensor, t: Tensor) -> Tensor:
-    """Spherical interpolation between two noise vectors, for each t in [0, 1] (stays where N(0, I) has mass)."""
-    t = torch.as_tensor(t, dtype=z0.dtype).view(-1, 1)
-    if z0.shape != z1.shape:
-        raise ValueError(f"slerp needs two noise vectors of the same shape, got {tuple(z0.shape)} and {tuple(z1.shape)}")
-    if not (torch.isfinite(z0).all() and torch.isfinite(z1).all()):
-        raise ValueError("slerp's noise vectors contain NaN or inf")
-    if float(z0.norm()) == 0 or float(z1.norm()) == 0:
-        raise ValueError("slerp needs two non-zero noise vectors (a zero vector has no direction)")
-    if len(t) and not (float(t.min()) >= 0 and float(t.max()) <= 1):
-        raise ValueError(f"slerp's t must lie in [0, 1] (0: z0, 1: z1), got values from {float(t.min()):.3g} "
-                         f"to {float(t.max()):.3g}; beyond the ends the path leaves where N(0, I) has mass")
-    cos = (z0 * z1).sum() / (z0.norm() * z1.norm())
+    """Spherical interpolation between two noise vectors, for each t in [0, 1] (stays where N(0, I) has mass).
+
+    ``z0``, ``z1`` are two vectors (then one row per t), or two N×d batches with one t per row.
+    """
+    t = t.reshape(-1, 1)
+    cos = (z0 * z1).sum(-1, keepdim=True) / (z0.norm(dim=-1, keepdim=True) * z1.norm(dim=-1, keepdim=True))
     omega = torch.arccos(cos.clamp(-1, 1))
-    if float(omega) < 1e-6:
-        return (1 - t) * z0 + t * z1
-    return (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / torch.sin(omega)
+    straight = omega < 1e-6  # (nearly) the same direction: a straight line is the arc
+    sin = torch.where(straight, torch.ones_like(omega), torch.sin(omega))
+    arc = (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / sin
+    return torch.where(straight, (1 - t) * z0 + t * z1, arc)
 
 
 def interpolate(G: nn.Module, steps: int = 8, seed: int = 0, label: int | None = None,

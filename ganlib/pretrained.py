@@ -31,6 +31,7 @@ MODULE_CLASSES = {
     "DCGANDiscriminator": "ganlib.dcgan",
     "ConditionalDCGANGenerator": "ganlib.dcgan",
     "ConditionalDCGANDiscriminator": "ganlib.dcgan",
+    "StyleGenerator": "ganlib.style.generator",
 }
 """The only classes a checkpoint may name (a file never chooses arbitrary code to import).
 

@@ -50,7 +50,8 @@ def test_nbgrader_scores_blank_wrong_and_correct_as_zero_partial_full(tmp_path):
     src = nbformat.read(course / "source" / "ps1" / NB, as_version=4)
     solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in src.cells
                  if c.metadata.get("nbgrader", {}).get("solution")}
-    assert sorted(solutions) == ["ex-jsd", "ex-optimal_detective"]
+    assert sorted(solutions) == ["ex-detective_step", "ex-forger_step", "ex-jsd", "ex-optimal_detective"]
+    n = len(solutions)
     wrong = dict(solutions)  # D* the wrong way round (the chance x is fake); the JSD right
     wrong["ex-optimal_detective"] = re.sub(r"### BEGIN SOLUTION.*### END SOLUTION", "return p_g / (p_data + p_g)",
                                            solutions["ex-optimal_detective"], flags=re.S)
@@ -65,6 +66,6 @@ def test_nbgrader_scores_blank_wrong_and_correct_as_zero_partial_full(tmp_path):
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         scores = {s: (gb.find_submission("ps1", s).score, gb.find_submission("ps1", s).max_score)
                   for s in ("blank", "wrong", "correct")}
-    assert scores == {"blank": (0, 2), "wrong": (1, 2), "correct": (2, 2)}
+    assert scores == {"blank": (0, n), "wrong": (n - 1, n), "correct": (n, n)}
     told = _nbgrader(course, "validate", str(course / "submitted" / "blank" / "ps1" / NB))
     assert "VALIDATION FAILED" in told.stdout and "Success" not in told.stdout, told.stdout[-3000:]

@@ -8,7 +8,7 @@ def test_max_seconds_is_honoured_and_checkpoint_usable(tmp_path):
     out = tmp_path / "g.pt"
     path, entry = pretrain.run("dcgan-fashion-mnist", max_seconds=1, out=out, progress=False, threads=1)
     assert path == out and out.exists()
-    # stopped at the first time check after 1 s (every 25 steps), far short of the 4,000 steps
+    # stopped at the first time check after 1 s, far short of the recipe's 6,000 steps
     assert entry["metrics"]["stopped_by_time"] and entry["metrics"]["steps"] <= 50
     G = pretrained.load(out)
     assert G(torch.randn(2, G.latent_dim)).shape == (2, 1, 28, 28)
@@ -35,3 +35,12 @@ def test_rescore_remeasures_without_retraining(tmp_path, monkeypatch):
     assert entry["sha256"] == old["sha256"] and entry["classifier_sha256"] == clf["sha256"]
     assert entry["rescored"]["command"] == "python -m ganlib.pretrain tiny-g --rescore"
     assert pretrained.manifest()["tiny-g"] == entry
+
+
+def test_stylegan_recipe_writes_a_loadable_style_generator(tmp_path, one_thread):
+    out = tmp_path / "s.pt"
+    path, entry = pretrain.run("stylegan-fashion-mnist", max_seconds=1, out=out, progress=False, threads=1)
+    assert entry["metrics"]["stopped_by_time"] and entry["metrics"]["steps"] <= 50
+    G = pretrained.load(path)
+    assert G.mapping(torch.randn(2, G.latent_dim)).shape == (2, G.w_dim)
+    assert G(torch.randn(2, G.latent_dim), truncation_psi=0.7).shape == (2, 1, 28, 28)

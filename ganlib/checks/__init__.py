@@ -76,7 +76,7 @@ class Outcome:
         """Display nothing: IPython calls this instead of printing the repr."""
 
 
-NOTEBOOK_MODULES = ("nb01", "nb02", "nb03", "nb04", "nb05", "nb06")
+NOTEBOOK_MODULES = ("nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07")
 _loading = False
 
 
@@ -186,6 +186,34 @@ def plain(value: Any, _depth: int = 0) -> Any:
     if isinstance(value, dict):
         return {str(k): plain(v, _depth + 1) for k, v in value.items()}
     return {"__type__": type(value).__name__}
+
+
+def same(a: Any, b: Any, tol: float = 1e-5) -> bool:
+    """Whether two plain answers agree: numbers within ``tol`` (relative to 1 + |b|), tensors of one shape
+    ``allclose``, lists and dicts element by element. A judge replays the reference (and typical
+    mistakes) on the same case and compares with this."""
+    import torch
+
+    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None or isinstance(a, str):
+        return a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return abs(a - b) <= tol * (1 + abs(b))
+    if torch.is_tensor(a) and torch.is_tensor(b):
+        return a.shape == b.shape and bool(torch.allclose(a.double(), b.double(), atol=tol, rtol=tol))
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y, tol) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k], tol) for k in a)
+    return False
+
+
+def which_mistake(replay: Callable[[Callable], Any], reference: Callable, mistakes, agrees: Callable[[Any], bool],
+                  default: str) -> str | None:
+    """Replay the reference and each modelled mistake on the learner's case: None when the learner's answer agrees
+    with the reference, else the hint of the first ``(mistake, hint)`` it agrees with, or ``default``."""
+    if agrees(replay(reference)):
+        return None
+    return next((hint for mistake, hint in mistakes if agrees(replay(mistake))), default)
 
 
 def type_name(got: Any) -> str:
