@@ -140,9 +140,12 @@ def _build(state, source: str) -> nn.Module:
     if cls not in MODULE_CLASSES:
         raise CheckpointError(f"{source} names class {cls!r}, which is not one of {', '.join(MODULE_CLASSES)}")
     kwargs, weights = state["kwargs"], state["state_dict"]
+    plain = (bool, int, float, str, type(None))
     if not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs) or not all(
-            isinstance(v, (bool, int, float, str, type(None))) for v in kwargs.values()):
-        raise CheckpointError(f"{source}: 'kwargs' must map argument names to plain numbers or strings, got {kwargs!r}")
+            isinstance(v, plain) or (isinstance(v, (list, tuple)) and all(isinstance(x, plain) for x in v))
+            for v in kwargs.values()):
+        raise CheckpointError(f"{source}: 'kwargs' must map argument names to plain numbers or strings "
+                              f"(or lists of them), got {kwargs!r}")
     if not isinstance(weights, dict) or not all(torch.is_tensor(v) for v in weights.values()):
         raise CheckpointError(f"{source}: 'state_dict' must map parameter names to tensors. {fix}")
     kwargs = dict(kwargs)
