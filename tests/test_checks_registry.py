@@ -19,7 +19,7 @@ def _blank(*args, **kwargs):
 def test_entry_is_well_formed(ex_id):
     ex = EXERCISES[ex_id]
     assert re.fullmatch(r"[a-z][a-z0-9_]*", ex_id) and ex.id == ex_id
-    assert re.fullmatch(r"0[1-6]_[a-z0-9_]+\.ipynb", ex.notebook), ex.notebook
+    assert re.fullmatch(r"0[1-8]_[a-z0-9_]+\.ipynb", ex.notebook), ex.notebook
     assert callable(ex.reference) and isinstance(ex.points, int) and ex.points > 0
     assert getattr(checks, f"check_{ex_id}") is ex.check
 
