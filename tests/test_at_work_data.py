@@ -51,3 +51,10 @@ def test_the_attack_catches_a_copier_and_not_fresh_samples():
     report = membership_attack(fresh, members, nonmembers, name="fresh")
     assert 0.35 < report.auc < 0.65 and "fresh: AUC" in str(report)
     assert distance_to_samples(members[:3], members).abs().max() < 1e-3
+
+
+def test_a_large_set_gets_the_same_number_of_steps(one_thread):
+    from ganlib.data import load_images
+
+    x, y = load_images("fashion-mnist", "test")
+    assert train_and_test(x[:5000], y[:5000], x[-200:], y[-200:], steps=10, seed=0, width=4)["steps"] == 10

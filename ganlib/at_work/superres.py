@@ -124,6 +124,9 @@ SUPERRES_RECIPE = dict(in_size=7, width=32, layers=4, batch_size=64, lr=5e-4, be
                        adv_weight=0.01)
 """The shipped models' settings (``python -m ganlib.pretrain superres-fashion-mnist``)."""
 
+SUPERRES_STEPS = dict(warmup_steps=2500, steps=2500)
+"""The shipped pair's budget: the same L1 warm-up, then the same number of steps with or without the detective."""
+
 
 def train_superres(G: SuperResolver, D: PatchDetective, images: Tensor, *, warmup_steps: int, steps: int,
                    adv_weight: float, seed: int = 0, batch_size: int = 64, lr: float = 5e-4,
@@ -199,7 +202,7 @@ def scorecard(upsampled: Tensor, real: Tensor, labels: Tensor, classifier: nn.Mo
     real_feats = features(classifier, real) if real_feats is None else real_feats
     return {"psnr": float(psnr(upsampled, real).mean()),
             "ssim": float(ssim(upsampled, real).mean()),
-            "fid": frechet_distance(real_feats, features(classifier, upsampled)),
+            "fid": max(0.0, frechet_distance(real_feats, features(classifier, upsampled))),  # ≥ 0 up to rounding
             "sharpness": float(sharpness(upsampled).mean() / sharpness(real).mean()),
             "accuracy": accuracy(classifier, upsampled, labels)}
 

@@ -46,7 +46,8 @@ def train_and_test(x: Tensor, y: Tensor, test_x: Tensor, test_y: Tensor, *, step
     """Train a fresh course classifier (narrow) for about ``steps`` steps on (x, y); test it on real images.
 
     Returns the test accuracy, the mean top-class probability on the test set (confidence) and the
-    steps taken (whole epochs, so within one epoch of ``steps``).
+    steps taken (whole epochs, so within one epoch of ``steps``). A set larger than ``steps`` batches
+    is cut to a seeded random ``steps × batch_size`` of its images: one epoch, each image seen once.
     """
     from ganlib.classifier import Classifier, train_classifier
     from ganlib.config import seed_everything
@@ -55,6 +56,9 @@ def train_and_test(x: Tensor, y: Tensor, test_x: Tensor, test_y: Tensor, *, step
     check_count(steps, "steps")
     seed_everything(seed)
     model = Classifier(width=width, feature_dim=4 * width)
+    if len(x) > steps * batch_size:
+        keep = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:steps * batch_size]
+        x, y = x[keep], y[keep]
     per_epoch = max(1, len(x) // batch_size)
     info = train_classifier(model, x, y, epochs=max(1, round(steps / per_epoch)), batch_size=min(batch_size, len(x)),
                             seed=seed, progress=False)
