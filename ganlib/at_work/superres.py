@@ -121,10 +121,10 @@ def superres_step(G, D, opt_g, opt_d, real, adv_weight=0.01):
 
 
 SUPERRES_RECIPE = dict(in_size=7, width=32, layers=4, batch_size=64, lr=5e-4, betas=(0.5, 0.999),
-                       adv_weight=0.01)
+                       adv_weight=0.03)
 """The shipped models' settings (``python -m ganlib.pretrain superres-fashion-mnist``)."""
 
-SUPERRES_STEPS = dict(warmup_steps=2500, steps=2500)
+SUPERRES_STEPS = dict(warmup_steps=3000, steps=3000)
 """The shipped pair's budget: the same L1 warm-up, then the same number of steps with or without the detective."""
 
 
