@@ -77,3 +77,23 @@ def test_make_lab_opens_the_notebooks_and_runs_as_root_too():
     lab = [line for line in out.splitlines() if "jupyter lab" in line]
     assert lab and "notebooks/" in lab[0]
     assert ("--allow-root" in lab[0]) == (os.getuid() == 0)
+
+
+def test_no_notebook_sets_torch_threads():
+    """One thread policy, in ganlib.config: a notebook that overrides it can be several times slower on a busy machine."""
+    offenders = [p.name for p in NOTEBOOKS if "set_num_threads" in p.read_text()]
+    assert not offenders, f"leave torch's threads to ganlib.config's policy: {offenders}"
+
+
+def test_thread_policy_leaves_half_the_cores_free(monkeypatch):
+    from ganlib import config
+
+    monkeypatch.delenv(config.ENV_THREADS, raising=False)
+    assert [config.thread_policy(c) for c in (1, 2, 4, 8, 16)] == [1, 1, 2, 4, 4]
+    monkeypatch.setenv(config.ENV_THREADS, "3")
+    assert config.thread_policy(2) == 3
+    monkeypatch.setenv(config.ENV_THREADS, "zero")
+    import pytest
+
+    with pytest.raises(ValueError, match="GANLIB_THREADS"):
+        config.thread_policy(2)
