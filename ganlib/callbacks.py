@@ -36,7 +36,8 @@ def grad_norm(module: nn.Module) -> Tensor:
     """The L2 norm of all of a module's gradients together (0 when none), as a tensor on its device."""
     grads = [p.grad.detach().flatten() for p in module.parameters() if p.grad is not None]
     if not grads:
-        return torch.zeros(())
+        first = next(module.parameters(), None)
+        return torch.zeros((), device=first.device if first is not None else None)
     return torch.linalg.vector_norm(torch.cat(grads))
 
 

@@ -124,11 +124,11 @@ def judge(G: nn.Module, n: int = 5000, seed: int = 1, classifier: nn.Module | No
     says how often the classifier agrees with the asked class.
     """
     from .data import FASHION_CLASSES, load_images
-    from .inference import sample
+    from .inference import model_device, sample
     from .metrics import frechet_distance
     from .pretrained import load
 
-    clf = load("fashion-mnist-classifier") if classifier is None else classifier
+    clf = load("fashion-mnist-classifier", device=model_device(G)) if classifier is None else classifier
     real, _ = load_images("fashion-mnist", "test")
     if not 0 < n <= len(real):
         raise ValueError(f"n must be in 1..{len(real)} (the test images to compare with), got {n}")

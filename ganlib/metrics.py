@@ -186,7 +186,7 @@ def nearest_neighbours(queries, reference, k: int = 1, exclude_self: bool = Fals
     for i in range(0, len(q), batch_size):
         d = torch.cdist(q[i:i + batch_size], r)
         if exclude_self:
-            d[torch.arange(len(d)), torch.arange(i, i + len(d))] = float("inf")
+            d[torch.arange(len(d), device=d.device), torch.arange(i, i + len(d), device=d.device)] = float("inf")
         d_k, i_k = d.topk(k, dim=1, largest=False)
         dists.append(d_k)
         idx.append(i_k)

@@ -1,6 +1,7 @@
 """Colab readiness: one repository address, a badge and a setup cell in every notebook, the gpu profile."""
 
 import json
+from importlib import metadata
 import re
 import subprocess
 import sys
@@ -48,55 +49,102 @@ def _github_urls(text: str) -> set[str]:
     return {"https://github.com/" + m for m in re.findall(r"https://github\.com/([\w.-]+/[\w.-]+)", text)}
 
 
-# The setup cell run in a fresh interpreter; RUN records what it would run instead of running it.
+# The setup cell run in a fresh interpreter, Colab faked. Outside Colab nothing may start; in Colab, git runs
+# for real against a local clone while pip is recorded (make test-colab runs the real install).
 HARNESS = textwrap.dedent('''
     import json, os, subprocess, sys, types
     colab = {colab}
     if colab:
         sys.modules["google"] = types.ModuleType("google")
         sys.modules["google.colab"] = types.ModuleType("google.colab")
-    calls = []
+    calls, real_run = [], subprocess.run
     def fake_run(cmd, *a, **k):
-        calls.append(list(cmd))
-        return subprocess.CompletedProcess(cmd, 0)
+        cmd = [str(c) for c in cmd]
+        if cmd[0] == "git":
+            calls.append(cmd[:2])
+            return real_run(cmd, *a, **k)
+        assert cmd[1:4] == ["-m", "pip", "install"], cmd
+        constraints = open(cmd[cmd.index("-c") + 1]).read()
+        calls.append(cmd + ["constraints:" + constraints])
+        return subprocess.CompletedProcess(cmd, 0, "", "")
     subprocess.run = fake_run
     if not colab:
         def forbid(*a, **k):
             raise AssertionError("the setup cell started a process outside Colab")
         subprocess.run = subprocess.Popen = subprocess.call = subprocess.check_call = os.system = forbid
-    os.chdir = lambda p: calls.append(["chdir", p])
     before = (os.getcwd(), list(sys.path), sorted(os.listdir(".")), dict(os.environ))
     exec(compile({source!r}, "setup-cell", "exec"), {{}})
     after = (os.getcwd(), list(sys.path), sorted(os.listdir(".")), dict(os.environ))
-    print(json.dumps({{"calls": calls, "same": before == after,
-                      "sys_path": sys.path[:1]}}))
+    print(json.dumps({{"calls": calls, "same": before == after, "cwd": os.getcwd(),
+                      "sys_path_same": before[1] == after[1]}}))
 ''')
 
 
-def _run_setup(tmp_path, colab: bool) -> dict:
-    script = HARNESS.format(colab=colab, source=nbhead.setup_source())
-    r = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
-                       timeout=60)
+def _run_setup(cwd, colab: bool, source: str | None = None, target: str = nbhead.COLAB_TARGET) -> tuple[dict, str]:
+    """Run the setup cell (for this source and target) in a fresh Python; its record and its printed lines."""
+    script = HARNESS.format(colab=colab, source=nbhead.setup_source(source, target))
+    r = subprocess.run([sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    *printed, last = r.stdout.strip().splitlines()
+    return json.loads(last), "\n".join(printed)
+
+
+@pytest.fixture
+def origin(tmp_path):
+    """A local stand-in for the public repository: a git repo with tools/colab_setup.py and notebooks/."""
+    repo = tmp_path / "origin"
+    (repo / "tools").mkdir(parents=True)
+    (repo / "notebooks").mkdir()
+    (repo / "tools" / "colab_setup.py").write_text((ROOT / "tools" / "colab_setup.py").read_text())
+    (repo / "notebooks" / "README").write_text("notebooks\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
+    for cmd in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "course"]):
+        subprocess.run(git + cmd, check=True, capture_output=True)
+    return repo
 
 
 def test_setup_cell_is_a_no_op_outside_colab(tmp_path):
-    out = _run_setup(tmp_path, colab=False)
-    assert out["calls"] == [] and out["same"], out
+    out, printed = _run_setup(tmp_path, colab=False)
+    assert out["calls"] == [] and out["same"] and printed == "", out
     assert list(tmp_path.iterdir()) == []
 
 
-def test_setup_cell_in_colab_installs_ganlib_and_leaves_torch_alone(tmp_path):
-    out = _run_setup(tmp_path, colab=True)
-    clone, pip, chdir = out["calls"]
-    assert clone[:2] == ["git", "clone"] and REPO in clone
-    assert pip[1:4] == ["-m", "pip", "install"]
-    flags = set(pip[4:])
-    assert not flags & {"-U", "--upgrade", "--force-reinstall", "--upgrade-strategy", "--no-cache-dir"}, pip
-    assert not any(a.startswith(("torch", "torchvision")) for a in pip[4:]), pip
-    assert chdir[0] == "chdir" and chdir[1].endswith("/notebooks")
-    assert out["sys_path"] == [str(Path(chdir[1]).parent)]
+def test_setup_cell_in_colab_clones_installs_once_and_leaves_torch_alone(tmp_path, origin):
+    target = tmp_path / "content" / "gan-course"
+    out, printed = _run_setup(tmp_path, colab=True, source=f"file://{origin}", target=str(target))
+    (clone,), pip = out["calls"][:1], [c for c in out["calls"] if c[0] != "git"]
+    assert clone == ["git", "clone"] and (target / "tools" / "colab_setup.py").is_file()
+    [pip] = pip
+    args, constraints = pip[4:-1], pip[-1].removeprefix("constraints:")
+    assert str(target) in args and "-e" not in args and "--editable" not in args, pip   # not editable
+    assert not any("[" in a for a in args), f"no extras in Colab: {pip}"
+    assert not set(args) & {"-U", "--upgrade", "--force-reinstall", "--upgrade-strategy"}, pip
+    assert not any(a.startswith(("torch", "torchvision")) for a in args), pip
+    torch_version = metadata.version("torch")
+    assert f"torch=={torch_version}" in constraints.split(), f"torch must be held as installed: {constraints}"
+    assert out["cwd"] == str(target / "notebooks") and out["sys_path_same"]
+    assert len(printed.splitlines()) == 1 and printed.startswith("installed ganlib"), printed
+    assert f"kept torch {torch_version}" in printed
+
+    again, printed = _run_setup(tmp_path, colab=True, source=f"file://{origin}", target=str(target))
+    assert [c[:2] for c in again["calls"]] == [["git", "-C"]], f"a re-run must clone and install nothing: {again}"
+    assert len(printed.splitlines()) == 1 and "already installed" in printed, printed
+    assert again["cwd"] == str(target / "notebooks")
+
+
+def test_setup_cell_installs_again_after_the_clone_moves_on(tmp_path, origin):
+    target = tmp_path / "gan-course"
+    _run_setup(tmp_path, colab=True, source=f"file://{origin}", target=str(target))
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(target)]
+    subprocess.run(git + ["commit", "-q", "--allow-empty", "-m", "pulled"], check=True)
+    out, printed = _run_setup(tmp_path, colab=True, source=f"file://{origin}", target=str(target))
+    assert sum(c[0] != "git" for c in out["calls"]) == 1 and printed.startswith("installed ganlib"), printed
+
+
+def test_the_real_setup_cell_names_the_public_repository_and_colab_folder():
+    src = nbhead.setup_source()
+    assert REPO in src and f'"{nbhead.COLAB_TARGET}"' in src and "tools/colab_setup.py" in src
+    assert "pip" not in src.split("runpy")[0].split("import sys", 1)[1], "the cell installs only through colab_setup"
 
 
 def test_torch_is_a_requirement_colab_already_meets():

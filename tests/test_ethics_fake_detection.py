@@ -17,8 +17,8 @@ def test_detector_shape():
 
 def test_detector_learns_easy_difference_and_is_seeded():
     real, fake = _sets(0)
-    d1 = train_detector(real[:200], fake[:200], steps=40, seed=3)
-    d2 = train_detector(real[:200], fake[:200], steps=40, seed=3)
+    d1 = train_detector(real[:200], fake[:200], steps=40, seed=3, progress=False)
+    d2 = train_detector(real[:200], fake[:200], steps=40, seed=3, progress=False)
     acc = detector_accuracy(d1, real[200:], fake[200:])
     assert acc["balanced"] > 0.9
     assert acc == detector_accuracy(d2, real[200:], fake[200:])

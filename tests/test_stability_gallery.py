@@ -26,5 +26,5 @@ def test_tanh_vs_01_shows_black_as_grey_and_lr_too_high_wobbles():
 def test_unknown_name_and_run_checks():
     with pytest.raises(ValueError, match="unknown broken run"):
         gallery.run_case("nope", False)
-    rows = gallery.run_checks(["missing_detach", "data_range"], steps=5)
+    rows = gallery.run_checks(["missing_detach", "data_range"], steps=5, progress=False)
     assert [r["check"] for r in rows] == ["missing_detach", "data_range"] and "broken" in rows[0]["result"]

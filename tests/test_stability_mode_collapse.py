@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("one_thread")  # conftest: one torch thread
 
 def test_mode_collapse_cli_writes_samples_and_metrics(tmp_path):
     assert experiments.main(["mode-collapse", "--dataset", "ring", "--method", "pacgan4", "--seed", "0",
-                             "--out", str(tmp_path)]) == 0
+                             "--out", str(tmp_path), "--no-progress"]) == 0
     torch.set_num_threads(1)  # main() sets one thread too; keep it for the next tests
     samples = np.load(tmp_path / "samples.npy")
     metrics = json.loads((tmp_path / "metrics.json").read_text())
@@ -26,17 +26,17 @@ def test_mode_collapse_cli_writes_samples_and_metrics(tmp_path):
 
 
 def test_same_seed_same_samples():
-    a = experiments.run("grid", "gan", 3, steps=5, batch_size=16)
-    b = experiments.run("grid", "gan", 3, steps=5, batch_size=16)
+    a = experiments.run("grid", "gan", 3, steps=5, batch_size=16, progress=False)
+    b = experiments.run("grid", "gan", 3, steps=5, batch_size=16, progress=False)
     assert np.array_equal(a["samples"], b["samples"])
     with pytest.raises(ValueError, match="method"):
-        experiments.run("grid", "nope", 0)
+        experiments.run("grid", "nope", 0, progress=False)
 
 
 def test_every_method_is_documented_and_runs():
     for name, spec in experiments.METHODS.items():
         assert spec["doc"], name
-        r = experiments.run("ring", name, 0, steps=4, batch_size=16)
+        r = experiments.run("ring", name, 0, steps=4, batch_size=16, progress=False)
         assert r["samples"].shape == (2_500, 2) and np.isfinite(r["samples"]).all(), name
     assert "gan" in experiments.METHODS and set(experiments.METHODS["gan"]) <= {"pack", "doc"}  # the plain baseline
 
@@ -54,11 +54,11 @@ def test_methods_wrap_d_and_set_losses_as_named():
 def test_two_time_scales_set_d_learning_rate_both_ways(monkeypatch):
     seen = {}
     monkeypatch.setattr(experiments, "fit", lambda G, D, data, **kw: seen.update(kw))
-    experiments.run("ring", "gan-ttur", 0, steps=1)
+    experiments.run("ring", "gan-ttur", 0, steps=1, progress=False)
     assert seen["lr_d"] == pytest.approx(2 * seen["lr_g"])  # TTUR: D faster
-    experiments.run("ring", "gan-slow-d", 0, steps=1)
+    experiments.run("ring", "gan-slow-d", 0, steps=1, progress=False)
     assert seen["lr_d"] == pytest.approx(0.5 * seen["lr_g"])  # the other way round: D slower
-    experiments.run("ring", "gan", 0, steps=1)
+    experiments.run("ring", "gan", 0, steps=1, progress=False)
     assert seen["lr_d"] == seen["lr_g"]
 
 
@@ -66,7 +66,7 @@ def test_data_scale_brings_the_toy_sets_into_unit_range(monkeypatch):
     assert experiments.data_scale("ring") == 1 and experiments.data_scale("grid") == 4
     seen = {}
     monkeypatch.setattr(experiments, "fit", lambda G, D, data, **kw: seen.update(x=data(4_000, torch.Generator())))
-    r = experiments.run("grid", "gan", 0, steps=1)
+    r = experiments.run("grid", "gan", 0, steps=1, progress=False)
     assert seen["x"].abs().max() < 1.2  # G and D see the grid in [-1, 1] ...
     z = torch.randn(2_500, 2, generator=torch.Generator().manual_seed(10_000))  # the noise run() scores with
     with torch.no_grad():
@@ -109,3 +109,14 @@ def test_shipped_table_is_complete_and_made_with_todays_budget(monkeypatch):
     monkeypatch.setattr(experiments, "PROFILE", get_profile("cpu"))
     shipped = {k: tuple(v) if isinstance(v, list) else v for k, v in res["provenance"]["budget"].items()}
     assert shipped == experiments.budget()  # rerun the table when the budget changes
+
+
+def test_table_prints_each_row_under_a_progress_bar_with_time_left(tmp_path, capsys):
+    out = tmp_path / "table.json"
+    experiments.table(out, methods=("gan",), seeds=(0,), datasets=("ring",), progress=True)
+    captured = capsys.readouterr()
+    assert json.loads(captured.out.strip().splitlines()[-1])["method"] == "gan"
+    assert "mode-collapse runs" in captured.err and "1/1" in captured.err and "<" in captured.err  # elapsed<left
+    experiments.table(out, methods=("gan",), seeds=(0,), datasets=("ring",), progress=False)
+    captured = capsys.readouterr()
+    assert captured.err == "" and json.loads(captured.out)["dataset"] == "ring"

@@ -32,18 +32,25 @@ def badge(nb_name: str) -> str:
     return f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({url})"
 
 
-def setup_source() -> str:
-    """The setup cell: nothing outside Colab; in Colab, fetch the course and install ganlib (keeps Colab's torch)."""
-    return f'''# Setup: does nothing on your own machine. In Colab it fetches the course and installs ganlib
-# (torch is left as Colab ships it).
+COLAB_TARGET = "/content/gan-course"
+"""Where the setup cell clones the course in Colab."""
+
+
+def setup_source(source: str | None = None, target: str = COLAB_TARGET) -> str:
+    """The setup cell: nothing outside Colab; in Colab, clone ``source`` (the repository) into ``target`` once
+    and run tools/colab_setup.py from it (install ganlib, keep Colab's torch, one line of report).
+
+    Tests pass a local clone's address as ``source`` and a temporary folder as ``target``.
+    """
+    source = source or repo_url()
+    return f'''# Setup: does nothing on your own machine. In Colab it fetches the course and installs ganlib with what
+# the notebooks need, keeping Colab's torch; running it again is harmless (see tools/colab_setup.py).
 import sys
 if "google.colab" in sys.modules:
-    import os, subprocess
-    if not os.path.isdir("/content/gan-course"):
-        subprocess.run(["git", "clone", "--depth", "1", "{repo_url()}", "/content/gan-course"], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/gan-course"], check=True)
-    sys.path.insert(0, "/content/gan-course")
-    os.chdir("/content/gan-course/notebooks")'''
+    import os, runpy, subprocess
+    if not os.path.isdir("{target}"):
+        subprocess.run(["git", "clone", "-q", "--depth", "1", "{source}", "{target}"], check=True)
+    runpy.run_path("{target}/tools/colab_setup.py")["setup"]("{target}")'''
 
 
 def head_cells(nb_name: str, title: str, intro: str = "") -> list:
@@ -73,9 +80,13 @@ def fix(path: Path) -> None:
     rest = re.sub(r"^#.*\n*", "", first, count=1)
     rest = re.sub(r"\[!\[Open In Colab\][^\n]*\n*", "", rest).strip()
     keep = nb.cells[1:] if first else nb.cells
+    old = [nb.cells[0]] if first else []
     if keep and keep[0].cell_type == "code" and 'if "google.colab" in sys.modules' in keep[0].source:
-        keep = keep[1:]
-    nb.cells = head_cells(path.name, title, rest) + keep
+        old, keep = old + [keep[0]], keep[1:]
+    head = head_cells(path.name, title, rest)
+    for new_cell, old_cell in zip(head, old) if len(old) == 2 else ():
+        new_cell.id = old_cell.get("id", new_cell.id)  # the same cells, rewritten: keep their ids (small diffs)
+    nb.cells = head + keep
     nbformat.write(nb, path)
 
 

@@ -35,21 +35,32 @@ class Detector(nn.Module):
 
 
 def train_detector(real: torch.Tensor, fake: torch.Tensor, steps: int = 200, batch_size: int = 64,
-                   lr: float = 1e-3, seed: int = 0, width: int = 16) -> Detector:
-    """Train a Detector to tell real (label 1) from fake (label 0) with binary cross-entropy; seeded."""
+                   lr: float = 1e-3, seed: int = 0, width: int = 16, device=None,
+                   progress: bool = True) -> Detector:
+    """Train a Detector to tell real (label 1) from fake (label 0) with binary cross-entropy; seeded.
+
+    Runs on ``device`` (default: the profile's), with both image sets moved there once; a progress
+    bar counts the steps unless ``progress=False``.
+    """
+    from tqdm.auto import tqdm
+
+    from ganlib.config import PROFILE
+
     if steps < 1 or len(real) == 0 or len(fake) == 0:
         raise ValueError("need steps >= 1 and at least one real and one fake image")
-    gen = torch.Generator().manual_seed(seed)
+    device = torch.device(device) if device is not None else PROFILE.device
+    real, fake = real.to(device), fake.to(device)
+    gen = torch.Generator(device=device).manual_seed(seed)
     torch.manual_seed(seed)
-    det = Detector(width)
+    det = Detector(width).to(device)
     opt = torch.optim.Adam(det.parameters(), lr=lr, betas=(0.5, 0.999))
     half = max(1, batch_size // 2)
+    y = torch.cat([torch.ones(half, device=device), torch.zeros(half, device=device)])
     det.train()
-    for _ in range(steps):
-        xr = real[torch.randint(len(real), (half,), generator=gen)]
-        xf = fake[torch.randint(len(fake), (half,), generator=gen)]
+    for _ in tqdm(range(steps), desc="detector", disable=not progress):
+        xr = real[torch.randint(len(real), (half,), generator=gen, device=device)]
+        xf = fake[torch.randint(len(fake), (half,), generator=gen, device=device)]
         x = torch.cat([xr, xf]).detach()
-        y = torch.cat([torch.ones(half), torch.zeros(half)])
         loss = F.binary_cross_entropy_with_logits(det(x), y)
         opt.zero_grad()
         loss.backward()
@@ -59,10 +70,11 @@ def train_detector(real: torch.Tensor, fake: torch.Tensor, steps: int = 200, bat
 
 @torch.no_grad()
 def detector_accuracy(det: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> dict[str, float]:
-    """Accuracy on real images, on fake images, and their mean (balanced; 0.5 is chance)."""
-    det.eval()
-    on_real = float((det(real) > 0).float().mean())
-    on_fake = float((det(fake) <= 0).float().mean())
+    """Accuracy on real images, on fake images, and their mean (balanced; 0.5 is chance); on the detector's device."""
+    from ganlib.inference import in_batches
+
+    on_real = float((in_batches(det, det, real) > 0).float().mean())
+    on_fake = float((in_batches(det, det, fake) <= 0).float().mean())
     return {"real": on_real, "fake": on_fake, "balanced": (on_real + on_fake) / 2}
 
 

@@ -24,8 +24,8 @@ def add_noise(images: torch.Tensor, std: float, seed: int = 0) -> torch.Tensor:
     """Add Gaussian pixel noise of standard deviation ``std`` (in the [−1, 1] scale), clipped to [−1, 1]."""
     if std < 0:
         raise ValueError(f"noise std must be ≥ 0, got {std}")
-    g = torch.Generator().manual_seed(seed)
-    return (images + std * torch.randn(images.shape, generator=g)).clamp(-1, 1)
+    g = torch.Generator().manual_seed(seed)  # on the CPU: the same noise whatever the images' device
+    return (images + std * torch.randn(images.shape, generator=g).to(images.device)).clamp(-1, 1)
 
 
 def blur(images: torch.Tensor, sigma: float) -> torch.Tensor:
@@ -48,7 +48,7 @@ def drop_classes(images: torch.Tensor, labels: torch.Tensor, n_drop: int, n: int
     if len(keep) < n:
         raise ValueError(f"only {len(keep)} images left after dropping {n_drop} classes, {n} asked for")
     g = torch.Generator().manual_seed(seed)
-    return images[keep[torch.randperm(len(keep), generator=g)[:n]]]
+    return images[keep[torch.randperm(len(keep), generator=g)[:n].to(keep.device)]]
 
 
 def corrupt(images: torch.Tensor, labels: torch.Tensor, n: int, noise: float = 0.0,

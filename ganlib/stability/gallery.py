@@ -158,10 +158,15 @@ def recommended_order() -> list[str]:
     return list(RECOMMENDED)
 
 
-def run_checks(order: list[str], steps: int = 40, seed: int = 0) -> list[dict]:
-    """Run the checks in the learner's order; each row: name, question, broken vs fixed diagnostic, seconds."""
+def run_checks(order: list[str], steps: int = 40, seed: int = 0, progress: bool = True) -> list[dict]:
+    """Run the checks in the learner's order; each row: name, question, broken vs fixed diagnostic, seconds.
+
+    A progress bar counts the checks unless ``progress=False``.
+    """
+    from tqdm.auto import tqdm
+
     rows = []
-    for name in order:
+    for name in tqdm(order, desc="checks", unit="check", disable=not progress):
         t = time.perf_counter()
         if name == "mode_coverage":
             G, D = _models(seed)

@@ -97,8 +97,11 @@ def linear_decay(steps: int):
     return lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lambda s: max(0.0, 1 - s / steps))
 
 
-def run(dataset: str, method: str, seed: int, **overrides) -> dict:
-    """Train one run; return ``{"samples": 2,500×2 array, "modes", "high_quality", "seconds", "G"}``."""
+def run(dataset: str, method: str, seed: int, progress: bool = True, **overrides) -> dict:
+    """Train one run; return ``{"samples": 2,500×2 array, "modes", "high_quality", "seconds", "G"}``.
+
+    A progress bar counts the steps unless ``progress=False`` (the table's runs are quiet; it has its own).
+    """
     if dataset not in DATASETS or method not in METHODS:
         raise ValueError(f"dataset in {DATASETS}, method in {tuple(METHODS)}; got {dataset!r}, {method!r}")
     b = {**budget(), **overrides}
@@ -111,7 +114,7 @@ def run(dataset: str, method: str, seed: int, **overrides) -> dict:
         lr_g=b["lr"], lr_d=b["lr"] * spec.get("lr_d_factor", 1.0), betas=tuple(b["betas"]),
         d_loss=spec.get("d_loss", losses.d_loss), g_loss=spec.get("g_loss", losses.g_loss_nonsaturating),
         penalty=spec.get("penalty"), schedule=linear_decay(b["steps"]), seed=seed, device="cpu",
-        every=50, progress=False)
+        every=50, progress=progress)
     seconds = time.perf_counter() - start
     samples = sample(G, N_SAMPLES, seed=10_000 + seed).numpy() * scale
     cov = mode_coverage(samples, dataset)
@@ -119,9 +122,9 @@ def run(dataset: str, method: str, seed: int, **overrides) -> dict:
             "seconds": seconds, "G": G}
 
 
-def mode_collapse(dataset: str, method: str, seed: int, out: Path) -> dict:
+def mode_collapse(dataset: str, method: str, seed: int, out: Path, progress: bool = True) -> dict:
     """One run written to ``out/samples.npy`` and ``out/metrics.json``; returns the metrics."""
-    r = run(dataset, method, seed)
+    r = run(dataset, method, seed, progress=progress)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write(out / "samples.npy", lambda f: np.save(f, r["samples"]))
@@ -141,24 +144,33 @@ def provenance(command: str) -> dict:
 def table_row(dataset: str, method: str, seed: int, threads: int = 1) -> dict:
     """One row of the table (runs in a worker process with ``threads`` torch threads)."""
     torch.set_num_threads(threads)
-    r = run(dataset, method, seed)
-    row = {"dataset": dataset, "method": method, "seed": seed, "modes": r["modes"],
-           "high_quality": round(r["high_quality"], 4), "seconds": round(r["seconds"], 1)}
-    print(json.dumps(row), flush=True)
-    return row
+    r = run(dataset, method, seed, progress=False)
+    return {"dataset": dataset, "method": method, "seed": seed, "modes": r["modes"],
+            "high_quality": round(r["high_quality"], 4), "seconds": round(r["seconds"], 1)}
 
 
 def table(out: Path = RESULTS, methods=tuple(METHODS), seeds=SEEDS, datasets=DATASETS, jobs: int = 1,
-          threads: int = 1, command: str = "python -m ganlib.experiments table") -> dict:
-    """Every method × data set × seed (``jobs`` runs at a time, ``threads`` torch threads each); written to ``out``."""
+          threads: int = 1, command: str = "python -m ganlib.experiments table", progress: bool = True) -> dict:
+    """Every method × data set × seed (``jobs`` runs at a time, ``threads`` torch threads each); written to ``out``.
+
+    Prints each row as JSON when it is done, under a progress bar with the time left (``progress=False``: quiet).
+    """
     from concurrent.futures import ProcessPoolExecutor
 
+    from tqdm.auto import tqdm
+
     todo = [(d, m, s) for d in datasets for m in methods for s in seeds]
-    if jobs > 1:
-        with ProcessPoolExecutor(jobs) as pool:
-            rows = list(pool.map(table_row, *zip(*todo), [threads] * len(todo)))
-    else:
-        rows = [table_row(*t, threads=threads) for t in todo]
+    with tqdm(total=len(todo), desc="mode-collapse runs", unit="run", disable=not progress) as bar:
+        def done(row: dict) -> dict:
+            bar.write(json.dumps(row))  # printed even without the bar (tqdm.write is plain print then)
+            bar.update(1)
+            return row
+
+        if jobs > 1:
+            with ProcessPoolExecutor(jobs) as pool:
+                rows = [done(r) for r in pool.map(table_row, *zip(*todo), [threads] * len(todo))]
+        else:
+            rows = [done(table_row(*t, threads=threads)) for t in todo]
     result = {"rows": rows, "provenance": provenance(command)}
     result["provenance"].update(jobs=jobs, threads=threads)
     atomic_write_text(out, json.dumps(result, indent=1) + "\n")
@@ -191,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     one.add_argument("--seed", type=int, default=0)
     one.add_argument("--out", type=Path, required=True)
     one.add_argument("--threads", type=int, default=2, help="torch threads (default 2, the course machine's cores)")
+    one.add_argument("--no-progress", action="store_true", help="no progress bar")
     tab = sub.add_parser("table", help="every method × data set × 5 seeds → data/results/mode_collapse.json")
     tab.add_argument("--out", type=Path, default=RESULTS)
     tab.add_argument("--jobs", type=int, default=1, help="runs at a time")
@@ -198,16 +211,18 @@ def main(argv: list[str] | None = None) -> int:
                      help="torch threads per run (default 2: the course machine's 2 cores, one run at a time)")
     tab.add_argument("--methods", nargs="+", choices=tuple(METHODS), default=list(METHODS),
                      help="the methods to run (default: all)")
+    tab.add_argument("--no-progress", action="store_true", help="no progress bar (the rows are still printed)")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)  # 2 threads: 1.3× faster than 1, and the same numbers bit for bit
     if args.cmd == "mode-collapse":
-        print(json.dumps(mode_collapse(args.dataset, args.method, args.seed, args.out)))
+        print(json.dumps(mode_collapse(args.dataset, args.method, args.seed, args.out, progress=not args.no_progress)))
     else:
         command = "python -m ganlib.experiments table" + (f" --jobs {args.jobs}" if args.jobs > 1 else "")
         command += f" --threads {args.threads}" if args.threads != 2 else ""
         if list(args.methods) != list(METHODS):
             command += " --methods " + " ".join(args.methods)
-        table(args.out, methods=tuple(args.methods), jobs=args.jobs, threads=args.threads, command=command)
+        table(args.out, methods=tuple(args.methods), jobs=args.jobs, threads=args.threads, command=command,
+              progress=not args.no_progress)
     return 0
 
 
