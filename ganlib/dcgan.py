@@ -75,17 +75,24 @@ class DCGANDiscriminator(nn.Module):
 
 # ----------------------------------------------------------------------------- class-conditional
 
-class ConditionalDCGANGenerator(DCGANGenerator):
-    """The class-conditional forger G(z, labels): the one-hot label joins z before the projection (Mirza & Osindero 2014)."""
+class ConditionalDCGANGenerator(nn.Module):
+    """The class-conditional forger G(z, labels): the one-hot label joins z before the projection (Mirza & Osindero 2014).
+
+    It holds a DCGANGenerator's layers (built for z widened by the label) rather than subclassing it, so the
+    homework grader can hide DCGANGenerator, an exercise's answer, without breaking this class's module.
+    """
 
     def __init__(self, latent_dim: int = 64, width: int = 32, n_classes: int = 10):
-        super().__init__(latent_dim + n_classes, width)
+        super().__init__()
+        body = DCGANGenerator(latent_dim + n_classes, width)
+        self.project, self.net = body.project, body.net
         self.latent_dim, self.n_classes = latent_dim, n_classes
         self.config = dict(latent_dim=latent_dim, width=width, n_classes=n_classes)
 
     def forward(self, z: Tensor, labels: Tensor) -> Tensor:
         y = check_labels(labels, len(z), self.n_classes)
-        return super().forward(torch.cat([z, F.one_hot(y.to(z.device), self.n_classes).to(z.dtype)], dim=1))
+        h = self.project(torch.cat([z, F.one_hot(y.to(z.device), self.n_classes).to(z.dtype)], dim=1))
+        return self.net(h.view(len(z), -1, 7, 7))
 
 
 class ConditionalDCGANDiscriminator(DCGANDiscriminator):

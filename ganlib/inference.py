@@ -61,13 +61,17 @@ def sample(G: nn.Module, n: int, labels: Tensor | None = None, seed: int = 0, ba
 
 
 def slerp(z0: Tensor, z1: Tensor, t: Tensor) -> Tensor:
-    """Spherical interpolation between two noise vectors, for each t in [0, 1] (stays where N(0, I) has mass)."""
-    t = t.view(-1, 1)
-    cos = (z0 * z1).sum() / (z0.norm() * z1.norm())
+    """Spherical interpolation between two noise vectors, for each t in [0, 1] (stays where N(0, I) has mass).
+
+    ``z0``, ``z1`` are two vectors (then one row per t), or two N×d batches with one t per row.
+    """
+    t = t.reshape(-1, 1)
+    cos = (z0 * z1).sum(-1, keepdim=True) / (z0.norm(dim=-1, keepdim=True) * z1.norm(dim=-1, keepdim=True))
     omega = torch.arccos(cos.clamp(-1, 1))
-    if float(omega) < 1e-6:
-        return (1 - t) * z0 + t * z1
-    return (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / torch.sin(omega)
+    straight = omega < 1e-6  # (nearly) the same direction: a straight line is the arc
+    sin = torch.where(straight, torch.ones_like(omega), torch.sin(omega))
+    arc = (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / sin
+    return torch.where(straight, (1 - t) * z0 + t * z1, arc)
 
 
 def interpolate(G: nn.Module, steps: int = 8, seed: int = 0, label: int | None = None,

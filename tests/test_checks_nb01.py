@@ -1,9 +1,14 @@
 """Notebook 01's checks accept ganlib's own answers and reject typical mistakes with a specific hint."""
 
+import re
+
 import numpy as np
 import pytest
+import torch
+import torch.nn.functional as F
 
 from ganlib import checks
+from ganlib.checks import nb01
 from ganlib.game import theory as detective
 
 od, js = checks.check_optimal_detective, checks.check_jsd
@@ -64,3 +69,55 @@ def _jsd_sum(p, q, xs):
 def test_jsd_rejects_typical_mistakes(wrong, hint):
     with pytest.raises(AssertionError, match=hint):
         js(wrong)
+
+
+def _naive_jsd(p, q, xs):
+    m = (p + q) / 2
+    return 0.5 * detective.integrate(p * np.log(p / m), xs) + 0.5 * detective.integrate(q * np.log(q / m), xs)
+
+
+def test_jsd_tests_zero_log_zero_and_names_the_log_base():
+    with np.errstate(divide="ignore", invalid="ignore"):
+        with pytest.raises(AssertionError, match="0·log 0 must count as 0"):
+            js(_naive_jsd)  # passes every case where p > 0 everywhere; the half-zero case catches it
+    with pytest.raises(AssertionError, match="in bits"):
+        js(lambda p, q, xs: detective.jsd(p, q, xs) / np.log(2))
+    with pytest.raises(AssertionError, match="base 10"):
+        js(lambda p, q, xs: detective.jsd(p, q, xs) / np.log(10))
+
+
+def test_the_moves_accept_ganlib_and_stubs_are_not_done():
+    from ganlib.game.duel import detective_step, forger_step
+    assert checks.check_detective_step(detective_step) and checks.check_forger_step(forger_step)
+
+    def blank(*a, **k):
+        raise NotImplementedError()
+    assert checks.check_detective_step(blank).status == "not done"
+    assert checks.check_forger_step(blank).status == "not done"
+
+
+@pytest.mark.parametrize("i", range(len(nb01._DETECTIVE_MISTAKES)))
+def test_each_detective_mistake_gets_its_hint(i):
+    wrong, hint = nb01._DETECTIVE_MISTAKES[i]
+    with pytest.raises(AssertionError, match=re.escape(hint)):
+        checks.check_detective_step(wrong)
+
+
+def test_a_detective_move_that_trains_the_forger_is_named():
+    def leaky(detective, opt_d, real, fake):
+        r, f = detective(real), detective(fake)  # not detached
+        loss = F.binary_cross_entropy_with_logits(r, torch.ones_like(r)) + \
+            F.binary_cross_entropy_with_logits(f, torch.zeros_like(f))
+        opt_d.zero_grad()
+        loss.backward()
+        opt_d.step()
+        return loss.item()
+    with pytest.raises(AssertionError, match="fake.detach"):
+        checks.check_detective_step(leaky)
+
+
+@pytest.mark.parametrize("i", range(len(nb01._FORGER_MISTAKES)))
+def test_each_forger_mistake_gets_its_hint(i):
+    wrong, hint = nb01._FORGER_MISTAKES[i]
+    with pytest.raises(AssertionError, match=re.escape(hint)):
+        checks.check_forger_step(wrong)

@@ -1,10 +1,13 @@
 """Notebook 02's checks accept ganlib's own losses and reject typical mistakes with a specific hint."""
 
+import re
+
 import pytest
 import torch
 import torch.nn.functional as F
 
 from ganlib import checks, losses
+from ganlib.checks import nb02
 
 ns, dl = checks.check_nonsaturating_loss, checks.check_discriminator_loss
 
@@ -52,3 +55,70 @@ def test_nonsaturating_rejects_typical_mistakes(wrong, hint):
 def test_discriminator_loss_rejects_typical_mistakes(wrong, hint):
     with pytest.raises(AssertionError, match=hint):
         dl(wrong)
+
+
+def test_step_and_loop_accept_ganlib_and_stubs_are_not_done():
+    from ganlib.train import gan_step, train
+
+    def blank(*a, **k):
+        raise NotImplementedError()
+    assert checks.check_gan_step(gan_step) and checks.check_training_loop(train)
+    assert checks.check_gan_step(blank).status == "not done" and checks.check_training_loop(blank).status == "not done"
+
+
+@pytest.mark.parametrize("i", range(len(nb02._STEP_MISTAKES)))
+def test_each_gan_step_mistake_gets_its_hint(i):
+    wrong, hint = nb02._STEP_MISTAKES[i]
+    with pytest.raises(AssertionError, match=re.escape(hint)):
+        checks.check_gan_step(wrong)
+
+
+def test_a_step_whose_detective_trains_the_forger_is_named():
+    def leaky(G, D, opt_g, opt_d, real, d_loss=None, g_loss=None, penalty=None):
+        z = torch.randn(len(real), G.latent_dim)
+        fake = G(z)  # not detached
+        real_logits, fake_logits = D(real), D(fake)
+        loss_d = d_loss(real_logits, fake_logits) + (penalty(D, real, fake) if penalty else 0)
+        opt_d.zero_grad(); loss_d.backward(); opt_d.step()
+        loss_g = g_loss(D(G(torch.randn(len(real), G.latent_dim))))
+        opt_g.zero_grad(); loss_g.backward(); opt_g.step()
+        return {"d_loss": loss_d.detach(), "g_loss": loss_g.detach(),
+                "d_real": torch.sigmoid(real_logits.detach()).mean(), "d_fake": torch.sigmoid(fake_logits.detach()).mean()}
+    with pytest.raises(AssertionError, match="detach the fakes"):
+        checks.check_gan_step(leaky)
+
+
+def _loop(total=True, resume=True, unpack=True, rules=True, callbacks=True, count_first=True, keep=True):
+    def loop(run, steps, callbacks_=()):
+        if total:
+            run.total = steps
+        i = run.step if resume else 0
+        while (run.step if resume else i) < steps:
+            batch = run.batches.next()
+            args = (run.G, run.D, run.opt_g, run.opt_d, *batch) if unpack else (run.G, run.D, run.opt_g, run.opt_d, batch)
+            out = run.step_fn(*args, **run.rules) if rules else run.step_fn(*args)
+            if keep:
+                run.stats = out
+            if not count_first and callbacks:
+                for cb in callbacks_:
+                    cb(run)
+            run.step += 1
+            i += 1
+            if count_first and callbacks:
+                for cb in callbacks_:
+                    cb(run)
+    return loop
+
+
+@pytest.mark.parametrize("kw, hint", [
+    (dict(total=False), "run.total = steps"),
+    (dict(resume=False), "does not start at 0"),
+    (dict(unpack=False), "unpack the batch"),
+    (dict(rules=False), "run's rules"),
+    (dict(callbacks=False), "every callback"),
+    (dict(count_first=False), "count the step"),
+    (dict(keep=False), "run.stats"),
+])
+def test_each_loop_mistake_gets_its_hint(kw, hint):
+    with pytest.raises(AssertionError, match=re.escape(hint)):
+        checks.check_training_loop(_loop(**kw))

@@ -28,12 +28,29 @@ def _gp_one_eps(D, real, fake):
     return 10 * ((g.norm(dim=1) - 1) ** 2).mean()
 
 
+def _gp_squared_norm(D, real, fake):
+    eps = torch.rand(len(real), 1)
+    x = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    (g,) = torch.autograd.grad(D(x).sum(), x, create_graph=True)
+    return 10 * ((g.pow(2).sum(dim=1) - 1) ** 2).mean()
+
+
+def _gp_abs(D, real, fake):
+    eps = torch.rand(len(real), 1)
+    x = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    (g,) = torch.autograd.grad(D(x).sum(), x, create_graph=True)
+    return 10 * (g.norm(dim=1) - 1).abs().mean()
+
+
 def _gp_no_graph(D, real, fake):
     return fixes.gradient_penalty(D, real, fake).detach()
 
 
 @pytest.mark.parametrize("wrong, hint", [
     (_gp_one_eps, "one ε per sample"),
+    (_gp_squared_norm, "not its square"),
+    (_gp_abs, "square the distance from 1"),
+    (lambda D, r, f: fixes.gradient_penalty(D, r, f, weight=1.0), "multiply by the weight"),
     (_gp_no_graph, "create_graph"),
     (lambda D, r, f: fixes.gradient_penalty(D, r, f) * 2, "wrong value"),
     (lambda D, r, f: torch.zeros(3, requires_grad=True) * 1, "0-d tensor"),
@@ -45,8 +62,10 @@ def test_gradient_penalty_rejects_mistakes(wrong, hint):
 
 @pytest.mark.parametrize("wrong, hint", [
     (lambda r, f: (1 - r).mean() + (1 + f).mean(), "no margin"),
+    (lambda r, f: torch.relu((1 - r).mean()) + torch.relu((1 + f).mean()), "relu goes inside the mean"),
     (lambda r, f: torch.relu(1 + r).mean() + torch.relu(1 - f).mean(), "swapped"),
-    (lambda r, f: torch.relu(1 - r).sum() + torch.relu(1 + f).sum(), "wrong value"),
+    (lambda r, f: torch.relu(1 - r).sum() + torch.relu(1 + f).sum(), "not a sum"),
+    (lambda r, f: torch.relu(1 - r).mean() + torch.relu(1 + f).mean() + 0.1, "wrong value"),
     (lambda r, f: torch.relu(1 - r), "0-d tensor"),
 ])
 def test_hinge_rejects_mistakes(wrong, hint):
@@ -54,11 +73,24 @@ def test_hinge_rejects_mistakes(wrong, hint):
         hinge(wrong)
 
 
+@pytest.mark.parametrize("good", [
+    ["mode_coverage", "data_range", "sigmoid_then_logits", "missing_detach", "strong_detective", "lr_too_high"],
+    ["data_range", "sigmoid_then_logits", "missing_detach", "strong_detective", "lr_too_high", "mode_coverage"],
+    ["missing_detach", "data_range", "sigmoid_then_logits", "mode_coverage", "lr_too_high", "strong_detective"],
+])
+def test_checklist_accepts_every_defensible_order(good):
+    assert order(lambda: good)  # measure first, last or between; code checks before balance checks
+
+
 @pytest.mark.parametrize("wrong, hint", [
-    (lambda: ["lr_too_high", "missing_detach", "mode_coverage"], "cheap code check"),
-    (lambda: ["data_range", "missing_detach"], "never measure"),
-    (lambda: ["data_range", "data_range", "mode_coverage"], "once"),
-    (lambda: ["learning_rate"], "once"),
+    (lambda: ["lr_too_high", "missing_detach", "data_range", "sigmoid_then_logits", "strong_detective",
+              "mode_coverage"], "balance check comes before a code check"),
+    (lambda: ["data_range", "mode_coverage"], "you skip"),
+    (lambda: ["data_range", "sigmoid_then_logits", "missing_detach", "strong_detective", "lr_too_high"],
+     "include 'mode_coverage'"),
+    (lambda: ["data_range", "data_range", "mode_coverage"], "appears twice"),
+    (lambda: ["learning_rate"], "not checks"),
+    (lambda: "data_range", "list of check names"),
 ])
 def test_checklist_rejects_bad_orders(wrong, hint):
     with pytest.raises(AssertionError, match=hint):

@@ -22,6 +22,11 @@ def test_blank_is_not_done_yet(capsys):
     assert "not done yet" in capsys.readouterr().out
 
 
+def _msqrt(m):
+    lam, v = np.linalg.eigh(m)
+    return v @ np.diag(np.sqrt(np.clip(lam, 0, None))) @ v.T
+
+
 def _sq(m1, s1, m2, s2):
     return float((m1 - m2) @ (m1 - m2))
 
@@ -31,6 +36,9 @@ def _sq(m1, s1, m2, s2):
     (_sq, "covariance term"),
     (lambda m1, s1, m2, s2: _sq(m1, s1, m2, s2) + np.trace(s1 + s2 - 2 * np.sqrt(np.abs(s1 * s2))), "element-wise"),
     (lambda m1, s1, m2, s2: _sq(m1, s1, m2, s2) + np.trace(s1 + s2 - 2 * s1 @ s2), "matrix square root"),
+    (lambda m1, s1, m2, s2: _sq(m1, s1, m2, s2) + np.trace(s1 + s2 - 2 * np.sqrt(np.abs(s1 @ s2))),
+     "takes the root of each entry"),
+    (lambda m1, s1, m2, s2: _sq(m1, s1, m2, s2) + np.trace(s1 + s2 - 2 * _msqrt(s1) @ _msqrt(s2)), "commute"),
     (lambda m1, s1, m2, s2: np.sqrt(metrics.frechet_distance_from_stats(m1, s1, m2, s2)), "squared"),
     (lambda m1, s1, m2, s2: 1.0, "wrong value"),
     (lambda m1, s1, m2, s2: np.ones(3), "one number"),

@@ -1,6 +1,5 @@
 """Every registered exercise: its check accepts ganlib's reference and reports 'not done yet' on a stub."""
 
-import json
 import re
 
 import pytest
@@ -25,27 +24,18 @@ def test_entry_is_well_formed(ex_id):
 
 
 @pytest.mark.parametrize("ex_id", IDS)
-def test_check_accepts_its_reference(ex_id, tmp_path, monkeypatch, capsys):
-    report = tmp_path / "report.jsonl"
-    monkeypatch.setenv(checks.REPORT_ENV, str(report))
+def test_check_accepts_its_reference(ex_id, capsys):
     assert EXERCISES[ex_id].check(EXERCISES[ex_id].reference).status == "passed"
     assert "passed" in capsys.readouterr().out
-    assert json.loads(report.read_text().splitlines()[-1]) == {"id": ex_id, "status": "passed", "message": ""}
 
 
 @pytest.mark.parametrize("ex_id", IDS)
-def test_check_reports_not_done_for_a_stub(ex_id, tmp_path, monkeypatch, capsys):
-    report = tmp_path / "report.jsonl"
-    monkeypatch.setenv(checks.REPORT_ENV, str(report))
+def test_check_reports_not_done_for_a_stub(ex_id, capsys):
     assert EXERCISES[ex_id].check(_blank).status == "not done"
     assert "not done yet" in capsys.readouterr().out
-    assert json.loads(report.read_text().splitlines()[-1])["status"] == "not done"
 
 
-def test_exercise_feedback_recording_and_unique_ids(tmp_path, monkeypatch):
-    report = tmp_path / "report.jsonl"
-    monkeypatch.setenv(checks.REPORT_ENV, str(report))
-
+def test_exercise_feedback_and_unique_ids():
     def judge(case, got):
         if got != 2:
             raise AssertionError(checks.feedback("wrong", given=-2, expected=2, got=got, hint="abs"))
@@ -57,13 +47,10 @@ def test_exercise_feedback_recording_and_unique_ids(tmp_path, monkeypatch):
             check(lambda x: x)
         with pytest.raises(AssertionError, match="your code raised ZeroDivisionError"):
             check(lambda x: 1 / 0)
-        statuses = [json.loads(line)["status"] for line in report.read_text().splitlines()]
-        assert statuses == ["failed", "failed"]
         with pytest.raises(ValueError, match="already registered"):
             exercise("registry_selftest", notebook="01_selftest.ipynb", reference=abs,
                      cases=lambda seed: [], judge=lambda case, got: None)
-        monkeypatch.setenv(checks.REPORT_ENV, str(tmp_path / "no" / "such" / "dir" / "r.jsonl"))
-        assert check(abs).status == "passed"  # an unwritable report never breaks a check
+        assert check(abs).status == "passed"
     finally:
         dict.pop(EXERCISES, "registry_selftest", None)
         vars(checks).pop("check_registry_selftest", None)

@@ -9,7 +9,12 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
+from ganlib import checks
 from ganlib.course import grading as homework
+from ganlib.course import sandbox
+
+SANDBOX, WHY_NOT = sandbox.available()
+needs_sandbox = pytest.mark.skipif(not SANDBOX, reason=f"no sandbox on this machine: {WHY_NOT}")
 
 FIX = Path(__file__).parent / "fixtures" / "homework"
 TOY = FIX / "toy_homework.ipynb"
@@ -18,7 +23,7 @@ SECRETS = ("SECRET-ADD", "SECRET-SQUARE", "SECRET-PROSE", "SECRET-HIDDEN")
 
 
 def _grade(path, **kw):
-    return homework.grade(path, checks_files=(TOY_CHECKS,), **kw)
+    return homework.grade(path, checks_files=(TOY_CHECKS,), sandbox=SANDBOX, **kw)
 
 
 def _variant(tmp_path, name, extra_cells, after=4):
@@ -163,7 +168,7 @@ def test_grade_folder_writes_csv(tmp_path):
     assert rows[1].split(",")[1:5] == ["0", "3", "0", "0"]
 
 
-@pytest.mark.skipif(not homework.sandbox_available(), reason="no user namespaces on this machine")
+@needs_sandbox
 def test_sandbox_keeps_everything_outside_the_folder_read_only(tmp_path):
     victim = tmp_path / "teacher" / "marks.csv"
     victim.parent.mkdir()
@@ -212,6 +217,29 @@ def test_course_student_versions_hide_every_solution(tmp_path):
 def test_course_notebook_01_full_marks_and_blank_zero(tmp_path):
     [student] = homework.make_student(COURSE / "01_forger_vs_detective.ipynb", tmp_path)
     solved, blank = homework.grade(COURSE / student.name), homework.grade(student)
-    assert (solved["total"], solved["max"]) == (2, 2), solved
-    assert (blank["total"], blank["max"]) == (0, 2), blank
+    n = len(checks.exercises_for("01_forger_vs_detective.ipynb"))
+    assert n >= 4 and (solved["total"], solved["max"]) == (n, n), solved
+    assert (blank["total"], blank["max"]) == (0, n), blank
     assert {e["status"] for e in blank["exercises"].values()} == {"not done"}
+
+
+def test_grading_copy_hides_the_course_answers(tmp_path):
+    """While notebook 01 is graded, ganlib's D* and JSD refuse to run (write your own) and their code is gone."""
+    import inspect
+
+    from ganlib.checks import exercises_for
+    from ganlib.course.redact import grading_copy
+    from ganlib.game import theory
+
+    exs = exercises_for("01_forger_vs_detective.ipynb")
+    assert {"jsd", "optimal_detective"} <= {ex.id for ex in exs}
+    copy = grading_copy(tmp_path / "copy", exs)
+    text = (copy / "ganlib" / "game" / "theory.py").read_text()
+    for ref in (theory.jsd, theory.optimal_detective):
+        body = inspect.getsource(ref).split('"""')[-1].strip()
+        assert body and body not in text
+    proc = subprocess.run([sys.executable, "-c", "import numpy as np\nfrom ganlib.game.theory import jsd\n"
+                           "jsd(np.ones(3), np.ones(3), np.arange(3.0))"],
+                          env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"}, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0 and "HiddenWhileGrading" in proc.stderr and "write your own" in proc.stderr

@@ -51,3 +51,12 @@ def test_superres_recipes_share_the_warm_up_and_differ_only_in_the_detective(tmp
     assert w_gan > 0 == w_l1 and gan.in_size == l1.in_size == 7
     small = torch.rand(2, 1, 7, 7) * 2 - 1
     assert gan(small).shape == (2, 1, 28, 28) and not torch.equal(gan(small), l1(small))
+
+
+def test_stylegan_recipe_writes_a_loadable_style_generator(tmp_path, one_thread):
+    out = tmp_path / "s.pt"
+    path, entry = pretrain.run("stylegan-fashion-mnist", max_seconds=1, out=out, progress=False, threads=1)
+    assert entry["metrics"]["stopped_by_time"] and entry["metrics"]["steps"] <= 50
+    G = pretrained.load(path)
+    assert G.mapping(torch.randn(2, G.latent_dim)).shape == (2, G.w_dim)
+    assert G(torch.randn(2, G.latent_dim), truncation_psi=0.7).shape == (2, 1, 28, 28)

@@ -1,6 +1,7 @@
 import torch
 
-from ganlib.ethics.memorisation import memorisation_report, memorisation_score, nearest_distance
+from ganlib.ethics.memorisation import (memorisation_report, memorisation_reports, memorisation_score,
+                                         nearest_distance, plain_distance, shift, shift_tolerant_distance)
 from ganlib.metrics import nearest_neighbours
 
 
@@ -44,3 +45,31 @@ def test_copies_score_high_and_new_data_scores_near_quantile():
     assert rep_new.score < 0.15
     assert rep_copy.median_gen < rep_new.median_gen
     assert "score" in str(rep_copy)
+
+
+def test_shift_moves_pixels_and_fills_black():
+    x = torch.zeros(1, 1, 4, 4)
+    x[0, 0, 1, 1] = 1.0
+    y = shift(x, 1, 0)
+    assert y[0, 0, 1, 2] == 1.0 and y[0, 0, :, 0].eq(-1).all() and shift(x, 0, 0) is x
+
+
+def test_a_shifted_copy_is_far_in_pixels_but_found_by_the_shift_tolerant_distance():
+    g = torch.Generator().manual_seed(3)
+    train = torch.full((60, 1, 12, 12), -1.0)  # black background, like Fashion-MNIST
+    train[..., 2:10, 2:10] = torch.rand(60, 1, 8, 8, generator=g) * 2 - 1
+    moved = shift(train[:5], 1, -1)
+    assert plain_distance(moved, train).min() > 1.0  # a one-pixel move is a big pixel distance ...
+    assert shift_tolerant_distance(moved, train, candidates=8).max() < 1e-5  # ... undone by the search
+    # the search agrees with a brute-force minimum over every shift and every training image
+    brute = torch.stack([nearest_distance(shift(moved, dx, dy), train) for dx in (-1, 0, 1) for dy in (-1, 0, 1)])
+    assert torch.allclose(shift_tolerant_distance(moved, train, candidates=60), brute.min(0).values, atol=1e-2)
+
+
+def test_reports_for_several_sets_match_one_report_each():
+    g = torch.Generator().manual_seed(4)
+    train, test = torch.randn(100, 8, generator=g), torch.randn(80, 8, generator=g)
+    sets = {"copies": train[:40] + 0.01, "new": torch.randn(40, 8, generator=g)}
+    reps = memorisation_reports(sets, test, train, "pixels")
+    assert reps["copies"] == memorisation_report(sets["copies"], test, train, "pixels")
+    assert reps["copies"].ratio > 10 > reps["new"].ratio

@@ -37,6 +37,16 @@ def test_slerp_endpoints_and_norm():
     z = slerp(z0, z1, torch.linspace(0, 1, 5))
     assert torch.allclose(z[0], z0, atol=1e-5) and torch.allclose(z[-1], z1, atol=1e-5)
     assert z.shape == (5, 16)
+    assert torch.allclose(slerp(z0, z0, torch.linspace(0, 1, 3)), z0.expand(3, 16))  # same direction: no 0/0
+
+
+def test_slerp_rows_one_t_each():
+    g = torch.Generator().manual_seed(1)
+    a, b, t = torch.randn(4, 8, generator=g), torch.randn(4, 8, generator=g), torch.rand(4, generator=g)
+    rows = slerp(a, b, t)
+    assert rows.shape == (4, 8)
+    for i in range(4):
+        assert torch.allclose(rows[i], slerp(a[i], b[i], t[i:i + 1])[0], atol=1e-6)
 
 
 def test_interpolate_shapes_conditional():

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("one_thread")  # conftest: one torch thread
 
 def test_mode_collapse_cli_writes_samples_and_metrics(tmp_path):
     assert experiments.main(["mode-collapse", "--dataset", "ring", "--method", "pacgan4", "--seed", "0",
-                             "--out", str(tmp_path), "--no-progress"]) == 0
+                             "--out", str(tmp_path)]) == 0
     torch.set_num_threads(1)  # main() sets one thread too; keep it for the next tests
     samples = np.load(tmp_path / "samples.npy")
     metrics = json.loads((tmp_path / "metrics.json").read_text())
@@ -26,17 +26,17 @@ def test_mode_collapse_cli_writes_samples_and_metrics(tmp_path):
 
 
 def test_same_seed_same_samples():
-    a = experiments.run("grid", "gan", 3, steps=5, batch_size=16, progress=False)
-    b = experiments.run("grid", "gan", 3, steps=5, batch_size=16, progress=False)
+    a = experiments.run("grid", "gan", 3, steps=5, batch_size=16)
+    b = experiments.run("grid", "gan", 3, steps=5, batch_size=16)
     assert np.array_equal(a["samples"], b["samples"])
     with pytest.raises(ValueError, match="method"):
-        experiments.run("grid", "nope", 0, progress=False)
+        experiments.run("grid", "nope", 0)
 
 
 def test_every_method_is_documented_and_runs():
     for name, spec in experiments.METHODS.items():
         assert spec["doc"], name
-        r = experiments.run("ring", name, 0, steps=4, batch_size=16, progress=False)
+        r = experiments.run("ring", name, 0, steps=4, batch_size=16)
         assert r["samples"].shape == (2_500, 2) and np.isfinite(r["samples"]).all(), name
     assert "gan" in experiments.METHODS and set(experiments.METHODS["gan"]) <= {"pack", "doc"}  # the plain baseline
 
@@ -54,11 +54,11 @@ def test_methods_wrap_d_and_set_losses_as_named():
 def test_two_time_scales_set_d_learning_rate_both_ways(monkeypatch):
     seen = {}
     monkeypatch.setattr(experiments, "fit", lambda G, D, data, **kw: seen.update(kw))
-    experiments.run("ring", "gan-ttur", 0, steps=1, progress=False)
+    experiments.run("ring", "gan-ttur", 0, steps=1)
     assert seen["lr_d"] == pytest.approx(2 * seen["lr_g"])  # TTUR: D faster
-    experiments.run("ring", "gan-slow-d", 0, steps=1, progress=False)
+    experiments.run("ring", "gan-slow-d", 0, steps=1)
     assert seen["lr_d"] == pytest.approx(0.5 * seen["lr_g"])  # the other way round: D slower
-    experiments.run("ring", "gan", 0, steps=1, progress=False)
+    experiments.run("ring", "gan", 0, steps=1)
     assert seen["lr_d"] == seen["lr_g"]
 
 
@@ -66,7 +66,7 @@ def test_data_scale_brings_the_toy_sets_into_unit_range(monkeypatch):
     assert experiments.data_scale("ring") == 1 and experiments.data_scale("grid") == 4
     seen = {}
     monkeypatch.setattr(experiments, "fit", lambda G, D, data, **kw: seen.update(x=data(4_000, torch.Generator())))
-    r = experiments.run("grid", "gan", 0, steps=1, progress=False)
+    r = experiments.run("grid", "gan", 0, steps=1)
     assert seen["x"].abs().max() < 1.2  # G and D see the grid in [-1, 1] ...
     z = torch.randn(2_500, 2, generator=torch.Generator().manual_seed(10_000))  # the noise run() scores with
     with torch.no_grad():
@@ -87,7 +87,7 @@ def test_table_writes_rows_and_provenance(tmp_path):
     res = json.loads(out.read_text())
     assert res["rows"][0]["method"] == "gan" and {"command", "commit", "date", "machine", "profile",
                                                    "torch version", "budget"} <= set(res["provenance"])
-    assert {"dataset", "method", "seed", "modes", "high_quality", "seconds"} == set(res["rows"][0])
+    assert {"dataset", "method", "seed", "modes", "high_quality", "reverse_kl", "bridges", "seconds"} == set(res["rows"][0])
 
 
 def test_table_command_records_the_methods(monkeypatch):
@@ -104,19 +104,41 @@ def test_table_command_records_the_methods(monkeypatch):
 def test_shipped_table_is_complete_and_made_with_todays_budget(monkeypatch):
     res = json.loads(experiments.RESULTS.read_text())
     got = {(r["dataset"], r["method"], r["seed"]) for r in res["rows"]}
-    assert got == {(d, m, s) for d in experiments.DATASETS for m in experiments.METHODS for s in experiments.SEEDS}
+    not_run = res["provenance"].get("not_run", [])  # methods the table has no run of yet (it says so)
+    ran = [m for m in experiments.METHODS if m not in not_run]
+    assert {(d, m) for d, m, _ in got} == {(d, m) for d in experiments.DATASETS for m in ran}
+    for m in ran:  # each method: the first seeds (a table cut short), the same on both data sets
+        seeds = sorted({s for _, mm, s in got if mm == m})
+        assert seeds == list(experiments.SEEDS[:len(seeds)])
+        assert all((d, m, s) in got for d in experiments.DATASETS for s in seeds)
     assert res["provenance"]["profile"] == "cpu"
     monkeypatch.setattr(experiments, "PROFILE", get_profile("cpu"))
-    shipped = {k: tuple(v) if isinstance(v, list) else v for k, v in res["provenance"]["budget"].items()}
-    assert shipped == experiments.budget()  # rerun the table when the budget changes
+    assert res["provenance"]["budget"] == json.loads(json.dumps(experiments.budget()))  # rerun when the budget changes
+    today = {m: experiments.method_settings(m) for m in experiments.METHODS}
+    assert res["provenance"]["methods"] == today  # ... or when a method's settings change
+    rerun = [r for r in res["rows"] if "bridges" in r]  # rows made by today's code carry reverse KL and bridges
+    assert rerun and all("reverse_kl" in r for r in rerun)
+    assert all(r["method"] in experiments.METHODS for r in res["rows"])
 
 
-def test_table_prints_each_row_under_a_progress_bar_with_time_left(tmp_path, capsys):
-    out = tmp_path / "table.json"
-    experiments.table(out, methods=("gan",), seeds=(0,), datasets=("ring",), progress=True)
-    captured = capsys.readouterr()
-    assert json.loads(captured.out.strip().splitlines()[-1])["method"] == "gan"
-    assert "mode-collapse runs" in captured.err and "1/1" in captured.err and "<" in captured.err  # elapsed<left
-    experiments.table(out, methods=("gan",), seeds=(0,), datasets=("ring",), progress=False)
-    captured = capsys.readouterr()
-    assert captured.err == "" and json.loads(captured.out)["dataset"] == "ring"
+def test_combine_keeps_earlier_rows_and_replaces_rerun_ones(tmp_path):
+    earlier = {"rows": [{"dataset": "ring", "method": "gan", "seed": s, "modes": 8, "high_quality": 0.9,
+                         "seconds": 1.0} for s in (0, 1)], "provenance": {"commit": "old"}}
+    stamp = {"commit": "new", "budget": json.loads(json.dumps(experiments.budget()))}
+    rows = tmp_path / "t.json.rows.jsonl"
+    new = [{"dataset": "ring", "method": "gan", "seed": 0, "modes": 8, "high_quality": 0.9, "reverse_kl": 0.01,
+            "bridges": 0.02, "seconds": 1.0},
+           {"dataset": "grid", "method": "r1", "seed": 0, "modes": 25, "high_quality": 0.8, "reverse_kl": 0.1,
+            "bridges": 0.1, "seconds": 2.0}]
+    rows.write_text("".join(json.dumps({**r, "stamp": stamp}) + "\n" for r in new))
+    res = experiments.combine(earlier, rows, "cmd")
+    keys = [(r["dataset"], r["method"], r["seed"]) for r in res["rows"]]
+    assert keys == [("ring", "gan", 0), ("ring", "gan", 1), ("grid", "r1", 0)]
+    assert "bridges" in res["rows"][0] and "bridges" not in res["rows"][1]
+    assert res["provenance"]["commit"] == "new" and res["provenance"]["earlier"] == {"commit": "old"}
+    assert "r1" not in res["provenance"]["not_run"] and "wgan-gp" in res["provenance"]["not_run"]
+    assert "1 of them repeat earlier runs, 1 with exactly" in res["provenance"]["rerun"]
+    summ = experiments.summary(res["rows"])
+    text = experiments.format_table(summ)
+    assert "(1/2)" in text and "r1" in text
+    assert any("one run, no standard error" in line for line in experiments.noise_sentences(summ))

@@ -14,13 +14,19 @@ raises with the feedback, or reports "not done yet" while ``fn`` still raises
 ``NotImplementedError``. Under the homework grader (``$GANLIB_ANSWERS`` names a file) the
 learner's kernel only runs ``run`` and saves the plain answers there; the grader judges them in
 its own process, where the learner's code cannot reach the reference or the verdict.
+
+While grading, the learner's kernel imports a *grading copy* of ganlib (built by
+:mod:`ganlib.course.redact`) in which each graded reference is replaced by :func:`hidden`: it
+raises "write your own" until the learner's own function has been through its check, and then
+calls that function, so later cells run on the learner's code. The copy's judges are stubs too:
+``cases`` and ``run`` are all the learner's side needs, so they must never hold an answer.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib
-import json
+import io
 import os
 import traceback
 from dataclasses import dataclass
@@ -28,7 +34,6 @@ from typing import Any, Callable
 
 ANSWERS_ENV = "GANLIB_ANSWERS"        # the grader sets this: the learner's kernel saves plain answers here
 SEED_ENV = "GANLIB_GRADING_SEED"      # and this: the seed of the cases it will judge
-REPORT_ENV = "GANLIB_CHECK_REPORT"    # legacy: verdicts as JSON lines (the grader before issue 17)
 NBGRADER_ENV = "NBGRADER_EXECUTION"   # nbgrader sets this while it executes a notebook
 STATUSES = ("passed", "failed", "not done", "recorded")
 MAX_ANSWER_BYTES = 20_000_000
@@ -71,7 +76,7 @@ class Outcome:
         """Display nothing: IPython calls this instead of printing the repr."""
 
 
-NOTEBOOK_MODULES = ("nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb08")
+NOTEBOOK_MODULES = ("nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07", "nb08")
 _loading = False
 
 
@@ -144,6 +149,10 @@ def exercises_for(notebook: str) -> list[Exercise]:
 
 # ----------------------------------------------------------------------------- plain data
 
+def _plain_ints(torch) -> tuple:
+    return (torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
+
+
 def plain(value: Any, _depth: int = 0) -> Any:
     """What crosses from the learner's code to a judge: numbers, strings, lists, dicts and CPU tensors.
 
@@ -155,12 +164,19 @@ def plain(value: Any, _depth: int = 0) -> Any:
 
     if _depth > 20:
         return {"__type__": "deeply nested value"}
-    if value is None or isinstance(value, (bool, int, float, str)):
+    if value is None or type(value) in (bool, int, float, str):
         return value
+    for kind in (bool, int, float, str):  # a subclass (its own __eq__, say) crosses as the plain value
+        if isinstance(value, kind):
+            return kind(value)
     if isinstance(value, np.generic):
         return value.item()
     if torch.is_tensor(value):
-        return value.detach().cpu().clone()
+        if value.layout != torch.strided or value.is_quantized or value.device.type == "meta":
+            return {"__type__": f"{value.layout} tensor".replace("torch.", "")}
+        if not (value.is_floating_point() or value.is_complex() or value.dtype in _plain_ints(torch)):
+            return {"__type__": f"tensor of {value.dtype}".replace("torch.", "")}
+        return value.detach().cpu().clone().contiguous()
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "biuf":
             return torch.from_numpy(np.array(value, copy=True))
@@ -170,6 +186,34 @@ def plain(value: Any, _depth: int = 0) -> Any:
     if isinstance(value, dict):
         return {str(k): plain(v, _depth + 1) for k, v in value.items()}
     return {"__type__": type(value).__name__}
+
+
+def same(a: Any, b: Any, tol: float = 1e-5) -> bool:
+    """Whether two plain answers agree: numbers within ``tol`` (relative to 1 + |b|), tensors of one shape
+    ``allclose``, lists and dicts element by element. A judge replays the reference (and typical
+    mistakes) on the same case and compares with this."""
+    import torch
+
+    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None or isinstance(a, str):
+        return a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return abs(a - b) <= tol * (1 + abs(b))
+    if torch.is_tensor(a) and torch.is_tensor(b):
+        return a.shape == b.shape and bool(torch.allclose(a.double(), b.double(), atol=tol, rtol=tol))
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y, tol) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k], tol) for k in a)
+    return False
+
+
+def which_mistake(replay: Callable[[Callable], Any], reference: Callable, mistakes, agrees: Callable[[Any], bool],
+                  default: str) -> str | None:
+    """Replay the reference and each modelled mistake on the learner's case: None when the learner's answer agrees
+    with the reference, else the hint of the first ``(mistake, hint)`` it agrees with, or ``default``."""
+    if agrees(replay(reference)):
+        return None
+    return next((hint for mistake, hint in mistakes if agrees(replay(mistake))), default)
 
 
 def type_name(got: Any) -> str:
@@ -265,8 +309,6 @@ def _grading_seed() -> int:
 
 def _save_answer(ex_id: str, record: Any) -> None:
     """Add one exercise's plain answers to the grader's answers file (atomic; size-capped)."""
-    import io
-
     import torch
 
     from ganlib.files import atomic_write
@@ -288,16 +330,67 @@ def _save_answer(ex_id: str, record: Any) -> None:
     atomic_write(path, lambda f: f.write(buf.getvalue()))
 
 
-def _record(ex_id: str, status: str, message: str = "") -> None:
-    """Legacy: append a verdict to ``$GANLIB_CHECK_REPORT`` (never let a bad path break a check)."""
-    path = os.environ.get(REPORT_ENV)
-    if not path:
-        return
+def read_answers(raw: bytes) -> dict[str, Any]:
+    """The answers file a learner's kernel wrote, read on the grader's side: plain data or ValueError.
+
+    Nothing in it can run code (``weights_only``), nothing is decompressed (every member of the
+    zip must be stored), and what comes out goes through :func:`plain` again.
+    """
+    import zipfile
+
+    import torch
+
+    if len(raw) > MAX_ANSWER_BYTES:
+        raise ValueError(f"the answers are larger than {MAX_ANSWER_BYTES // 1_000_000} MB")
     try:
-        with open(path, "a", encoding="utf-8") as f:
-            f.write(json.dumps({"id": ex_id, "status": status, "message": message}) + "\n")
-    except OSError:
-        pass
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            members = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise ValueError(f"the answers file is not a torch.save file ({e})") from None
+    if any(m.compress_type != zipfile.ZIP_STORED for m in members) or \
+            sum(m.file_size for m in members) > MAX_ANSWER_BYTES + 1_000_000:
+        raise ValueError("the answers file is compressed or larger than it says")
+    try:
+        book = torch.load(io.BytesIO(raw), weights_only=True, map_location="cpu")
+    except Exception as e:  # anything but plain data, or a damaged file
+        raise ValueError(f"the answers file holds something other than plain data ({type(e).__name__})") from None
+    if not isinstance(book, dict):
+        raise ValueError("the answers file does not hold a dict of answers")
+    return {str(k): plain(v) for k, v in book.items()}
+
+
+# ----------------------------------------------------------------------------- the grading copy's stand-ins
+
+class HiddenWhileGrading(RuntimeError):
+    """A graded reference called in the grading copy of ganlib before the learner's own was checked."""
+
+
+_OWN: dict[str, Callable] = {}  # grading only: the learner's function for each exercise whose check ran
+
+
+def hidden(ex_id: str, name: str) -> Callable[..., Any]:
+    """What the grading copy of ganlib has where a graded answer was: a stand-in for ``name``.
+
+    It calls the learner's own function once that has been through ``check_<ex_id>`` (so later
+    cells and ganlib's own callers run on the learner's code) and raises "write your own" before.
+    """
+    def stand_in(*args, **kwargs):
+        own = _OWN.get(ex_id)
+        if own is None:
+            raise HiddenWhileGrading(f"{name} is switched off while your homework is graded: "
+                                     f"write your own (exercise {ex_id!r}) and pass it to check_{ex_id}")
+        return own(*args, **kwargs)
+
+    stand_in.__name__ = stand_in.__qualname__ = name.rsplit(".", 1)[-1]
+    return stand_in
+
+
+def judged_by_the_grader(ex_id: str) -> Callable[..., Any]:
+    """What the grading copy has in place of a judge: judging happens in the grader's process."""
+    def judge(case, got):
+        raise RuntimeError(f"exercise {ex_id!r} is judged by the grader, not here")
+
+    return judge
 
 
 def _make_check(ex_id: str) -> Callable[..., Outcome]:
@@ -310,7 +403,6 @@ def _make_check(ex_id: str) -> Callable[..., Outcome]:
         except NotImplementedError:
             if grading:
                 _save_answer(ex_id, {"not done": True})
-            _record(ex_id, "not done")
             if os.environ.get(NBGRADER_ENV):  # nbgrader awards a grade cell that runs without error
                 raise AssertionError(f"{ex_id}: not done yet — replace `raise NotImplementedError()` "
                                      "with your code.") from None
@@ -321,14 +413,13 @@ def _make_check(ex_id: str) -> Callable[..., Outcome]:
                 _save_answer(ex_id, {"raised": str(e)})
                 print(f"📝 {ex_id}: your function raised an error; the grader will see it.")
                 return Outcome("recorded", str(e))
-            _record(ex_id, "failed", str(e))
             raise AssertionError(f"{ex_id}: {e}") from e.__cause__
         if grading:
             _save_answer(ex_id, answers)
+            _OWN[ex_id] = fn  # the grading copy's stand-in for the reference now runs the learner's code
             print(f"📝 {ex_id}: answer recorded for the grader.")
             return Outcome("recorded")
         status, message = verdict(ex, seed, answers)
-        _record(ex_id, status, message)
         if status != "passed":
             raise AssertionError(f"{ex_id}: {message}")
         print(f"✅ {ex_id}: passed.")

@@ -1,4 +1,4 @@
-"""Checks for notebook 02's exercises: the generator's and the discriminator's loss, from logits."""
+"""Checks for notebook 02's exercises: the two losses from logits, the GAN step, and the training loop."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import torch
 import torch.nn.functional as F
 
 from ganlib.losses import d_loss, g_loss_nonsaturating
+from ganlib.train import gan_step, train
 
-from . import exercise, feedback, type_name
+from . import exercise, feedback, plain, same, type_name, which_mistake
 
 _LOGITS = ([0.0, 0.0], [2.0, -1.0, 0.5], [-3.0, 4.0, 1.0, -0.5])
 _EXTREME = [-120.0, 120.0, -30.0]
@@ -129,3 +130,234 @@ def _d_judge(case, got) -> None:
 check_discriminator_loss = exercise(
     "discriminator_loss", notebook="02_vanilla_gan.ipynb", reference=d_loss,
     title="The discriminator loss from logits", cases=_d_cases, run=_d_run, judge=_d_judge)
+
+
+# ----------------------------------------------------------------------------- exercise 3: the GAN step
+# Tried on the check's own tiny players and losses (the learner's process runs no ganlib answer); the judge
+# replays the same steps with ganlib's gan_step, and with typical mistakes to name the one the learner made.
+
+def _softplus_d(real_logits, fake_logits):
+    return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
+
+
+def _softplus_g(fake_logits):
+    return F.softplus(-fake_logits).mean()
+
+
+def _hinge_d(real_logits, fake_logits):
+    return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
+
+
+def _hinge_g(fake_logits):
+    return -fake_logits.mean()
+
+
+def _small_penalty(D, real, fake):
+    return 0.1 * D(real).pow(2).mean()
+
+
+_LOSSES = {"logistic": (_softplus_d, _softplus_g), "hinge": (_hinge_d, _hinge_g)}
+
+
+class _TinyG(torch.nn.Module):
+    """The check's own generator: 3 noise numbers → a 2-D point."""
+
+    latent_dim = 3
+
+    def __init__(self):
+        super().__init__()
+        self.net = torch.nn.Sequential(torch.nn.Linear(3, 16), torch.nn.ReLU(), torch.nn.Linear(16, 2))
+
+    def forward(self, z):
+        return self.net(z)
+
+
+def _step_cases(seed: int) -> list[dict]:
+    g = torch.Generator().manual_seed(seed)
+    return [{"seed": seed + i, "losses": losses, "penalty": penalty, "opt": opt,
+             "real": 0.5 * torch.randn(4, 16, 2, generator=g) + torch.tensor([1.0, -0.5])}
+            for i, (losses, penalty, opt) in enumerate((("logistic", False, "sgd"), ("hinge", False, "adam"),
+                                                        ("logistic", True, "adam")))]
+
+
+def _step_run(fn, case) -> dict:
+    """Four GAN steps of ``fn`` on tiny players, from the case's seed; what they returned and where the players ended."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(case["seed"])
+        G = _TinyG()
+        D = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.LeakyReLU(0.2), torch.nn.Linear(16, 1),
+                                torch.nn.Flatten(0))
+        if case["opt"] == "sgd":
+            opt_g, opt_d = torch.optim.SGD(G.parameters(), lr=0.05), torch.optim.SGD(D.parameters(), lr=0.05)
+        else:
+            opt_g = torch.optim.Adam(G.parameters(), lr=0.01, betas=(0.5, 0.999))
+            opt_d = torch.optim.Adam(D.parameters(), lr=0.01, betas=(0.5, 0.999))
+        into_g = [0]
+        next(G.parameters()).register_hook(lambda grad: into_g.__setitem__(0, into_g[0] + 1))
+        d_loss_fn, g_loss_fn = _LOSSES[case["losses"]]
+        rules = {"d_loss": d_loss_fn, "g_loss": g_loss_fn, "penalty": _small_penalty if case["penalty"] else None}
+        stats = [fn(G, D, opt_g, opt_d, real, **rules) for real in case["real"]]
+    return {"stats": stats, "G": [p.detach() for p in G.parameters()], "D": [p.detach() for p in D.parameters()],
+            "backward_into_G": into_g[0]}
+
+
+def _step_variant(order="DG", zero_d=True, zero_g=True, step_d=True, step_g=True, swap=False, fixed_losses=False,
+                  d_steps_in_g=False, keep_z=False):
+    """The GAN step with one mistake: the judge's model of what a learner may have written."""
+    def step(G, D, opt_g, opt_d, real, d_loss=None, g_loss=None, penalty=None):
+        if fixed_losses:
+            d_loss, g_loss = _softplus_d, _softplus_g
+        out = {}
+
+        def d_move():
+            z = torch.randn(len(real), G.latent_dim)
+            out["z"] = z
+            fake = G(z).detach()
+            real_logits, fake_logits = D(real), D(fake)
+            loss_d = d_loss(fake_logits, real_logits) if swap else d_loss(real_logits, fake_logits)
+            if penalty is not None:
+                loss_d = loss_d + penalty(D, real, fake)
+            if zero_d:
+                opt_d.zero_grad()
+            loss_d.backward()
+            if step_d:
+                opt_d.step()
+            out.update(d_loss=loss_d.detach(), d_real=torch.sigmoid(real_logits.detach()).mean(),
+                       d_fake=torch.sigmoid(fake_logits.detach()).mean())
+
+        def g_move():
+            z = out["z"] if keep_z and "z" in out else torch.randn(len(real), G.latent_dim)
+            loss_g = g_loss(D(G(z)))
+            if zero_g:
+                opt_g.zero_grad()
+            loss_g.backward()
+            if step_g:
+                opt_g.step()
+            if d_steps_in_g:
+                opt_d.step()
+            out["g_loss"] = loss_g.detach()
+
+        for move in (d_move, g_move) if order == "DG" else (g_move, d_move):
+            move()
+        return {k: out[k] for k in ("d_loss", "g_loss", "d_real", "d_fake")}
+    return step
+
+
+_STEP_MISTAKES = (
+    (_step_variant(order="GD"), "the detective moves first, then the forger (against the detective that just learnt)"),
+    (_step_variant(zero_d=False), "D's gradients pile up from step to step: call opt_d.zero_grad() before loss_d.backward()"),
+    (_step_variant(zero_g=False), "G's gradients pile up from step to step: call opt_g.zero_grad() before loss_g.backward()"),
+    (_step_variant(step_d=False), "the detective never learns: call opt_d.step() after loss_d.backward()"),
+    (_step_variant(step_g=False), "the forger never learns: call opt_g.step() after loss_g.backward()"),
+    (_step_variant(swap=True), "d_loss takes (real_logits, fake_logits), in that order"),
+    (_step_variant(fixed_losses=True),
+     "use the d_loss and g_loss the step is given (notebook 04 passes hinge and Wasserstein losses through them)"),
+    (_step_variant(d_steps_in_g=True), "only opt_g takes a step in the forger's move: D's weights must not change there"),
+    (_step_variant(keep_z=True), "the forger's step uses fresh noise (the line z = torch.randn(...) above it)"),
+)
+
+
+def _step_judge(case, got) -> None:
+    given = (f"4 steps of tiny 2-D players with {case['opt']}, {case['losses']} losses"
+             + (", and a penalty" if case["penalty"] else ""))
+    if not isinstance(got, dict) or "stats" not in got:
+        raise AssertionError(feedback("the check could not read your step's results", got=type_name(got)))
+    want = plain(_step_run(gan_step, case))
+    if got.get("backward_into_G", 0) > want["backward_into_G"]:
+        raise AssertionError(feedback("D's loss sent gradients into G", given=given,
+                                      hint="detach the fakes in D's step, G(z).detach(): D's move must not train G"))
+    hint = which_mistake(lambda fn: plain(_step_run(fn, case)), gan_step, _STEP_MISTAKES,
+                         lambda other: same(got["stats"], other["stats"]) and same(got["G"], other["G"], 1e-4)
+                         and same(got["D"], other["D"], 1e-4),
+                         "D's step: fakes G(z).detach(), loss_d = d_loss(D(real), D(fake)), zero_grad / backward / step; "
+                         "G's step: loss_g = g_loss(D(G(z))) with fresh z, zero_grad / backward / step on opt_g only")
+    if hint is None:
+        return
+    first = lambda st: {k: round(float(v), 4) for k, v in st[0].items()} if st and isinstance(st[0], dict) else st  # noqa: E731
+    raise AssertionError(feedback("your GAN step trains the players differently from the reference", given=given,
+                                  expected=f"first step {first(want['stats'])}", got=f"first step {first(got['stats'])}",
+                                  hint=hint))
+
+
+check_gan_step = exercise(
+    "gan_step", notebook="02_vanilla_gan.ipynb", reference=gan_step,
+    title="The GAN step: the detective's move, then the forger's", cases=_step_cases, run=_step_run, judge=_step_judge)
+
+
+# ----------------------------------------------------------------------------- exercise 4: the loop
+
+def _loop_cases(seed: int) -> list[dict]:
+    return [{"start": 0, "steps": 3}, {"start": 2, "steps": 5}, {"start": 4, "steps": 4}]
+
+
+class _Batches:
+    def __init__(self, log: list):
+        self.log, self.n = log, 0
+
+    def next(self):
+        self.n += 1
+        self.log.append(["batch", self.n])
+        return (torch.tensor(float(self.n)), torch.tensor(-float(self.n)))
+
+
+class _LoopRun:
+    """A stand-in for ganlib's Run: the loop only reads and writes these fields."""
+
+    def __init__(self, start: int, log: list):
+        self.G, self.D, self.opt_g, self.opt_d = "G", "D", "opt_g", "opt_d"
+        self.batches, self.step, self.total, self.stats = _Batches(log), start, 0, None
+        self.rules = {"g_loss": "the rules"}
+        self.step_fn = lambda G, D, opt_g, opt_d, *batch, **rules: self._step(log, (G, D, opt_g, opt_d), batch, rules)
+
+    @staticmethod
+    def _step(log, players, batch, rules):
+        log.append(["step", list(players), [float(b) if torch.is_tensor(b) else repr(b) for b in batch], sorted(rules)])
+        return {"step_said": len(log)}
+
+
+def _loop_run(fn, case) -> dict:
+    log: list = []
+    run = _LoopRun(case["start"], log)
+    callbacks = [lambda r, i=i: log.append(["callback", i, r.step, r.total, r.stats]) for i in (1, 2)]
+    fn(run, case["steps"], callbacks)
+    return {"log": log, "step": run.step, "total": run.total}
+
+
+def _loop_judge(case, got) -> None:
+    given = (f"a run at step {case['start']}, train(run, steps={case['steps']}, callbacks=[two callbacks])")
+    want = plain(_loop_run(train, case))
+    if same(got, want):
+        return
+    if not isinstance(got, dict) or "log" not in got:
+        raise AssertionError(feedback("the check could not read what your loop did", got=type_name(got)))
+    log, steps = got["log"], [e for e in got["log"] if e and e[0] == "step"]
+    n_want = len([e for e in want["log"] if e[0] == "step"])
+    hint = ("run.total = steps; while run.step < steps: batch = run.batches.next(); "
+            "run.stats = run.step_fn(run.G, run.D, run.opt_g, run.opt_d, *batch, **run.rules); "
+            "run.step += 1; then every callback(run)")
+    if got.get("total") != case["steps"]:
+        hint = "set run.total = steps first (the progress bar and the dashboard read it)"
+    elif len(steps) != n_want:
+        hint = (f"a run that is already at step {case['start']} takes only {n_want} more: loop while run.step < steps "
+                "(a resumed run does not start at 0)") if case["start"] else "one step per pass, until run.step reaches steps"
+    elif any(e[2] != w[2] for e, w in zip(steps, [e for e in want["log"] if e[0] == "step"])):
+        hint = "unpack the batch into the step: run.step_fn(run.G, run.D, run.opt_g, run.opt_d, *batch, **run.rules)"
+    elif any(e[3] != ["g_loss"] for e in steps):
+        hint = "pass the run's rules on to the step: **run.rules"
+    else:
+        calls = [e for e in log if e and e[0] == "callback"]
+        calls_want = [e for e in want["log"] if e[0] == "callback"]
+        if len(calls) != len(calls_want):
+            hint = "call every callback once after every step, with the run"
+        elif any(c[2] != w[2] for c, w in zip(calls, calls_want)):
+            hint = "count the step (run.step += 1) before the callbacks see the run"
+        elif any(c[4] is None for c in calls):
+            hint = "keep what the step returned in run.stats: the callbacks read it"
+    raise AssertionError(feedback("your loop runs the game differently from the reference", given=given,
+                                  expected=f"{n_want} steps, ending at step {want['step']}",
+                                  got=f"{len(steps)} steps, ending at step {got.get('step')}", hint=hint))
+
+
+check_training_loop = exercise(
+    "training_loop", notebook="02_vanilla_gan.ipynb", reference=train,
+    title="The training loop", cases=_loop_cases, run=_loop_run, judge=_loop_judge)

@@ -1,13 +1,15 @@
-"""Checks for notebook 03's exercises: the transposed-convolution size formula and DCGAN's weight init."""
+"""Checks for notebook 03's exercises: the transposed-convolution size, DCGAN's weight init, the generator, and slerp."""
 
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-from ganlib.dcgan import conv_transpose_size, dcgan_init
+from ganlib.dcgan import DCGANGenerator, conv_transpose_size, dcgan_init
+from ganlib.inference import slerp
 
-from . import exercise, feedback, type_name
+from . import exercise, feedback, same, type_name
 
 _CASES = ((7, 4, 2, 1), (1, 4, 1, 0), (5, 5, 2, 2), (14, 3, 1, 1), (4, 4, 2, 1), (3, 3, 3, 0))
 
@@ -103,3 +105,157 @@ def _init_judge(case, got) -> None:
 check_dcgan_weight_init = exercise(
     "dcgan_weight_init", notebook="03_dcgan.ipynb", reference=dcgan_init,
     title="DCGAN's N(0, 0.02) weight initialisation", cases=_init_cases, run=_init_run, judge=_init_judge)
+
+
+# ----------------------------------------------------------------------------- exercise 3: the generator
+# The learner's class is built and tried on the learner's side: what it is made of, the sizes it goes
+# through, its output range, its initial weights, and whether a few steps against a small detective train it.
+
+_WATCHED = (nn.Linear, nn.ConvTranspose2d, nn.Conv2d, nn.BatchNorm1d, nn.BatchNorm2d, nn.ReLU, nn.LeakyReLU,
+            nn.Tanh, nn.Sigmoid, nn.Upsample, nn.MaxPool2d)
+
+
+def _generator_cases(seed: int) -> list[dict]:
+    return [{"seed": seed, "latent_dim": 64, "width": 32}, {"seed": seed + 1, "latent_dim": 16, "width": 8}]
+
+
+def _generator_run(fn, case) -> dict:
+    """Build ``fn(latent_dim, width)`` and report its layers (in the order forward runs them), the sizes its
+    transposed convolutions make, its output range and initial weights, and whether 3 training steps move every parameter."""
+    torch.manual_seed(case["seed"])
+    G = fn(latent_dim=case["latent_dim"], width=case["width"])
+    kinds: list = []
+    sizes: list = []
+
+    def seen(module, inputs, output):
+        kinds.append(type(module).__name__)
+        if isinstance(module, nn.ConvTranspose2d):
+            sizes.append(list(output.shape[1:]))
+    hooks = [m.register_forward_hook(seen) for m in G.modules() if isinstance(m, _WATCHED)]
+    out = G(torch.randn(8, case["latent_dim"])).detach()
+    for h in hooks:
+        h.remove()
+    weights = torch.cat([m.weight.detach().flatten() for m in G.modules()
+                         if isinstance(m, (nn.Linear, nn.ConvTranspose2d, nn.Conv2d))])
+    report = {"latent_dim": getattr(G, "latent_dim", None), "kinds": kinds, "sizes": sizes,
+              "shape": list(out.shape), "min": float(out.min()), "max": float(out.max()),
+              "weight_std": float(weights.std()), "all_trained": None}
+    if list(out.shape[1:]) == [1, 28, 28]:  # train 3 steps against a small detective
+        before = [p.detach().clone() for p in G.parameters()]
+        detective = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 1))
+        opt = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999))
+        for _ in range(3):
+            loss = F.softplus(-detective(G(torch.randn(8, case["latent_dim"])))).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        moved = [not torch.equal(a, b.detach()) for a, b in zip(before, G.parameters())]
+        report["all_trained"] = all(moved) and len(moved) > 0
+    return report
+
+
+def _generator_judge(case, got) -> None:
+    given = f"my_DCGANGenerator(latent_dim={case['latent_dim']}, width={case['width']}), a batch of 8 noise vectors"
+    if not isinstance(got, dict) or "kinds" not in got:
+        raise AssertionError(feedback("the check could not read your generator", got=type_name(got)))
+    want = _generator_run(DCGANGenerator, case)
+    kinds, wk = got["kinds"], want["kinds"]
+
+    def fail(what, hint, expected=None, got_=None):
+        raise AssertionError(feedback(what, given=given, expected=expected, got=got_, hint=hint))
+
+    if got["latent_dim"] != case["latent_dim"]:
+        fail("G.latent_dim is missing or wrong", "set self.latent_dim = latent_dim: sampling code reads it",
+             case["latent_dim"], got["latent_dim"])
+    if any(k in kinds for k in ("Upsample", "MaxPool2d")):
+        fail("fixed up- or down-sampling in the generator",
+             "DCGAN learns to up-sample: use nn.ConvTranspose2d(…, 4, 2, 1), no nn.Upsample or pooling")
+    if kinds.count("ConvTranspose2d") != 2 or got["sizes"] != want["sizes"]:
+        fail("the generator does not go 7 → 14 → 28 in two transposed convolutions",
+             "project z to 2·width maps of 7×7 (view(len(z), -1, 7, 7)), then two nn.ConvTranspose2d with "
+             "kernel 4, stride 2, padding 1: each doubles the side",
+             f"transposed convolutions giving {want['sizes']} (channels, height, width)",
+             f"{kinds.count('ConvTranspose2d')} giving {got['sizes']}")
+    if got["shape"] != want["shape"]:
+        fail("wrong output shape", "a batch of N noise vectors must give N images of shape 1×28×28",
+             want["shape"], got["shape"])
+    if not kinds or kinds[-1] != "Tanh":
+        hint = "end with nn.Tanh(): the real images are scaled to [−1, 1]"
+        if kinds and kinds[-1] == "Sigmoid":
+            hint = "tanh, not sigmoid, at the output: the real images are in [−1, 1], a sigmoid only reaches [0, 1]"
+        elif kinds and kinds[-1].startswith("BatchNorm"):
+            hint = "no batch norm on the output: end with the last transposed convolution and nn.Tanh()"
+        fail("the generator's last layer is not tanh", hint, "Tanh", kinds[-1] if kinds else "no layer")
+    if len(kinds) >= 2 and kinds[-2].startswith("BatchNorm"):
+        fail("batch norm on the generator's output", "the guidelines keep batch norm off G's last layer: "
+             "ConvTranspose2d(width, 1, 4, 2, 1) straight into nn.Tanh()")
+    if "LeakyReLU" in kinds:
+        fail("LeakyReLU in the generator", "the guidelines use ReLU in G (LeakyReLU is D's)")
+    if kinds.count("ReLU") != wk.count("ReLU") or sum(k.startswith("BatchNorm") for k in kinds) != sum(
+            k.startswith("BatchNorm") for k in wk):
+        fail("the hidden layers differ from the guidelines",
+             "after the projection and after the first transposed convolution: batch norm, then ReLU",
+             [k for k in wk], [k for k in kinds])
+    if kinds.count("Linear") != 1:
+        fail("the generator needs exactly one linear layer", "only the projection of z to 7×7 maps is fully connected",
+             1, kinds.count("Linear"))
+    if not (-1.0 <= got["min"] and got["max"] <= 1.0):
+        fail("outputs outside [−1, 1]", "end with nn.Tanh()", "[−1, 1]", f"[{got['min']:.3f}, {got['max']:.3f}]")
+    if not 0.015 < got["weight_std"] < 0.025:
+        fail("the weights do not start at N(0, 0.02)", "call dcgan_init(self) at the end of __init__",
+             "std ≈ 0.02", f"std {got['weight_std']:.4f}")
+    if not got["all_trained"]:
+        fail("some parameters did not train in 3 steps",
+             "every layer must be used in forward (and registered as a submodule: nn.Sequential, not a list)")
+
+
+check_dcgan_generator = exercise(
+    "dcgan_generator", notebook="03_dcgan.ipynb", reference=DCGANGenerator,
+    title="Build the DCGAN generator (7 → 14 → 28)", cases=_generator_cases, run=_generator_run,
+    judge=_generator_judge)
+
+
+# ----------------------------------------------------------------------------- exercise 4: slerp
+
+def _slerp_cases(seed: int) -> list[dict]:
+    g = torch.Generator().manual_seed(seed)
+    z = torch.randn(3, 16, generator=g, dtype=torch.float64)
+    t = torch.linspace(0, 1, 7, dtype=torch.float64)
+    return [{"z0": z[0], "z1": z[1], "t": t}, {"z0": z[2], "z1": -0.5 * z[2] + 0.3 * z[0], "t": t},
+            {"z0": z[1], "z1": z[1].clone(), "t": t}]
+
+
+def _slerp_run(fn, case):
+    return fn(case["z0"].clone(), case["z1"].clone(), case["t"].clone())
+
+
+def _slerp_judge(case, got) -> None:
+    z0, z1, t = case["z0"], case["z1"], case["t"]
+    want = slerp(z0, z1, t)
+    given = f"z0, z1 of 16 numbers (|z0| = {float(z0.norm()):.2f}, |z1| = {float(z1.norm()):.2f}), t = 7 steps from 0 to 1"
+    if not torch.is_tensor(got):
+        raise AssertionError(feedback("return a tensor", given=given, expected="a tensor of shape (7, 16)",
+                                      got=type_name(got)))
+    if same(got, want, 1e-6):
+        return
+    hint = "sin((1 − t)·ω)·z0 + sin(t·ω)·z1, divided by sin ω, with ω the angle between z0 and z1"
+    if tuple(got.shape) != tuple(want.shape):
+        hint = "one row per t: reshape t to a column, t.view(-1, 1), so it broadcasts against z0 and z1"
+    elif not bool(torch.isfinite(got).all()):
+        hint = "when z0 and z1 point the same way ω = 0 and sin ω = 0: fall back to the straight line (1 − t)·z0 + t·z1"
+    elif same(got, (1 - t.view(-1, 1)) * z0 + t.view(-1, 1) * z1, 1e-6):
+        hint = ("that is the straight line: mid-way its length shrinks (where N(0, I) has little mass); "
+                "follow the arc: sin((1 − t)ω)/sin ω · z0 + sin(tω)/sin ω · z1")
+    elif same(got, slerp(z1, z0, t), 1e-6):
+        hint = "the path runs backwards: t = 0 must give z0, t = 1 must give z1"
+    elif same(got, slerp(z0 / z0.norm(), z1 / z1.norm(), t), 1e-6):
+        hint = "compute ω from the unit vectors, but interpolate the vectors themselves, not their unit versions"
+    raise AssertionError(feedback("wrong path between z0 and z1", given=given,
+                                  expected=f"at t = 0.5: {[round(v, 3) for v in want[3, :3].tolist()]} …",
+                                  got=f"at t = 0.5: {[round(v, 3) for v in got.flatten()[:3].tolist()]} …" if got.numel() else "empty",
+                                  hint=hint))
+
+
+check_slerp = exercise("slerp", notebook="03_dcgan.ipynb", reference=slerp,
+                       title="Spherical interpolation between two noise vectors",
+                       cases=_slerp_cases, run=_slerp_run, judge=_slerp_judge)

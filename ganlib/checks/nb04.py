@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from ganlib.stability.fixes import gradient_penalty, hinge_d_loss
-from ganlib.stability.gallery import CHEAP, CHECKS, recommended_order
+from ganlib.stability.gallery import BALANCE_CHECKS, CHECKS, CODE_CHECKS, recommended_order
 
 from . import exercise, feedback, type_name
 
@@ -58,10 +58,24 @@ def _gp_judge(case, got) -> None:
         eps = torch.rand(1).item()  # one ε for the whole batch: a typical mistake
     if abs(value.item() - want) > 1e-4 * (1 + abs(want)):
         hint = "x̂ = ε·real + (1−ε)·fake with one ε ~ U(0,1) per sample: torch.rand(len(real), 1)"
-        x = (eps * real + (1 - eps) * fake).requires_grad_(True)
-        (gr,) = torch.autograd.grad(D(x).sum(), x)
-        if abs(value.item() - 10 * ((gr.norm(dim=1) - 1) ** 2).mean().item()) < 1e-4:
+        close = lambda v: abs(value.item() - v) < 1e-4 * (1 + abs(v))  # noqa: E731
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(case["eps_seed"])
+            eps_each = torch.rand(len(real), 1)  # the reference's ε, one per sample
+        x_each = (eps_each * real + (1 - eps_each) * fake).requires_grad_(True)
+        (g_each,) = torch.autograd.grad(D(x_each).sum(), x_each)
+        x_one = (eps * real + (1 - eps) * fake).requires_grad_(True)
+        (g_one,) = torch.autograd.grad(D(x_one).sum(), x_one)
+        if close(10 * ((g_each.pow(2).sum(dim=1) - 1) ** 2).mean().item()):
+            hint = "penalise the norm ‖∇D(x̂)‖ (the square root of the sum of squares), not its square ‖∇D(x̂)‖²"
+        elif close(10 * (g_each.norm(dim=1) - 1).abs().mean().item()):
+            hint = "square the distance from 1: (‖∇D(x̂)‖ − 1)², not |‖∇D(x̂)‖ − 1|"
+        elif close(10 * (g_each.norm() - 1).item() ** 2):
+            hint = "take one norm per sample (grad.flatten(1).norm(dim=1)), then the mean over the batch"
+        elif close(10 * ((g_one.norm(dim=1) - 1) ** 2).mean().item()):
             hint = "draw one ε per sample, not one for the whole batch (torch.rand(len(real), 1))"
+        elif close(((g_each.norm(dim=1) - 1) ** 2).mean().item()):
+            hint = "multiply by the weight (10 by default)"
         raise AssertionError(feedback("wrong value (with torch.manual_seed(5) before the call)",
                                       expected=round(want, 5), got=round(value.item(), 5), hint=hint))
     gd = got.get("weight_grad")
@@ -78,7 +92,10 @@ check_gradient_penalty = exercise("gradient_penalty", notebook=NOTEBOOK, referen
 # ----------------------------------------------------------------------------- exercise 2
 
 def _hinge_cases(seed: int) -> list[dict]:
-    return [{"args": [torch.tensor([2.0, 0.5, -1.0]), torch.tensor([-2.0, 0.3])]},
+    # the first case tells the usual mistakes apart: the real mean is beyond the margin (1 − mean < 0) while
+    # one real sample is not, so relu outside the mean, no relu and relu per sample all give different values
+    return [{"args": [torch.tensor([3.0, 2.5, 0.5]), torch.tensor([-2.0, 0.3, -3.0])]},
+            {"args": [torch.tensor([2.0, 0.5, -1.0]), torch.tensor([-2.0, 0.3])]},
             {"args": [torch.tensor([0.0, 3.0]), torch.tensor([1.5, -0.2, -4.0])]}]
 
 
@@ -91,8 +108,14 @@ def _hinge_judge(case, got) -> None:
     want = hinge_d_loss(real, fake).item()
     if abs(got.item() - want) > 1e-5:
         hint = "mean relu(1 − D(real)) + mean relu(1 + D(fake))"
-        if abs(got.item() - ((1 - real).mean() + (1 + fake).mean()).item()) < 1e-5:
+        close = lambda v: abs(got.item() - v.item()) < 1e-5  # noqa: E731
+        if close(torch.relu((1 - real).mean()) + torch.relu((1 + fake).mean())):
+            hint = ("relu goes inside the mean: clip each sample's margin first (relu(1 − D(x)) per sample), "
+                    "then average; relu of the mean lets samples beyond the margin cancel out those inside it")
+        elif close((1 - real).mean() + (1 + fake).mean()):
             hint = "without relu there is no margin: D keeps pushing scores it already gets right"
+        elif close(torch.relu(1 - real).sum() + torch.relu(1 + fake).sum()):
+            hint = "average over each batch (.mean()), not a sum: the loss must not grow with the batch size"
         elif abs(got.item() - (torch.relu(1 + real).mean() + torch.relu(1 - fake).mean()).item()) < 1e-5:
             hint = "the signs are swapped: real scores should be pushed above +1, fake below −1"
         raise AssertionError(feedback("wrong value", given=given, expected=round(want, 5),
@@ -110,26 +133,38 @@ def _order_cases(seed: int) -> list[dict]:
 
 
 def _order_run(fn, case):
-    return list(fn())
+    got = fn()
+    return list(got) if isinstance(got, (list, tuple)) else got
 
 
 def _order_judge(case, got) -> None:
     if not isinstance(got, list) or not all(isinstance(c, str) for c in got):
-        raise AssertionError(feedback("return a list of check names (strings)", got=type_name(got)))
+        raise AssertionError(feedback("return a list of check names (strings)", got=type_name(got),
+                                      hint="e.g. return ['mode_coverage', 'data_range', ...]"))
     order = got
     unknown = [c for c in order if c not in CHECKS]
-    if unknown or len(set(order)) != len(order) or not order:
-        raise AssertionError(feedback("use each check name once, from the list", got=order,
-                                      expected=sorted(CHECKS), hint=f"unknown: {unknown}" if unknown else None))
-    if "mode_coverage" not in order:
-        raise AssertionError(feedback("you never measure the collapse", got=order,
-                                      hint="include 'mode_coverage': you need a number to know a fix worked"))
-    first_costly = next((i for i, c in enumerate(order) if c not in CHEAP), len(order))
-    late = [c for c in order[first_costly:] if c in CHEAP]
-    if late:
-        raise AssertionError(feedback("a cheap code check comes after a costly training check", got=order,
-                                      hint=f"{late} take seconds and no training: a bug there makes every "
-                                           "tuning experiment meaningless, so rule them out first"))
+    if unknown:
+        raise AssertionError(feedback("some names are not checks", got=order, expected=sorted(CHECKS),
+                                      hint=f"unknown: {unknown}; copy the names printed above"))
+    twice = sorted({c for c in order if order.count(c) > 1})
+    if twice:
+        raise AssertionError(feedback("a check appears twice", got=order,
+                                      hint=f"{twice}: each check once is enough; its finding does not change"))
+    missing = [c for c in CHECKS if c not in order]
+    if missing:
+        hint = (f"you skip {missing}. A collapse can have several causes at once, so run every check: "
+                "the one you skip may be the one that matters")
+        if "mode_coverage" in missing:
+            hint = "include 'mode_coverage': without a number you cannot tell that the collapse is there, or gone"
+        raise AssertionError(feedback(f"{len(missing)} of {len(CHECKS)} checks are missing", got=order, hint=hint))
+    last_code = max(order.index(c) for c in CODE_CHECKS)
+    early = [c for c in BALANCE_CHECKS if order.index(c) < last_code]
+    if early:
+        late = [c for c in CODE_CHECKS if order.index(c) > min(order.index(b) for b in early)]
+        raise AssertionError(feedback("a balance check comes before a code check", got=order,
+                                      hint=f"{late} read the code in seconds, without training; a bug there makes "
+                                           f"the balance of the game ({early}) meaningless to tune, so rule the "
+                                           "code bugs out first. Measuring (mode_coverage) may come anywhere"))
 
 
 check_collapse_checklist = exercise("collapse_checklist", notebook=NOTEBOOK, reference=recommended_order,

@@ -1,10 +1,11 @@
-"""Checks for notebook 05's exercises: the Fréchet distance of two Gaussians and KID's unbiased MMD²."""
+"""Checks for notebook 05's exercises: the Fréchet distance of two Gaussians, KID's unbiased MMD², truncated noise."""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
 
+from ganlib.evaluation.truncation import truncated_noise
 from ganlib.metrics import frechet_distance_from_stats, mmd2_unbiased, polynomial_kernel
 
 from . import exercise, feedback, type_name
@@ -54,21 +55,40 @@ def _fd_judge(case, got) -> None:
     want = frechet_distance_from_stats(mu1, s1, mu2, s2)
     if abs(got - want) <= 1e-6 * (1 + abs(want)):
         return
+    if not np.isfinite(got):
+        raise AssertionError(feedback("the distance is not a finite number", given=given, expected=round(want, 6),
+                                      got=got, hint="np.sqrt of a matrix takes the root of each entry, and entries "
+                                                    "of Σ1Σ2 can be negative (NaN); the matrix square root comes "
+                                                    "from eigenvalues: np.linalg.eigh / eigvalsh"))
     diff = float((mu1 - mu2) @ (mu1 - mu2))
     cov = want - diff
+    tr = np.trace(s1) + np.trace(s2)
+
+    def msqrt(m):
+        lam, v = np.linalg.eigh(m)
+        return v @ np.diag(np.sqrt(np.clip(lam, 0, None))) @ v.T
+
+    with np.errstate(invalid="ignore"):
+        candidates = [
+            (cov, "the mean term ‖μ1 − μ2‖² is missing"),
+            (diff, "the covariance term Tr(Σ1 + Σ2 − 2√(Σ1Σ2)) is missing"),
+            (diff + tr - 2 * np.trace(np.sqrt(np.abs(s1 @ s2))),
+             "np.sqrt(|Σ1Σ2|) takes the root of each entry; the matrix square root is another thing: "
+             "build Σ1^½ from np.linalg.eigh(sigma1), then sum the square roots of the eigenvalues of Σ1^½ Σ2 Σ1^½"),
+            (diff + tr - 2 * np.trace(np.sqrt(np.abs(s1 * s2))),
+             "√ of the element-wise product is not the matrix square root: use eigen-decompositions"),
+            (diff + tr - 2 * np.trace(msqrt(s1) @ msqrt(s2)),
+             "Tr(√Σ1 √Σ2) is not Tr √(Σ1Σ2) unless Σ1 and Σ2 commute: take the eigenvalues of Σ1^½ Σ2 Σ1^½ "
+             "(np.linalg.eigvalsh) and sum their square roots"),
+            (diff + np.trace(s1 + s2 - 2 * s1 @ s2), "Tr(Σ1Σ2) needs a matrix square root: Tr √(Σ1Σ2)"),
+            (diff + cov / 2 + tr / 2, "the cross term carries a factor 2: −2 Tr √(Σ1Σ2)"),
+            (np.sqrt(max(want, 0)), "FID is the *squared* Fréchet distance: do not take the square root at the end"),
+        ]
     hint = "‖μ1 − μ2‖² + Tr(Σ1) + Tr(Σ2) − 2 Tr √(Σ1 Σ2), with the matrix square root of the product"
-    if abs(got - cov) < 1e-6 * (1 + abs(cov)):
-        hint = "the mean term ‖μ1 − μ2‖² is missing"
-    elif abs(got - diff) < 1e-6 * (1 + abs(diff)):
-        hint = "the covariance term Tr(Σ1 + Σ2 − 2√(Σ1Σ2)) is missing"
-    elif abs(got - (diff + np.trace(s1) + np.trace(s2) - np.trace(np.sqrt(np.abs(s1 * s2))) * 2)) < 1e-6:
-        hint = "√ of the element-wise product is not the matrix square root: use eigen-decompositions"
-    elif abs(got - (diff + np.trace(s1 + s2 - 2 * s1 @ s2))) < 1e-6 * (1 + abs(want)):
-        hint = "Tr(Σ1Σ2) needs a matrix square root: Tr √(Σ1Σ2)"
-    elif abs(got - (diff + cov / 2 + (np.trace(s1) + np.trace(s2)) / 2)) < 1e-6 * (1 + abs(want)):
-        hint = "the cross term carries a factor 2: −2 Tr √(Σ1Σ2)"
-    elif abs(got - np.sqrt(max(want, 0))) < 1e-6 * (1 + abs(want)):
-        hint = "FID is the *squared* Fréchet distance: do not take the square root at the end"
+    for value, why in candidates:
+        if np.isfinite(value) and abs(got - value) < 1e-6 * (1 + abs(value)):
+            hint = why
+            break
     raise AssertionError(feedback("wrong value", given=given, expected=round(want, 6), got=round(got, 6), hint=hint))
 
 
@@ -118,3 +138,78 @@ def _mmd_judge(case, got) -> None:
 check_mmd2_unbiased = exercise("mmd2_unbiased", notebook=NOTEBOOK, reference=mmd2_unbiased,
                                title="KID's unbiased MMD² with the cubic polynomial kernel",
                                cases=_mmd_cases, run=_mmd_run, judge=_mmd_judge)
+
+
+# ----------------------------------------------------------------------------- exercise 3
+
+def _trunc_cases(seed: int) -> list[dict]:
+    return [{"n": 20_000, "dim": 8, "threshold": t, "seed": seed + i} for i, t in enumerate((2.0, 1.0, 0.5))]
+
+
+def _trunc_run(fn, case):
+    import torch
+
+    draws = [fn(case["n"], case["dim"], case["threshold"], generator=torch.Generator().manual_seed(case["seed"]))
+             for _ in range(2)]
+    return {"z": draws[0], "again": draws[1]}
+
+
+def _truncnorm_moments(t: float) -> tuple[float, float]:
+    """Variance of N(0, 1) truncated to [−t, t], and the probability that it lies within ±t/2."""
+    from scipy.stats import norm
+
+    mass = norm.cdf(t) - norm.cdf(-t)
+    var = 1 - 2 * t * norm.pdf(t) / mass
+    return float(var), float((norm.cdf(t / 2) - norm.cdf(-t / 2)) / mass)
+
+
+def _trunc_judge(case, got) -> None:
+    import torch
+
+    n, dim, t = case["n"], case["dim"], case["threshold"]
+    given = f"n={n}, dim={dim}, threshold={t}, generator=torch.Generator().manual_seed({case['seed']})"
+    z = got.get("z") if isinstance(got, dict) else got
+    if not torch.is_tensor(z):
+        raise AssertionError(feedback("return a tensor of noise", given=given, got=type_name(z),
+                                      hint="start from torch.randn(n, dim, generator=generator)"))
+    if tuple(z.shape) != (n, dim):
+        raise AssertionError(feedback("wrong shape: one row of noise per sample", given=given,
+                                      expected=(n, dim), got=tuple(z.shape)))
+    z = z.double()
+    if not torch.isfinite(z).all():
+        raise AssertionError(feedback("the noise contains NaN or inf", given=given))
+    outside = float((z.abs() > t + 1e-6).double().mean())
+    if outside > 0:
+        hint = "redraw every coordinate with |z| > threshold, and again until none is left (a while loop)"
+        if outside < 0.01:
+            hint = ("a few values are still outside: one redraw can land outside again, so repeat until none "
+                    "is (while (z.abs() > threshold).any(): ...)")
+        raise AssertionError(feedback(f"{outside:.2%} of the values lie outside ±threshold", given=given,
+                                      hint=hint))
+    edge = float((z.abs() > t - 1e-6).double().mean())
+    if edge > 0.001:
+        raise AssertionError(feedback(f"{edge:.1%} of the values sit exactly on ±threshold", given=given,
+                                      hint="clamping piles the tails onto the edge; truncation redraws them "
+                                           "instead, so no value is special"))
+    var, inner = _truncnorm_moments(t)
+    got_var, got_inner = float(z.var()), float((z.abs() < t / 2).double().mean())
+    if abs(got_var - var) > 0.03 * var or abs(got_inner - inner) > 0.015 or abs(float(z.mean())) > 0.02 * t:
+        hint = "draw from N(0, 1) (torch.randn) and redraw only the values outside ±threshold"
+        if abs(got_var - t * t / 3) < 0.03 * t * t / 3:
+            hint = "that looks uniform on ±threshold; truncation keeps the normal's bell shape inside the bounds"
+        elif got_var < var:
+            hint = ("the values are squeezed towards 0: multiplying z (z · threshold / max|z|, z · ψ) is latent "
+                    "scaling, not truncation; keep z ~ N(0, 1) and redraw only the values outside ±threshold")
+        raise AssertionError(feedback("the values do not follow a normal distribution truncated to ±threshold",
+                                      given=given, expected=f"variance {var:.4f}, {inner:.1%} within ±threshold/2",
+                                      got=f"variance {got_var:.4f}, {got_inner:.1%} within ±threshold/2", hint=hint))
+    again = got.get("again") if isinstance(got, dict) else None
+    if not torch.is_tensor(again) or not torch.equal(again.double(), z):
+        raise AssertionError(feedback("the same generator seed gave different noise", given=given,
+                                      hint="pass generator=generator to every torch.randn call, so a seed "
+                                           "repeats the draw"))
+
+
+check_truncated_noise = exercise("truncated_noise", notebook=NOTEBOOK, reference=truncated_noise,
+                                 title="BigGAN's truncation: redraw the noise beyond a threshold",
+                                 cases=_trunc_cases, run=_trunc_run, judge=_trunc_judge)

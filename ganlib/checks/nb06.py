@@ -1,15 +1,20 @@
-"""Checks for notebook 06's exercises: nearest-neighbour distance, memorisation score, energy."""
+"""Checks for notebook 06's exercises: nearest-neighbour distance, memorisation score, energy, the release plan."""
 
 from __future__ import annotations
+
+import copy
 
 import torch
 
 from ganlib.ethics.energy import kwh
 from ganlib.ethics.memorisation import memorisation_score, nearest_distance
+from ganlib.ethics.release import (COPYCATS, DETECTED_AFTER, NEW_DATA, PRIVACY_STATEMENTS, REQUIRED_DETECTION,
+                                   SOURCES, passes_gate, release_plan)
 
 from . import exercise, feedback, type_name
 
 NOTEBOOK = "06_ethics.ipynb"
+PLAN_KEYS = ("train_on", "gate_spaces", "gate_ratio", "watermark_strength", "model_card_privacy")
 
 
 def _number(got, what: str) -> float:
@@ -118,3 +123,106 @@ def _kwh_judge(case, got) -> None:
 
 check_energy_kwh = exercise("energy_kwh", notebook=NOTEBOOK, reference=kwh, title="kWh from watts, seconds and PUE",
                             cases=_kwh_cases, judge=_kwh_judge)
+
+
+# ----------------------------------------------------------------------------- exercise 4
+
+def _scenario(seed: int, variant: int) -> dict:
+    """Measurements shaped like section 1 and section 6 of the notebook (ratios = score / quantile)."""
+    g = torch.Generator().manual_seed(100 * seed + variant)
+    jitter = lambda: float(torch.rand(1, generator=g)) * 0.4 - 0.2  # noqa: E731
+    noisy_in_features = [0.6, 8.0, 0.9][variant]        # does the feature distance see the noisy copy?
+    mem = {
+        "shipped DCGAN": {"pixels": 0.0, "shifted pixels": 0.2 + abs(jitter()), "features": 0.8 + jitter()},
+        COPYCATS[0]: {"pixels": 19.5, "shifted pixels": 19.8, "features": noisy_in_features + jitter()},
+        COPYCATS[1]: {"pixels": 0.0, "shifted pixels": 19.6, "features": 0.3 + abs(jitter())},
+        NEW_DATA: {"pixels": 1.0 + jitter(), "shifted pixels": 1.0 + jitter(), "features": 1.0 + jitter()},
+    }
+    detected = [[0.42, 1.0, 1.0], [0.97, 1.0, 1.0], [0.10, 0.61, 0.99]][variant]
+    marks = {f"{s:.2f}": {"psnr": p, DETECTED_AFTER: d} for s, p, d in zip((0.03, 0.05, 0.08), (36.3, 31.9, 27.8),
+                                                                           detected)}
+    return {"memorisation": mem, "watermark": marks}
+
+
+def _plan_cases(seed: int) -> list[dict]:
+    return [{"measured": _scenario(seed, v)} for v in range(3)]
+
+
+def _plan_run(fn, case):
+    return fn(copy.deepcopy(case["measured"]))
+
+
+def _plan_judge(case, got) -> None:
+    if not isinstance(got, dict):
+        raise AssertionError(feedback("return your plan as a dict", got=type_name(got),
+                                      hint=f"keys: {', '.join(PLAN_KEYS)}"))
+    missing = [k for k in PLAN_KEYS if k not in got]
+    if missing:
+        raise AssertionError(feedback("some choices are missing from the plan", got=sorted(got),
+                                      expected=list(PLAN_KEYS), hint=f"add {missing}"))
+    m = case["measured"]
+    mem, marks = m["memorisation"], m["watermark"]
+    problems = []
+    # 1. data
+    chosen = got["train_on"]
+    if not isinstance(chosen, list) or not all(c in SOURCES for c in chosen):
+        problems.append(f"train_on: a list of letters from {sorted(SOURCES)}, got {chosen!r}")
+    else:
+        why = {"a": "Fashion-MNIST's MIT licence covers the data set as released, not the designs in its photos; "
+                    "its data card lists the designers' and brands' consent as not known: fine for teaching, "
+                    "not for selling prints",
+               "b": "scraped images come with neither a licence nor the consent of the shops, designers or "
+                    "photographers"}
+        for c in sorted(set(chosen) & set(why)):
+            problems.append(f"train_on ({c}: {SOURCES[c]}): {why[c]}")
+        for c in sorted({"c", "d"} - set(chosen)):
+            problems.append(f"train_on: ({c}) {SOURCES[c]} is usable: its consent and commercial licence are "
+                            "recorded, and a model needs data")
+    # 2. the memorisation gate
+    spaces, limit = got["gate_spaces"], got["gate_ratio"]
+    if not isinstance(spaces, list) or not spaces or not all(s in mem[NEW_DATA] for s in spaces):
+        problems.append(f"gate_spaces: a non-empty list from {sorted(mem[NEW_DATA])}, got {spaces!r}")
+    elif isinstance(limit, bool) or not isinstance(limit, (int, float)) or not limit > 0:
+        problems.append(f"gate_ratio: a positive number (the highest memorisation ratio you release), got {limit!r}")
+    else:
+        blocked = [s for s in spaces if mem[NEW_DATA][s] > limit]
+        if blocked:
+            problems.append(f"gate_ratio {limit}: new real images fail it in {blocked} (ratio "
+                            f"{', '.join(f'{mem[NEW_DATA][s]:.2f}' for s in blocked)}): a generator as good as new "
+                            "data could never ship; new data score a ratio near 1, give or take sampling noise")
+        for cat in COPYCATS:
+            if passes_gate(mem[cat], spaces, limit):
+                seen = ", ".join(f"{s} {mem[cat][s]:.2f}" for s in spaces)
+                caught = [s for s in mem[cat] if mem[cat][s] > limit]
+                problems.append(f"gate_spaces {spaces} with ratio {limit}: the {cat!r} passes ({seen}); "
+                                f"the measurements catch it only in {caught or 'no space at this threshold'}")
+    # 3. the watermark
+    s = got["watermark_strength"]
+    ok = {float(k): row for k, row in marks.items()}
+    good = sorted(k for k, row in ok.items() if row[DETECTED_AFTER] >= REQUIRED_DETECTION)
+    if isinstance(s, bool) or not isinstance(s, (int, float)) or float(s) not in ok:
+        problems.append(f"watermark_strength: one of the measured strengths {sorted(ok)}, got {s!r}")
+    elif ok[float(s)][DETECTED_AFTER] < REQUIRED_DETECTION:
+        problems.append(f"watermark_strength {s}: only {ok[float(s)][DETECTED_AFTER]:.0%} of marked images are "
+                        f"found after noise σ = 0.1 (the requirement: {REQUIRED_DETECTION:.0%})"
+                        + (f"; {good[0]} is the weakest that passes" if good else ""))
+    elif float(s) != good[0]:
+        problems.append(f"watermark_strength {s}: it passes, but {good[0]} passes too at a higher PSNR "
+                        f"({ok[good[0]]['psnr']:.1f} dB vs {ok[float(s)]['psnr']:.1f} dB): every mark costs image "
+                        "quality, so take the weakest that does the job")
+    # 4. the model card
+    p = got["model_card_privacy"]
+    if p != "b":
+        why = {"a": "a score near new data's is evidence under one distance and one threshold, not a guarantee: "
+                    "section 1 showed a distance can miss copies, and membership inference was not tested",
+               "c": "product photos are designers' and photographers' work, and copies of them are what a "
+                    "memorising generator hands out"}
+        problems.append(f"model_card_privacy {p!r}: " + why.get(p, f"choose one of {sorted(PRIVACY_STATEMENTS)}"))
+    if problems:
+        raise AssertionError(feedback(f"{len(problems)} of your choices do not hold up against the measurements",
+                                      hint="\n            ".join(problems)))
+
+
+check_release_plan = exercise("release_plan", notebook=NOTEBOOK, reference=release_plan,
+                              title="The design-app release: choices answered by measurements",
+                              cases=_plan_cases, run=_plan_run, judge=_plan_judge, points=2)

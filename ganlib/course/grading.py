@@ -6,11 +6,11 @@
 
 A student version follows nbgrader: code between ``### BEGIN SOLUTION`` and ``### END SOLUTION``
 becomes ``# YOUR CODE HERE`` + ``raise NotImplementedError()``, hidden tests are removed, outputs
-cleared, nbgrader metadata kept. Grading copies the submission into a fresh temporary folder and
-runs it there in a fresh kernel (profile ci, a per-cell and a total time limit); the checks record
-what passed in ``$GANLIB_CHECK_REPORT``. On Linux with user namespaces the whole file system
-outside that folder is read-only for the submission (``unshare``; ``--no-sandbox`` turns it off).
-A submission that hangs, kills its kernel or deletes files is scored with what ran; the
+cleared, nbgrader metadata kept. Grading runs the submission in a fresh kernel in the sandbox of
+:mod:`ganlib.course.sandbox` (``--no-sandbox`` only inside a container of its own), with a grading
+copy of ganlib whose graded answers are hidden (:mod:`ganlib.course.redact`); the checks there only
+record plain answers, which are judged here, in the grader's process. A submission that hangs,
+kills its kernel or hits a limit is scored with what ran, with a note naming the limit; the
 grader's exit code is non-zero only for its own errors.
 """
 
@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -32,10 +34,11 @@ from typing import Any
 
 import nbformat
 
-from ganlib.config import PACKAGE_DIR, check_profile_name
+from ganlib import checks
+from ganlib.config import check_profile_name
+from ganlib.course import sandbox as jail
+from ganlib.course.sandbox import Limits
 from ganlib.files import atomic_write_text
-
-SOURCE_ROOT = str(PACKAGE_DIR.parent)  # the folder ganlib is imported from, for the runner's PYTHONPATH
 
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 TEXT_STUB = "YOUR ANSWER HERE"
@@ -154,281 +157,399 @@ def expected_exercises(nb: Any | None, filename: str) -> list[str]:
     return [i for i, ex in EXERCISES.items() if ex.notebook in wanted]
 
 
-# ----------------------------------------------------------------------------- running a submission
+# ----------------------------------------------------------------------------- a teacher's own checks
 
-def _run(nb_path: str, status_path: str, cell_timeout: float, total: float) -> None:
-    """Runner (its own process): execute every code cell, record errors and why it stopped.
-
-    The total limit counts from the moment the kernel is ready, so a slow start costs no one.
-    """
-    import threading
-
-    from nbclient import NotebookClient
-    from nbclient.exceptions import DeadKernelError
-
-    status: dict[str, Any] = {"cells_run": 0, "errors": [], "stopped": None, "kernel_pid": None}
-
-    def save() -> None:
-        atomic_write_text(status_path, json.dumps(status))
-
-    nb = nbformat.read(nb_path, as_version=4)
-    client = NotebookClient(nb, timeout=int(max(1, cell_timeout)), interrupt_on_timeout=True,
-                            allow_errors=True, kernel_name="python3", iopub_timeout=5,
-                            resources={"metadata": {"path": os.path.dirname(os.path.abspath(nb_path))}})
-    timed_out = threading.Event()
-
-    def watchdog(pid: int) -> None:  # the total limit: kill the kernel, whatever it is doing
-        if not done.wait(total):
-            timed_out.set()
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except OSError:
-                pass
-
-    done = threading.Event()
-    current = -1
-    try:
-        with client.setup_kernel():
-            pid = int(client.km.provisioner.pid)
-            status["kernel_pid"] = pid
-            save()
-            threading.Thread(target=watchdog, args=(pid,), daemon=True).start()
-            for i, cell in enumerate(nb.cells):
-                if cell.cell_type != "code":
-                    continue
-                current = i
-                client.execute_cell(cell, i)
-                status["cells_run"] += 1
-                for o in cell.outputs:
-                    if o.get("output_type") == "error":
-                        status["errors"].append({"cell": i, "error": f"{o.get('ename')}: {o.get('evalue')}"
-                                                 [:500]})
-                save()
-            done.set()
-    except DeadKernelError:
-        status["stopped"] = (f"time limit ({total:g} s) reached in cell {current}" if timed_out.is_set()
-                             else f"the kernel died in cell {current}")
-    except Exception as e:  # anything else nbclient raises: report it, the grader scores what ran
-        status["stopped"] = f"{type(e).__name__} in cell {current}: {e}"[:500]
-    done.set()
-    save()
-    try:  # the executed notebook, for a teacher who wants to hand it back
-        nbformat.write(nb, os.path.join(os.path.dirname(status_path), "executed.ipynb"))
-    except Exception:
-        pass
-
-
-# ----------------------------------------------------------------------------- the read-only jail
-
-SKIP_MOUNTS = ("/proc", "/sys", "/dev")  # kernel interfaces and device nodes stay as they are
-
-
-def _mount_points() -> list[str]:
-    """Every mount point of this process's mount namespace (octal escapes such as \\040 decoded)."""
-    with open("/proc/self/mountinfo", encoding="utf-8") as f:
-        raw = [line.split()[4] for line in f]
-    return [p.encode().decode("unicode_escape") for p in raw]
-
-
-def _writable_mounts(keep: str) -> list[str]:
-    """Mount points (outside /proc, /sys, /dev and ``keep``) that are still writable."""
-    out = []
-    for mp in _mount_points():
-        if mp == keep or any(mp == s or mp.startswith(s + "/") for s in SKIP_MOUNTS):
-            continue
-        try:
-            if not os.statvfs(mp).f_flag & os.ST_RDONLY:
-                out.append(mp)
-        except OSError:
-            pass
-    return out
-
-
-def _lock(writable: str, argv: list[str]) -> None:
-    """Inside a private user + mount namespace: make every mount read-only except ``writable``,
-    then exec ``argv`` in a nested namespace, where those read-only flags are locked (the
-    submission cannot remount them writable). Nothing outside the grading folder can change."""
-    subprocess.run(["mount", "--bind", writable, writable], check=True)
-    for mp in _mount_points():
-        if mp != writable and not any(mp == s or mp.startswith(s + "/") for s in SKIP_MOUNTS):
-            subprocess.run(["mount", "-o", "remount,bind,ro", mp], capture_output=True)
-    left = _writable_mounts(writable)
-    if left:
-        raise HomeworkError(f"could not make these read-only: {left}")
-    os.execvp("unshare", ["unshare", "--user", "--mount", "--map-root-user", "--", *argv])
-
-
-_SANDBOX: bool | None = None
-
-
-def sandbox_available() -> bool:
-    """Whether this machine lets an unprivileged process lock the file system read-only
-    (Linux user namespaces and util-linux's ``unshare``); checked once by a dry run."""
-    global _SANDBOX
-    if _SANDBOX is None:
-        if not sys.platform.startswith("linux") or shutil.which("unshare") is None:
-            _SANDBOX = False
-        else:
-            root = tempfile.mkdtemp(prefix="ganlib-jail-")
-            try:
-                probe = [sys.executable, "-c", f"open({os.path.join(root, 'ok')!r}, 'w').close()"]
-                r = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "--", sys.executable,
-                                    "-m", "ganlib.homework", "_lock", root, *probe],
-                                   capture_output=True, timeout=60,
-                                   env={**os.environ, "PYTHONPATH": SOURCE_ROOT})
-                _SANDBOX = r.returncode == 0 and os.path.exists(os.path.join(root, "ok"))
-            except (OSError, subprocess.SubprocessError):
-                _SANDBOX = False
-            finally:
-                shutil.rmtree(root, ignore_errors=True)
-    return _SANDBOX
-
-
-def _kill_group(pid: int | None) -> None:
-    if pid:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except OSError:
-            pass
-
-
-def _read_report(path: Path) -> dict[str, dict]:
-    """Last recorded outcome per exercise id from the JSON-lines report (bad lines ignored)."""
-    outcomes: dict[str, dict] = {}
-    if path.exists():
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                rec = json.loads(line)
-                outcomes[str(rec["id"])] = {"status": str(rec["status"]), "message": str(rec.get("message", ""))}
-            except (ValueError, KeyError, TypeError):
-                continue
-    return outcomes
-
-
-def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120,
-          profile: str = "ci", checks_files: tuple[str, ...] = (),
-          executed: str | Path | None = None, sandbox: bool = True) -> dict[str, Any]:
-    """Run one submission in a fresh kernel in a temporary folder and score its exercises.
-
-    ``executed``: a folder to keep the executed notebook in (outputs and all), e.g. to hand back.
-    ``sandbox``: make everything outside that folder read-only for the submission where the
-    machine allows it (the result's ``"sandboxed"`` says whether it did).
-    """
-    from ganlib.checks import EXERCISES
-
-    path = Path(path)
-    if not path.is_file():
-        raise HomeworkError(f"{path}: no such notebook")
-    for f in checks_files:
-        _load_checks_file(f)
-    t0 = time.monotonic()
-    notes: list[str] = []
-    try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception as e:
-        nb = None
-        notes.append(f"could not read the notebook ({type(e).__name__}: {e})")
-    ids = expected_exercises(nb, path.name)
-    mentioned = exercises_in(nb) if nb is not None else []
-    status: dict[str, Any] = {}
-    outcomes: dict[str, dict] = {}
-    if nb is not None:
-        status, outcomes = _execute(path, timeout, cell_timeout, profile, checks_files, executed, sandbox)
-        if status.get("stopped"):
-            notes.append(f"grading stopped: {status['stopped']}")
-    exercises = {}
-    for i in ids:
-        ex = EXERCISES[i]
-        got = outcomes.get(i)
-        if got is None:
-            st = "not run"
-            msg = ("the check never ran" + (f" ({status['stopped']})" if status.get("stopped") else "")
-                   if i in mentioned else "no check cell for this exercise in the notebook")
-        else:
-            st, msg = got["status"], got["message"]
-            if st == "not done":
-                msg = msg or "not done yet: the function still raises NotImplementedError"
-        exercises[i] = {"points": ex.points if st == "passed" else 0, "max": ex.points,
-                        "status": st, "message": msg, "title": ex.title}
-    return {"notebook": str(path), "total": sum(e["points"] for e in exercises.values()),
-            "max": sum(e["max"] for e in exercises.values()), "exercises": exercises,
-            "errors": status.get("errors", []), "cells_run": status.get("cells_run", 0), "notes": notes,
-            "sandboxed": bool(sandbox and nb is not None and sandbox_available()),
-            "seconds": round(time.monotonic() - t0, 1)}
-
-
-def _load_checks_file(f: str) -> None:
-    """Import a teacher's own checks module (a .py file using ganlib.checks.exercise)."""
+def _load_checks_file(f: str | Path) -> list[str]:
+    """Import a teacher's own checks module (a .py file of ``ganlib.checks.exercise`` calls) into the
+    grader; return the exercise ids it registers. Refuses a file that uses the old API or registers
+    an answer the grading copy could not hide."""
     import importlib.util
 
+    from ganlib.checks import EXERCISES
+    from ganlib.course.redact import RedactError, plan
+
     p = Path(f).resolve()
-    if not p.is_file():
-        raise HomeworkError(f"{f}: no such checks file")
-    if p.stem in sys.modules:
-        return
+    if not p.is_file() or p.suffix != ".py":
+        raise HomeworkError(f"{f}: no such checks file (a .py module)")
+    mod = sys.modules.get(p.stem)
+    if mod is not None and Path(getattr(mod, "__file__", "") or "").resolve() == p:
+        return [i for i, ex in EXERCISES.items() if ex.check.__module__ == p.stem or ex.judge.__module__ == p.stem]
+    if mod is not None:
+        raise HomeworkError(f"{f}: a module named {p.stem!r} is already imported; rename the checks file")
+    before = set(EXERCISES)
     spec = importlib.util.spec_from_file_location(p.stem, p)
     mod = importlib.util.module_from_spec(spec)
     sys.modules[p.stem] = mod
-    spec.loader.exec_module(mod)
-
-
-def _execute(path: Path, timeout: float, cell_timeout: float, profile: str,
-             checks_files: tuple[str, ...], executed: str | Path | None,
-             sandbox: bool = True) -> tuple[dict, dict]:
-    """Copy the submission into a fresh temp folder and run it there; return runner status and outcomes.
-
-    With ``sandbox`` (and a machine that allows it) everything outside that folder is read-only
-    for the submission; otherwise it can only be kept away by its working directory and $HOME.
-    """
-    root = Path(tempfile.mkdtemp(prefix="ganlib-grade-"))
     try:
-        work, home, tmp = root / "work", root / "home", root / "tmp"
-        for d in (work, home, tmp):
-            d.mkdir()
-        nb_copy = work / path.name
-        shutil.copyfile(path, nb_copy)
-        report, status_file = root / "report.jsonl", root / "status.json"
-        env = dict(os.environ)
-        real_home = Path.home()
-        env.update({"GANLIB_PROFILE": profile, "GANLIB_CHECK_REPORT": str(report), "HOME": str(home),
-                    "TMPDIR": str(tmp), "MPLBACKEND": "agg", "PYTHONDONTWRITEBYTECODE": "1",
-                    "JUPYTER_RUNTIME_DIR": str(home / "runtime")})
-        torch_home = real_home / ".cache" / "torch"
-        if "TORCH_HOME" not in os.environ and torch_home.is_dir():
-            env["TORCH_HOME"] = str(torch_home)  # read weights already on the machine from the usual place
-        mpl = Path(os.environ.get("MPLCONFIGDIR", real_home / ".config" / "matplotlib"))
-        if mpl.is_dir():  # a writable copy of matplotlib's font cache: no rebuild, no warning
-            shutil.copytree(mpl, home / "mplconfig", ignore=shutil.ignore_patterns("*.lock"))
-        env["MPLCONFIGDIR"] = str(home / "mplconfig")
-        env.pop("JPY_PARENT_PID", None)
-        extra = [str(Path(f).resolve().parent) for f in checks_files]
-        env["PYTHONPATH"] = os.pathsep.join(extra + [SOURCE_ROOT]
-                                            + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
-        cmd = [sys.executable, "-m", "ganlib.homework", "_run", str(nb_copy), str(status_file),
-               str(cell_timeout), str(timeout)]
-        if sandbox and sandbox_available():
-            cmd = ["unshare", "--user", "--map-root-user", "--mount", "--",
-                   sys.executable, "-m", "ganlib.homework", "_lock", str(root), *cmd]
-        proc = subprocess.Popen(cmd, cwd=work, env=env, start_new_session=True,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        spec.loader.exec_module(mod)
+    except TypeError as e:
+        del sys.modules[p.stem]
+        if "cases" in str(e) or "judge" in str(e):
+            raise HomeworkError(f"{f}: uses the old checks API (a decorator around a check that runs the "
+                                "learner's function and asserts). Write each exercise as exercise(id, notebook=…, "
+                                "reference=…, cases=…, run=…, judge=…): see ganlib/checks/__init__.py") from None
+        raise HomeworkError(f"{f}: could not be imported ({type(e).__name__}: {e})") from None
+    except Exception as e:
+        del sys.modules[p.stem]
+        raise HomeworkError(f"{f}: could not be imported ({type(e).__name__}: {e})") from None
+    new = [i for i in EXERCISES if i not in before]
+    if not new:
+        raise HomeworkError(f"{f}: registers no exercise (call ganlib.checks.exercise(...) at the top level)")
+    for i in new:
+        ex = EXERCISES[i]
         try:
-            _, err = proc.communicate(timeout=timeout + 60)
-        except subprocess.TimeoutExpired:  # the runner itself is stuck: kill it and its kernel
-            _kill_group(proc.pid)
-            _, err = proc.communicate()
-        status = {}
+            cases = ex.cases(0)
+            plan([ex])
+        except RedactError as e:
+            raise HomeworkError(f"{f}: {e}") from None
+        except Exception as e:
+            raise HomeworkError(f"{f}: cases(0) of exercise {i!r} raised {type(e).__name__}: {e}") from None
+        if not isinstance(cases, list) or not cases:
+            raise HomeworkError(f"{f}: cases(seed) of exercise {i!r} must return a non-empty list of plain data")
+    return new
+
+
+# ----------------------------------------------------------------------------- running a submission
+
+STARTUP_GRACE = 30.0       # seconds for the sandbox and the kernel to start, on top of --timeout
+MAX_SUBMISSION = 100_000_000  # bytes: a bigger "notebook" is not read at all
+STATUS_CAP, LOG_CAP = 1_000_000, 1_000_000
+CHILD = {"root": jail.GRADING, "lib": "/course", "data": "/data", "torch": "/torch-home"}
+
+
+class GradingCopies:
+    """The grading copies of ganlib for one batch, one per set of graded exercises (built once each)."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="ganlib-grading-copy-"))
+        self.built: dict[tuple, Path] = {}
+
+    def get(self, ids: list[str], checks_files: tuple[str, ...]) -> Path:
+        from ganlib.checks import EXERCISES
+        from ganlib.course.redact import RedactError, grading_copy
+
+        key = (tuple(sorted(ids)), tuple(checks_files))
+        if key not in self.built:
+            dest = self.root / f"copy{len(self.built)}"
+            try:
+                grading_copy(dest, [EXERCISES[i] for i in ids], checks_files)
+            except RedactError as e:
+                raise HomeworkError(str(e)) from None
+            for p in [dest, *dest.rglob("*")]:  # readable by the child's uid, whoever grades
+                p.chmod(0o755 if p.is_dir() else 0o644)
+            self.built[key] = dest
+        return self.built[key]
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _safe_name(name: str) -> str:
+    clean = re.sub(r"[^A-Za-z0-9._-]", "_", name)[:100].lstrip(".") or "submission"
+    return clean if clean.endswith(".ipynb") else clean + ".ipynb"
+
+
+def _child_env(where: dict[str, str], profile: str, seed: int, extra: dict[str, str]) -> dict[str, str]:
+    """The submission's whole environment: nothing of the grader's (no tokens, no paths) but these."""
+    home = f"{where['root']}/home"
+    env = {"PATH": os.pathsep.join([os.path.join(sys.prefix, "bin"), "/usr/local/bin", "/usr/bin", "/bin"]),
+           "HOME": home, "TMPDIR": where["tmp"], "LANG": "C.UTF-8", "PYTHONPATH": where["lib"],
+           "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1", "MPLBACKEND": "agg",
+           "MPLCONFIGDIR": f"{home}/.config/matplotlib", "JUPYTER_RUNTIME_DIR": f"{home}/runtime",
+           "IPYTHONDIR": f"{home}/.ipython", "GANLIB_PROFILE": profile, "GANLIB_OFFLINE": "1",
+           checks.ANSWERS_ENV: f"{where['root']}/out/answers.pt", checks.SEED_ENV: str(seed)}
+    for k in ("GANLIB_THREADS", "OMP_NUM_THREADS"):
+        if os.environ.get(k):
+            env[k] = os.environ[k]
+    env.update(extra)
+    return env
+
+
+def _host_reads() -> list[tuple[str, str, str]]:
+    """Host folders a submission may read, as (host path, path in the sandbox, environment variable):
+    the data cache and torch's downloaded weights, where this machine has them."""
+    from ganlib.config import cache_dir
+
+    out = []
+    data = cache_dir()
+    if data.is_dir():
+        out.append((str(data.resolve()), CHILD["data"], "GANLIB_DATA"))
+    torch_home = Path(os.environ.get("TORCH_HOME", Path.home() / ".cache" / "torch"))
+    if torch_home.is_dir():
+        out.append((str(torch_home.resolve()), CHILD["torch"], "TORCH_HOME"))
+    return out
+
+
+def _answer_folders() -> list[str]:
+    """Folders of this machine the submission must see empty although its binds hold them: ganlib itself
+    (installed in the Python the child runs, it holds every reference) and the course's notebooks."""
+    from ganlib.config import PACKAGE_DIR
+
+    return [str(p) for p in (PACKAGE_DIR, PACKAGE_DIR.parent / "notebooks") if p.is_dir()]
+
+
+def _matplotlib_caches() -> list[str]:
+    """matplotlib's config and font-cache folders on this machine (copied in: no font-cache rebuild)."""
+    home = Path.home()
+    cands = [os.environ.get("MPLCONFIGDIR", ""), str(home / ".config" / "matplotlib"),
+             os.path.join(os.environ.get("XDG_CACHE_HOME", str(home / ".cache")), "matplotlib")]
+    return [c for c in dict.fromkeys(cands) if c and os.path.isdir(c)]
+
+
+def _runner_argv(where: dict[str, str], name: str, cell_timeout: float, timeout: float, limits: Limits) -> list[str]:
+    return [sys.executable, "-m", "ganlib.course.runner", f"{where['root']}/work/{name}", f"{where['root']}/out",
+            str(cell_timeout), str(timeout), str(limits.output)]
+
+
+def _collect(root: str, limits: Limits) -> dict[str, tuple[str, int]]:
+    return {"answers": (f"{root}/out/answers.pt", limits.answers), "status": (f"{root}/out/status.json", STATUS_CAP),
+            "executed": (f"{root}/out/executed.ipynb", limits.output), "log": (f"{root}/out/runner.log", LOG_CAP)}
+
+
+def _run_sandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout: float, timeout: float,
+                   limits: Limits) -> jail.Outcome:
+    where = {**CHILD, "tmp": "/tmp"}
+    reads = _host_reads()
+    binds, extra = [[h, c] for h, c, _ in reads], {v: c for _, c, v in reads}
+    name = _safe_name(nb.name)
+    staged = Path(tempfile.mkdtemp(prefix="ganlib-submission-"))
+    try:
+        shutil.copyfile(nb, staged / name)
+        return jail.run(str(staged / name), _runner_argv(where, name, cell_timeout, timeout, limits),
+                           _child_env(where, profile, seed, extra), limits=limits,
+                           binds=[[str(lib), CHILD["lib"]], *binds], collect=_collect(where["root"], limits),
+                           copies=[[c, "/home/.config/matplotlib"] for c in _matplotlib_caches()],
+                           masks=_answer_folders())
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+
+
+def _run_unsandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout: float, timeout: float,
+                     limits: Limits) -> jail.Outcome:
+    """The same run without the sandbox (--no-sandbox): a temporary folder, the limits that rlimits give."""
+    import resource
+
+    root = Path(tempfile.mkdtemp(prefix="ganlib-grade-"))
+    out = jail.Outcome()
+    try:
+        for d in ("work", "home", "tmp", "out"):
+            (root / d).mkdir()
+        for c in _matplotlib_caches():
+            shutil.copytree(c, root / "home" / ".config" / "matplotlib", dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("*.lock"))
+        name = _safe_name(nb.name)
+        shutil.copyfile(nb, root / "work" / name)
+        where = {"root": str(root), "lib": str(lib), "tmp": str(root / "tmp")}
+        extra = {v: h for h, _, v in _host_reads()}
+
+        def limit() -> None:
+            for res, v in ((resource.RLIMIT_DATA, limits.memory), (resource.RLIMIT_FSIZE, limits.disk),
+                           (resource.RLIMIT_CORE, 0)):
+                resource.setrlimit(res, (v, v))
+            resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu, limits.cpu + 5))
+
+        t0 = time.monotonic()
+        proc = subprocess.Popen(_runner_argv(where, name, cell_timeout, timeout, limits), cwd=root / "work",
+                                env=_child_env(where, profile, seed, extra), start_new_session=True,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                preexec_fn=limit)
         try:
-            status = json.loads(status_file.read_text())
-        except (OSError, ValueError):
-            status = {"stopped": "the runner stopped before the notebook started: "
-                                 + err.decode(errors="replace").strip()[-800:]}
-        _kill_group(status.get("kernel_pid"))  # nothing the submission started outlives grading
-        if executed and (root / "executed.ipynb").is_file():
-            Path(executed).mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(root / "executed.ipynb", Path(executed) / path.name)
-        return status, _read_report(report)
+            out.exit_code = proc.wait(timeout=limits.wall)
+        except subprocess.TimeoutExpired:
+            out.wall_limit = True
+        finally:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)  # our own child's group (it may have left it: not sandboxed)
+            except OSError:
+                pass
+            proc.wait()
+        out.seconds = round(time.monotonic() - t0, 2)
+        for key, (p, cap) in _collect(str(root), limits).items():
+            out.files[key], why = jail._read_result_file(p, cap)
+            if why:
+                out.why_missing[key] = why
+        return out
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------- scoring
+
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: Any, limit: int = 2000) -> str:
+    """Untrusted text (a learner's messages, file names) made safe for a terminal or a table cell."""
+    return _CONTROL.sub("", str(text))[:limit]
+
+
+def _status(raw: bytes | None) -> dict[str, Any]:
+    """The runner's status file: the learner could have written it, so only well-typed fields count."""
+    try:
+        st = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    if not isinstance(st, dict):
+        return {}
+    out: dict[str, Any] = {"cells_run": st.get("cells_run") if isinstance(st.get("cells_run"), int) else 0,
+                           "stopped": clean_text(st["stopped"], 500) if st.get("stopped") else None,
+                           "kernel_exit": st.get("kernel_exit") if isinstance(st.get("kernel_exit"), int) else None,
+                           "output_truncated": st.get("output_truncated") is True, "errors": []}
+    for e in st.get("errors", [])[:1000] if isinstance(st.get("errors"), list) else []:
+        if isinstance(e, dict) and isinstance(e.get("cell"), int):
+            out["errors"].append({"cell": e["cell"], "error": clean_text(e.get("error", ""), 500)})
+    return out
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1e9:g} GB" if n >= 1e9 else f"{n / 1e6:g} MB"
+
+
+def _limit_notes(run: jail.Outcome, status: dict[str, Any], limits: Limits, timeout: float,
+                 cell_timeout: float) -> tuple[list[str], list[str]]:
+    """Which limits the submission hit, each as a note for the table: (notes, limit names)."""
+    notes, hit = [], []
+
+    def add(name: str, note: str) -> None:
+        if name not in hit:
+            hit.append(name)
+            notes.append(note)
+
+    errors = " ".join(e["error"] for e in status.get("errors", []))
+    stopped = status.get("stopped") or ""
+    if run.wall_limit or "time limit" in stopped:
+        add("time", f"time limit ({timeout:g} s for the whole submission) reached: marks for what ran before it")
+    if "KeyboardInterrupt" in errors:
+        add("cell time", f"a cell ran past the per-cell limit ({cell_timeout:g} s) and was interrupted")
+    if run.memory_limit or "MemoryError" in errors or "can't allocate memory" in errors \
+            or "DefaultCPUAllocator" in errors:
+        add("memory", f"memory limit ({_mb(limits.memory)}) reached")
+    if run.process_limit or "Resource temporarily unavailable" in errors or "can't start new thread" in errors:
+        add("processes", f"process limit ({limits.processes} processes and threads) reached")
+    if status.get("kernel_exit") == -signal.SIGXCPU or status.get("kernel_exit") == -signal.SIGKILL and \
+            "CPU" in errors:
+        add("cpu", f"CPU-time limit ({limits.cpu} s per process) reached: the kernel was stopped")
+    if run.disk_full or "No space left" in errors or "File too large" in errors:
+        add("disk", f"disk limit ({_mb(limits.disk)} in its folder, /tmp and /dev/shm) reached")
+    if status.get("output_truncated") or run.why_missing.get("executed", "").startswith("too large"):
+        add("output", f"output limit ({_mb(limits.output)} of notebook output) reached: the rest was dropped")
+    if run.why_missing.get("answers", "").startswith("too large"):
+        add("answers", f"answers limit ({_mb(limits.answers)}) reached: no answer could be read")
+    return notes, hit
+
+
+def _score(ids: list[str], mentioned: list[str], seed: int, run: jail.Outcome | None,
+           status: dict[str, Any], notes: list[str]) -> dict[str, dict]:
+    """Judge the recorded answers against the references, here in the grader's process."""
+    from ganlib.checks import EXERCISES, read_answers, verdict
+
+    book: dict[str, Any] = {}
+    raw = run.files.get("answers") if run is not None else None
+    if raw is not None:
+        try:
+            book = read_answers(raw)
+        except ValueError as e:
+            notes.append(f"the recorded answers could not be read: {e}")
+    stopped = f" ({status['stopped']})" if status.get("stopped") else ""
+    exercises = {}
+    for i in ids:
+        ex = EXERCISES[i]
+        if i in book:
+            try:
+                st, msg = verdict(ex, seed, book[i])
+            except Exception as e:  # a judge that trips over a malformed answer: wrong, say so
+                st, msg = "failed", f"the answer could not be judged ({type(e).__name__})"
+        else:
+            st = "not run"
+            msg = (f"the check never ran{stopped}" if i in mentioned
+                   else "no check cell for this exercise in the notebook")
+        exercises[i] = {"points": ex.points if st == "passed" else 0, "max": ex.points, "status": st,
+                        "message": clean_text(msg), "title": ex.title}
+    return exercises
+
+
+def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, profile: str = "ci",
+          checks_files: tuple[str, ...] = (), executed: str | Path | None = None, sandbox: bool = True,
+          limits: Limits | None = None, seed: int | None = None,
+          copies: GradingCopies | None = None) -> dict[str, Any]:
+    """Run one submission in a fresh kernel in the sandbox and score its exercises in this process.
+
+    ``timeout``: seconds for the whole notebook (plus start-up); ``cell_timeout``: per cell.
+    ``executed``: a folder to keep the executed notebook in (outputs and all), e.g. to hand back.
+    ``sandbox``: False runs it without the sandbox (the result says "sandboxed": False);
+    where the sandbox cannot be built, grading refuses (HomeworkError) unless it is False.
+    ``seed``: the grading seed of the exercises' cases (random when None; it is in the result).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise HomeworkError(f"{path}: no such notebook")
+    if sandbox:
+        ok, why = jail.available()
+        if not ok:
+            raise HomeworkError(f"cannot build the grading sandbox here: {why}. Grade in a container or "
+                                "virtual machine with --no-sandbox (the table then says 'not sandboxed').")
+    for f in checks_files:
+        _load_checks_file(f)
+    limits = dataclasses.replace(limits or Limits(), wall=timeout + STARTUP_GRACE)
+    seed = secrets.randbelow(1_000_000) if seed is None else int(seed)
+    t0 = time.monotonic()
+    notes: list[str] = []
+    nb = None
+    if path.stat().st_size > MAX_SUBMISSION:
+        notes.append(f"the submission is larger than {_mb(MAX_SUBMISSION)}: not run")
+    else:
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception as e:
+            notes.append(clean_text(f"could not read the notebook ({type(e).__name__}: {e})", 300))
+    ids = expected_exercises(nb, path.name)
+    mentioned = exercises_in(nb) if nb is not None else []
+    run, status, hit = None, {}, []
+    if nb is not None:
+        own = copies is None
+        copies = copies or GradingCopies()
+        try:
+            lib = copies.get(ids, tuple(str(Path(f).resolve()) for f in checks_files))
+            execute = _run_sandboxed if sandbox else _run_unsandboxed
+            run = execute(path, lib, profile, seed, cell_timeout, timeout, limits)
+        finally:
+            if own:
+                copies.close()
+        status = _status(run.files.get("status"))
+        if run.error:
+            notes.append(clean_text(f"the sandbox failed: {run.error}", 500))
+        elif not run.files.get("status"):
+            log = (run.files.get("log") or b"").decode(errors="replace").strip().splitlines()
+            notes.append(clean_text("the notebook never started" + (f": {log[-1]}" if log else ""), 500))
+        limit_notes, hit = _limit_notes(run, status, limits, timeout, cell_timeout)
+        notes += limit_notes
+        if status.get("stopped") and "time limit" not in status["stopped"]:
+            notes.append(f"grading stopped: {status['stopped']}")
+        if executed and run.files.get("executed"):
+            Path(executed).mkdir(parents=True, exist_ok=True)
+            (Path(executed) / path.name).write_bytes(run.files["executed"])
+    exercises = _score(ids, mentioned, seed, run, status, notes)
+    return {"notebook": str(path), "total": sum(e["points"] for e in exercises.values()),
+            "max": sum(e["max"] for e in exercises.values()), "exercises": exercises,
+            "errors": status.get("errors", []), "cells_run": status.get("cells_run", 0), "notes": notes,
+            "limits_hit": hit, "sandboxed": bool(sandbox), "seed": seed,
+            "seconds": round(time.monotonic() - t0, 1)}
+
+
+def error_row(path: str | Path, message: str) -> dict[str, Any]:
+    """The row of a submission the grader could not grade: zero marks out of what it would have had."""
+    from ganlib.checks import EXERCISES
+
+    try:
+        ids = expected_exercises(None, Path(path).name)
+    except Exception:
+        ids = []
+    exercises = {i: {"points": 0, "max": EXERCISES[i].points, "status": "error", "message": "not graded",
+                     "title": EXERCISES[i].title} for i in ids}
+    return {"notebook": str(path), "total": 0, "max": sum(e["max"] for e in exercises.values()),
+            "exercises": exercises, "errors": [], "cells_run": 0,
+            "notes": [clean_text(f"grading failed: {message}", 500)], "limits_hit": [], "sandboxed": False,
+            "seed": None, "seconds": 0.0}
 
 
 # ----------------------------------------------------------------------------- printing
@@ -438,38 +559,58 @@ def format_table(result: dict[str, Any]) -> str:
     rows = [(i, f"{e['points']}/{e['max']}", e["status"], (e["message"].splitlines() or [""])[0][:90])
             for i, e in result["exercises"].items()]
     w = max([len("exercise")] + [len(r[0]) for r in rows])
-    lines = [f"{Path(result['notebook']).name}  ({result['seconds']} s)",
+    lines = [f"{clean_text(Path(result['notebook']).name, 200)}  ({result['seconds']} s)",
              f"{'exercise':<{w}}  points  {'status':<8}  message"]
     lines += [f"{a:<{w}}  {b:<6}  {c:<8}  {d}" for a, b, c, d in rows]
     if not rows:
         lines.append("(no registered exercises for this notebook)")
     lines += [f"note: {n}" for n in result["notes"]]
     if not result.get("sandboxed", True):
-        lines.append("note: not sandboxed: the submission could write outside its temporary folder "
-                     "(no user namespaces here, or --no-sandbox); grade untrusted work in a container")
-    if result["errors"]:
-        lines.append(f"cells that raised: {len(result['errors'])} (first: cell "
-                     f"{result['errors'][0]['cell']}, {result['errors'][0]['error'][:80]})")
+        lines.append("note: not sandboxed: the submission ran with this machine's files, network and "
+                     "processes in reach (--no-sandbox); grade untrusted work in a container")
+    hidden = [e for e in result["errors"] if e["error"].startswith("HiddenWhileGrading")]
+    others = [e for e in result["errors"] if e not in hidden]
+    if hidden:
+        lines.append(f"cells that used a graded answer of ganlib before the learner's own: {len(hidden)} "
+                     "(switched off while grading; no marks depend on them)")
+    if others:
+        lines.append(f"cells that raised: {len(others)} (first: cell {others[0]['cell']}, {others[0]['error'][:80]})")
     lines.append(f"total: {result['total']}/{result['max']}")
     return "\n".join(lines)
 
 
+JSON_KEYS = ("total", "max", "exercises", "notebook", "errors", "cells_run", "notes", "limits_hit",
+             "sandboxed", "seed", "seconds")
+
+
 def _json_line(result: dict[str, Any]) -> str:
-    keep = ("total", "max", "exercises", "notebook", "errors", "cells_run", "notes", "sandboxed", "seconds")
-    return json.dumps({k: result[k] for k in keep})
+    return json.dumps({k: result[k] for k in JSON_KEYS})
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    if isinstance(value, str):
+        value = clean_text(value, 2000)
+        if value[:1] in ("=", "+", "-", "@"):
+            return "'" + value
+    return value
 
 
 def write_csv(results: list[dict[str, Any]], out: str | Path) -> None:
-    """One row per submission: file, total, max, then the points of each exercise."""
+    """One row per submission: file, total, max, the points of each exercise, sandboxed, notes."""
+    import io
+
     ids: list[str] = []
     for r in results:
         ids += [i for i in r["exercises"] if i not in ids]
-    with open(out, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["submission", "total", "max", *ids, "notes"])
-        for r in results:
-            w.writerow([r["notebook"], r["total"], r["max"],
-                        *[r["exercises"].get(i, {}).get("points", "") for i in ids], "; ".join(r["notes"])])
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["submission", "total", "max", *ids, "sandboxed", "notes"])
+    for r in results:
+        w.writerow([_cell(v) for v in [r["notebook"], r["total"], r["max"],
+                                       *[r["exercises"].get(i, {}).get("points", "") for i in ids],
+                                       "yes" if r.get("sandboxed") else "not sandboxed", "; ".join(r["notes"])]])
+    atomic_write_text(out, buf.getvalue())
 
 
 # ----------------------------------------------------------------------------- command line
@@ -482,18 +623,31 @@ def _profile_arg(value: str) -> str:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command line entry point; returns the exit code (0 when the work was done)."""
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["_run"]:
-        _run(argv[1], argv[2], float(argv[3]), float(argv[4]))
-        return 0
-    if argv[:1] == ["_lock"]:
+def _size_arg(value: str) -> int:
+    """argparse type for sizes: bytes, or with a K, M or G suffix (powers of 1000)."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgG]?)[bB]?\s*", value)
+    if not m:
+        raise argparse.ArgumentTypeError(f"not a size: {value!r} (say 4G, 500M or 20000000)")
+    n = float(m.group(1)) * {"": 1, "k": 1e3, "m": 1e6, "g": 1e9}[m.group(2).lower()]
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"size must be positive: {value!r}")
+    return int(n)
+
+
+def _positive(kind):
+    def parse(value: str):
         try:
-            _lock(argv[1], argv[2:])  # execs argv[2:]; returns only by raising
-        except HomeworkError as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 3
+            v = kind(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+        if v <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive: {value!r}")
+        return v
+    return parse
+
+
+def _parser() -> argparse.ArgumentParser:
+    d = Limits()
     ap = argparse.ArgumentParser(prog="python -m ganlib.homework", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("student", help="write student versions of a notebook or a folder of them")
@@ -503,42 +657,82 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("notebook")
     g.add_argument("--json", action="store_true", help="end with one JSON line of the scores")
     g.add_argument("--csv", help="with a folder: write one row per submission to this file")
-    g.add_argument("--timeout", type=float, default=600, help="total seconds per submission (600)")
-    g.add_argument("--cell-timeout", type=float, default=120, help="seconds per cell (120)")
+    g.add_argument("--timeout", type=_positive(float), default=600, help="total seconds per submission (600)")
+    g.add_argument("--cell-timeout", type=_positive(float), default=120, help="seconds per cell (120)")
+    g.add_argument("--memory", type=_size_arg, default=d.memory, help="memory per submission (4G)")
+    g.add_argument("--processes", type=_positive(int), default=d.processes,
+                   help=f"processes and threads per submission ({d.processes})")
+    g.add_argument("--cpu-time", type=_positive(int), default=d.cpu, help=f"CPU seconds per process ({d.cpu})")
+    g.add_argument("--disk", type=_size_arg, default=d.disk,
+                   help="disk for its folder, /tmp and /dev/shm together (1G; held in memory)")
+    g.add_argument("--output-size", type=_size_arg, default=d.output,
+                   help="notebook output kept per submission (20M)")
+    g.add_argument("--seed", type=int, help="grading seed of the exercises' cases (default: random per submission)")
     g.add_argument("--profile", default="ci", type=_profile_arg, help="GANLIB_PROFILE for the run (ci, cpu or gpu)")
     g.add_argument("--executed", metavar="DIR", help="keep each executed notebook (with outputs) here")
     g.add_argument("--no-sandbox", dest="sandbox", action="store_false",
-                   help="do not make the file system read-only outside the submission's folder")
+                   help="run submissions without the sandbox (only inside a container or VM of their own)")
     g.add_argument("--checks", action="append", default=[], metavar="FILE.py",
                    help="a module of your own exercises (importable from the notebook)")
-    args = ap.parse_args(argv)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point; returns the exit code (0 when the work was done)."""
+    argv = sys.argv[1:] if argv is None else argv
+    args = _parser().parse_args(argv)
     try:
         if args.cmd == "student":
             for p in make_student(args.src, args.out):
                 print(f"wrote {p}")
             return 0
-        target = Path(args.notebook)
-        if not target.exists():
-            raise HomeworkError(f"{target}: no such notebook or folder")
-        paths = _notebooks_in(target) if target.is_dir() else [target]
-        if not paths:
-            raise HomeworkError(f"{target}: no notebooks in this folder")
-        results = []
-        for p in paths:
-            r = grade(p, timeout=args.timeout, cell_timeout=args.cell_timeout, profile=args.profile,
-                      checks_files=tuple(args.checks), executed=args.executed, sandbox=args.sandbox)
-            results.append(r)
-            print(format_table(r) + "\n", flush=True)
-        if args.csv:
-            write_csv(results, args.csv)
-            print(f"wrote {args.csv}")
-        if args.json:
-            print(_json_line(results[0]) if not target.is_dir() else
-                  json.dumps({"submissions": {r["notebook"]: json.loads(_json_line(r)) for r in results}}))
-        return 0
+        return _grade_command(args)
     except HomeworkError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+
+
+def _grade_command(args: argparse.Namespace) -> int:
+    target = Path(args.notebook)
+    if not target.exists():
+        raise HomeworkError(f"{target}: no such notebook or folder")
+    paths = _notebooks_in(target) if target.is_dir() else [target]
+    if not paths:
+        raise HomeworkError(f"{target}: no notebooks in this folder")
+    if args.csv and Path(args.csv).resolve().is_relative_to(target.resolve()) and target.is_dir():
+        raise HomeworkError(f"{args.csv}: write the marks outside the submissions folder")
+    if args.sandbox:
+        ok, why = jail.available()
+        if not ok:
+            raise HomeworkError(f"cannot build the grading sandbox here: {why}. Grade in a container or "
+                                "virtual machine with --no-sandbox (the table then says 'not sandboxed').")
+    for f in args.checks:
+        _load_checks_file(f)
+    limits = Limits(memory=args.memory, processes=args.processes, cpu=args.cpu_time, disk=args.disk,
+                    output=args.output_size)
+    copies = GradingCopies()
+    results = []
+    try:
+        for n, p in enumerate(paths, 1):
+            print(f"grading {n}/{len(paths)}: {clean_text(p, 300)}", file=sys.stderr, flush=True)
+            try:
+                r = grade(p, timeout=args.timeout, cell_timeout=args.cell_timeout, profile=args.profile,
+                          checks_files=tuple(args.checks), executed=args.executed, sandbox=args.sandbox,
+                          limits=limits, seed=args.seed, copies=copies)
+            except Exception as e:  # whatever went wrong with this one, the batch goes on
+                r = error_row(p, f"{type(e).__name__}: {e}")
+            results.append(r)
+            print(format_table(r) + "\n", flush=True)
+            if args.csv:  # after every submission: an interrupted batch keeps what it graded
+                write_csv(results, args.csv)
+    finally:
+        copies.close()
+    if args.csv:
+        print(f"wrote {args.csv}")
+    if args.json:
+        print(_json_line(results[0]) if not target.is_dir() else
+              json.dumps({"submissions": {r["notebook"]: json.loads(_json_line(r)) for r in results}}))
+    return 0
 
 
 if __name__ == "__main__":

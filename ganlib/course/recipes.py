@@ -103,12 +103,23 @@ def make_superres(seed: int, max_seconds: float | None, device, progress: bool, 
     return G, {**info, "adv_weight": r["adv_weight"] if adversarial else 0.0, **superres_scores(G)}
 
 
+def make_stylegan(seed: int, max_seconds: float | None, device, progress: bool, steps: int | None = None):
+    """Notebook 07's mini-StyleGAN: ``ganlib.style.miniature``'s recipe for STYLE_STEPS steps (stops early on
+    time); the weight-averaged generator, measured like the DCGANs."""
+    from ganlib.style.miniature import STYLE_STEPS, train_style_gan
+
+    G, history = train_style_gan(steps or STYLE_STEPS, seed=seed, device=device, max_seconds=max_seconds,
+                                 progress=progress)
+    return G, {"steps": len(history), "stopped_by_time": bool(history.stopped), **judge(G)}
+
+
 TARGETS: dict[str, Callable] = {
     "fashion-mnist-classifier": make_classifier,
     "dcgan-fashion-mnist": lambda s, t, d, p: train_dcgan(s, t, d, p, conditional=False),
     "cdcgan-fashion-mnist": lambda s, t, d, p: train_dcgan(s, t, d, p, conditional=True),
     "superres-fashion-mnist": lambda s, t, d, p: make_superres(s, t, d, p, adversarial=True),
     "superres-l1-fashion-mnist": lambda s, t, d, p: make_superres(s, t, d, p, adversarial=False),
+    "stylegan-fashion-mnist": make_stylegan,
 }
 """Each recipe: ``(seed, max_seconds, device, progress) -> (model, metrics)``."""
 

@@ -1,15 +1,21 @@
-"""Energy and CO₂e of training runs, from measured wall time and *visible, editable* assumptions.
+"""Energy and CO₂e of training runs, from measured time and *visible, editable* assumptions.
 
-energy (kWh) = power draw (W) × wall time (s) × PUE / 3.6e6
+energy (kWh) = power draw (W) × time (s) × PUE / 3.6e6
 CO₂e (kg)   = energy (kWh) × grid carbon intensity (g/kWh) / 1000
 
-Nothing here is measured with a power meter: the wall time is measured, the rest are
-assumptions you should replace with your own (a wall-plug meter, your provider's PUE, your
-grid's intensity today). Every default below says where it comes from and how sure it is.
+On a CPU the time is this process's **CPU time** (all its threads, from ``time.process_time``),
+and the power is the machine's draw shared over its cores: a CPU-second costs watts / cores
+joules. Wall time is not energy: on a busy machine a run waits for others, and a run on two
+threads uses twice the CPU of its wall time. On a GPU the time is wall time at the board's power.
+
+Nothing here is measured with a power meter: the times are measured, the rest are assumptions
+you should replace with your own (a wall-plug meter, your provider's PUE, your grid's intensity
+today). Every default below says where it comes from and how sure it is.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -43,6 +49,7 @@ class EnergyAssumptions:
 
     watts: float = DEVICE_WATTS["cpu-laptop"]
     pue: float = 1.0                          # 1.0 at home; data centres ~1.1 (best) to ~1.6
+    cores: int = 2                            # a CPU's watts are shared over its cores: a CPU-second costs watts / cores
     grid_g_per_kwh: float = GRID_G_PER_KWH["world-average"]
     source: str = "defaults of ganlib.energy (assumptions, see module)"
 
@@ -56,7 +63,7 @@ def assumptions_for(device: str) -> EnergyAssumptions:
     if str(device).startswith("cuda"):
         return EnergyAssumptions(watts=DEVICE_WATTS["cuda-T4"], pue=1.1,
                                  source="assumed: an NVIDIA T4 (as in Colab) in a data centre with PUE 1.1")
-    return EnergyAssumptions(source="assumed: a laptop drawing 30 W, at home (PUE 1.0)")
+    return EnergyAssumptions(source="assumed: a 2-core laptop drawing 30 W under load, at home (PUE 1.0)")
 
 
 def kwh(watts: float, seconds: float, pue: float = 1.0) -> float:
@@ -72,13 +79,26 @@ def co2e_kg(energy_kwh: float, grid_g_per_kwh: float) -> float:
     return energy_kwh * grid_g_per_kwh / 1000.0
 
 
+def process_cpu_seconds() -> float:
+    """CPU time this process has used so far, all threads together (``time.process_time``)."""
+    return time.process_time()
+
+
 @dataclass
 class RunRecord:
-    """One measured run: its name, wall time and device."""
+    """One measured run: its name, wall time, device, and the CPU time it used (None when not measured)."""
 
     name: str
     seconds: float
     device: str
+    cpu_seconds: float | None = None
+
+    def energy_seconds(self, a: "EnergyAssumptions") -> float:
+        """Full-power seconds of the assumed machine: CPU time / cores on a CPU (wall time if CPU time is unknown),
+        wall time on a GPU."""
+        if self.device.startswith("cuda") or self.cpu_seconds is None:
+            return self.seconds
+        return self.cpu_seconds / a.cores
 
 
 @dataclass
@@ -90,40 +110,64 @@ class EnergyLog:
 
     @contextmanager
     def run(self, name: str):
-        """Time the block and record it as one run."""
-        t0 = time.perf_counter()
+        """Time the block (wall and this process's CPU time) and record it as one run."""
+        t0, c0 = time.perf_counter(), process_cpu_seconds()
         try:
             yield
         finally:
-            self.runs.append(RunRecord(name, time.perf_counter() - t0, str(self.device)))
+            self.runs.append(RunRecord(name, time.perf_counter() - t0, str(self.device),
+                                       process_cpu_seconds() - c0))
 
-    def add(self, name: str, seconds: float) -> None:
-        """Record a run timed elsewhere (e.g. a checkpoint's wall time from its manifest)."""
-        self.runs.append(RunRecord(name, float(seconds), str(self.device)))
+    def add(self, name: str, seconds: float, cpu_seconds: float | None = None, device: str | None = None) -> None:
+        """Record a run timed elsewhere (e.g. a checkpoint's wall time and CPU time from its manifest)."""
+        self.runs.append(RunRecord(name, float(seconds), str(device or self.device),
+                                   None if cpu_seconds is None else float(cpu_seconds)))
 
     def table(self, a: EnergyAssumptions) -> list[dict]:
-        """One row per run: seconds, kWh and grams CO₂e under these assumptions."""
+        """One row per run: wall seconds, CPU seconds, kWh and grams CO₂e under these assumptions."""
         rows = []
         for r in self.runs:
-            e = kwh(a.watts, r.seconds, a.pue)
-            rows.append({"run": r.name, "device": r.device, "seconds": r.seconds,
+            e = kwh(a.watts, r.energy_seconds(a), a.pue)
+            rows.append({"run": r.name, "device": r.device, "seconds": r.seconds, "cpu_seconds": r.cpu_seconds,
                          "kwh": e, "g_co2e": 1000 * co2e_kg(e, a.grid_g_per_kwh)})
         return rows
 
+    def total_kwh(self, a: EnergyAssumptions) -> float:
+        """Energy of every run in the log, in kWh."""
+        return sum(r["kwh"] for r in self.table(a))
+
     def report(self, a: EnergyAssumptions) -> str:
         """The table as text, with the assumptions printed above it."""
-        lines = [f"assumptions: {a.watts:g} W × PUE {a.pue:g}, grid {a.grid_g_per_kwh:g} g CO₂e/kWh"
-                 f"  ({a.source})",
-                 f"{'run':<34}{'device':>7}{'seconds':>10}{'Wh':>10}{'g CO₂e':>10}"]
+        lines = [f"assumptions: {a.watts:g} W over {a.cores} cores × PUE {a.pue:g}, grid {a.grid_g_per_kwh:g} "
+                 f"g CO₂e/kWh  ({a.source})",
+                 f"{'run':<40}{'device':>7}{'wall s':>9}{'CPU s':>9}{'Wh':>9}{'g CO₂e':>9}"]
         rows = self.table(a)
         for r in rows:
-            lines.append(f"{r['run']:<34}{r['device']:>7}{r['seconds']:>10.1f}"
-                         f"{1000 * r['kwh']:>10.3f}{r['g_co2e']:>10.3f}")
+            cpu = "" if r["cpu_seconds"] is None else f"{r['cpu_seconds']:.1f}"
+            lines.append(f"{r['run']:<40}{r['device']:>7}{r['seconds']:>9.1f}{cpu:>9}"
+                         f"{1000 * r['kwh']:>9.3f}{r['g_co2e']:>9.3f}")
         tot_s = sum(r["seconds"] for r in rows)
+        tot_c = sum(r["cpu_seconds"] or 0.0 for r in rows)
         tot_kwh = sum(r["kwh"] for r in rows)
         tot_g = sum(r["g_co2e"] for r in rows)
-        lines.append(f"{'total':<34}{'':>7}{tot_s:>10.1f}{1000 * tot_kwh:>10.3f}{tot_g:>10.3f}")
+        lines.append(f"{'total':<40}{'':>7}{tot_s:>9.1f}{tot_c:>9.1f}{1000 * tot_kwh:>9.3f}{tot_g:>9.3f}")
         return "\n".join(lines)
+
+
+def shipped_training(manifest: dict, names: tuple[str, ...]) -> EnergyLog:
+    """The training runs behind shipped checkpoints, from their manifest entries: wall time, and CPU time as
+    wall × the threads the manifest's device names (an upper bound: every thread busy all the time)."""
+    log = EnergyLog("cpu")
+    for name in names:
+        entry = manifest.get(name, {})
+        if "wall_time_s" not in entry:
+            continue
+        device = str(entry.get("device", "cpu"))
+        m = re.search(r"(\d+) threads?", device)
+        on_gpu = not device.startswith("cpu")
+        cpu = None if on_gpu else entry["wall_time_s"] * (int(m.group(1)) if m else 1)
+        log.add(name, entry["wall_time_s"], cpu, device="cuda" if on_gpu else "cpu")
+    return log
 
 
 @dataclass(frozen=True)

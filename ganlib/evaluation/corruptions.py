@@ -87,19 +87,25 @@ def sweep(features: Features, real: torch.Tensor, pool: torch.Tensor, pool_label
 
 
 def plot_sweep(results: dict[str, list[dict[str, float]]], levels: dict[str, list] | None = None):
-    """One row per metric, one column per corruption: how each metric moves as images get worse."""
+    """One row per metric, one column per corruption (titled), each row on one y scale from 0 (precision and
+    recall from 0 to 1), so a flat line looks flat and the columns can be compared."""
     import matplotlib.pyplot as plt
 
     levels = levels or SWEEPS
     kinds = list(results)
     metrics = list(results[kinds[0]][0])
-    fig, axes = plt.subplots(len(metrics), len(kinds), figsize=(3.2 * len(kinds), 2.0 * len(metrics)),
-                             squeeze=False, sharex="col")
+    fig, axes = plt.subplots(len(metrics), len(kinds), figsize=(3.4 * len(kinds), 2.1 * len(metrics)),
+                             squeeze=False, sharex="col", sharey="row")
+    titles = {"noise": "noise added", "sigma": "blurred", "n_drop": "classes dropped"}
     labels = {"noise": "noise std", "sigma": "blur σ (pixels)", "n_drop": "classes dropped"}
-    for j, kind in enumerate(kinds):
-        for i, m in enumerate(metrics):
+    for i, m in enumerate(metrics):
+        top = max(max(r[m] for r in results[kind]) for kind in kinds)
+        for j, kind in enumerate(kinds):
             ax = axes[i, j]
             ax.plot(levels[kind], [r[m] for r in results[kind]], "o-")
+            ax.set_ylim(0, 1.05 if m in ("precision", "recall") else 1.1 * top)
+            if i == 0:
+                ax.set_title(titles.get(kind, kind))
             if j == 0:
                 ax.set_ylabel(m)
             if i == len(metrics) - 1:

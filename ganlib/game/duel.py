@@ -4,7 +4,7 @@ The forger is affine on Gaussian noise, so its density is known exactly and the 
 can be measured at every step. ``step_detective(n)`` / ``step_forger(n)`` train one side only,
 so you can play the game move by move (GAN Lab, in Python). Seeded: the same calls give the
 same numbers on the CPU. One move of each player is :func:`detective_step` / :func:`forger_step`,
-which notebook 01 writes out in a cell (a test keeps both copies equal).
+which notebook 01's learner writes (a test keeps the notebook's solution and these equal).
 """
 
 from __future__ import annotations
@@ -14,26 +14,38 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ganlib.data import Mixture1D, gaussian_1d
-from ganlib.losses import d_loss, g_loss_nonsaturating
 
-from .theory import grid, jsd, optimal_detective
+from .theory import grid_for, jsd, optimal_detective
+
+FORGER_OPTIMIZERS = ("adam", "sgd")
 
 
 def detective_step(detective, opt_d, real, fake):
-    """One move of the detective: say 'real' (logit up) on real samples, 'fake' on the forger's."""
-    loss = d_loss(detective(real), detective(fake.detach()))
+    """One move of the detective: a classifier's step, label 1 ('real') on real samples, 0 ('fake') on the forger's."""
+    real_logits, fake_logits = detective(real), detective(fake.detach())  # detached: this move must not train the forger
+    loss = (F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
+            + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
     opt_d.zero_grad()
     loss.backward()
     opt_d.step()
     return loss.item()
 
 
-def forger_step(forger, detective, opt_g, z):
-    """One move of the forger: shift its samples so the detective calls them real (−log D(G(z)))."""
-    loss = g_loss_nonsaturating(detective(forger(z)))
+def forger_step(forger, detective, opt_g, z, saturating=False):
+    """One move of the forger, judged through the detective's eyes.
+
+    Non-saturating (the default): make the detective say 'real' on the fakes, minimise −log D(G(z)).
+    ``saturating=True``: the original minimax move, minimise log(1 − D(G(z))).
+    """
+    fake_logits = detective(forger(z))
+    if saturating:
+        loss = -F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+    else:
+        loss = F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
     opt_g.zero_grad()
     loss.backward()
     opt_g.step()
@@ -77,11 +89,17 @@ class Move:
     mean: float
     std: float
     jsd: float
+    forger_grad: float = math.nan  # |∂ loss / ∂ mean| at the forger's last step: how hard it was pushed
 
 
 @dataclass
 class Duel:
-    """The game state: data, forger, detective, their optimisers, a seeded noise source and a history."""
+    """The game state: data, forger, detective, their optimisers, a seeded noise source and a history.
+
+    ``saturating=True`` gives the forger the original minimax loss log(1 − D(G(z))) instead of
+    −log D(G(z)); ``forger_optimizer="sgd"`` moves it by plain gradient steps (Adam rescales every
+    step to about ``lr_forger``, which hides how small the forger's gradient is).
+    """
 
     data: Mixture1D = field(default_factory=lambda: gaussian_1d(1.0, 0.7))
     forger_mean: float = -3.0
@@ -91,23 +109,36 @@ class Duel:
     lr_detective: float = 0.02
     lr_forger: float = 0.1
     hidden: int = 32
+    saturating: bool = False
+    forger_optimizer: str = "adam"
 
     def __post_init__(self):
+        if self.forger_optimizer not in FORGER_OPTIMIZERS:
+            raise ValueError(f"forger_optimizer must be one of {FORGER_OPTIMIZERS}, got {self.forger_optimizer!r}")
         torch.manual_seed(self.seed)
         self.gen = torch.Generator().manual_seed(self.seed)
         self.forger = AffineForger(self.forger_mean, self.forger_std)
         self.detective = make_detective(self.hidden)
         self.opt_d = torch.optim.Adam(self.detective.parameters(), lr=self.lr_detective, betas=(0.5, 0.999))
-        self.opt_g = torch.optim.Adam(self.forger.parameters(), lr=self.lr_forger, betas=(0.5, 0.999))
-        self.xs = grid(-8.0, 8.0, 1601)
+        self.opt_g = (torch.optim.SGD(self.forger.parameters(), lr=self.lr_forger)
+                      if self.forger_optimizer == "sgd" else
+                      torch.optim.Adam(self.forger.parameters(), lr=self.lr_forger, betas=(0.5, 0.999)))
+        self._start = self.forger.distribution()
         self.steps = 0
         self.history: list[Move] = []
         self._record("start", math.nan, math.nan)
 
     # ----------------------------------------------------------------- measuring
+    @property
+    def xs(self) -> np.ndarray:
+        """The x values to draw on: they hold the data, the forger's start and where it is now."""
+        return grid_for(self.data, self._start, self.forger.distribution(), n=1601, reach=4.0)
+
     def jsd(self) -> float:
-        """JSD(p_data ‖ p_g) right now, from the exact densities (0 = the forger has won)."""
-        return jsd(self.data.pdf(self.xs), self.forger.distribution().pdf(self.xs), self.xs)
+        """JSD(p_data ‖ p_g) right now, from the exact densities on a grid that holds both (0 = the forger has won)."""
+        q = self.forger.distribution()
+        xs = grid_for(self.data, q)
+        return jsd(self.data.pdf(xs), q.pdf(xs), xs)
 
     @torch.no_grad()
     def detective_curve(self, xs=None) -> np.ndarray:
@@ -128,7 +159,9 @@ class Duel:
 
     def _record(self, who: str, dl: float, gl: float) -> None:
         s = self.state()
-        self.history.append(Move(self.steps, who, dl, gl, s["mean"], s["std"], s["jsd"]))
+        grad = self.forger.mean.grad
+        push = float(grad.abs()) if who == "forger" and grad is not None else math.nan
+        self.history.append(Move(self.steps, who, dl, gl, s["mean"], s["std"], s["jsd"], push))
 
     # ----------------------------------------------------------------- moving
     def _noise(self) -> torch.Tensor:
@@ -147,12 +180,12 @@ class Duel:
         return loss
 
     def step_forger(self, n: int = 1) -> float:
-        """n updates of the forger only, against the current detective (non-saturating loss)."""
+        """n updates of the forger only, against the current detective (its loss as ``saturating`` says)."""
         loss = math.nan
         self.detective.requires_grad_(False)  # the detective is only looked through
         try:
             for _ in range(int(n)):
-                loss = forger_step(self.forger, self.detective, self.opt_g, self._noise())
+                loss = forger_step(self.forger, self.detective, self.opt_g, self._noise(), self.saturating)
                 self.steps += 1
         finally:
             self.detective.requires_grad_(True)

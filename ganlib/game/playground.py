@@ -16,9 +16,9 @@ from ganlib.data import Mixture1D, gaussian_1d
 from ganlib.widgets import StepControls
 
 from .duel import Duel
-from .theory import LOG4, gan_value, grid, jsd, optimal_detective
+from .theory import LOG4, gan_value, grid, grid_for, jsd, optimal_detective
 
-FIGSIZE = (8.5, 3.4)
+FIGSIZE = (9.0, 3.8)
 
 
 _STYLE = {"D(x)": dict(color="tab:green", lw=2, label="D(x) learned"),
@@ -42,7 +42,8 @@ def draw_game(ax, xs, curves: dict[str, np.ndarray], legend: bool = True):
     if legend:
         h1, l1 = ax.get_legend_handles_labels()
         h2, l2 = ax2.get_legend_handles_labels()
-        ax.legend(h1 + h2, l1 + l2, loc="upper left", fontsize=7)
+        ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4, fontsize=8,
+                  frameon=False)  # under the axes: never over a density
     return ax2
 
 
@@ -69,42 +70,77 @@ class _Shown:
 class ForgerExplorer(_Shown):
     """Sliders for the forger's distribution (a Gaussian, optionally with a second mode) against the data.
 
-    Draws p_data, p_g and the optimal detective D*(x), and prints V(D*, G) and the JSD.
+    Draws p_data, p_g and the optimal detective D*(x), and prints V(D*, G) and the JSD. The
+    numbers are integrated on a grid that holds both densities wherever the forger is; the
+    sliders follow :meth:`set_forger`, so the controls and the figure always show one forger.
     """
+
+    SLIDERS = {"mean": (-5.0, 5.0, 0.1), "std": (0.1, 3.0, 0.05), "mean2": (-5.0, 5.0, 0.1),
+               "weight2": (0.0, 1.0, 0.05)}
 
     def __init__(self, data: Mixture1D | None = None, mean: float = -1.5, std: float = 1.0,
                  xs: np.ndarray | None = None):
         self.data = data if data is not None else Mixture1D((-1.0, 2.0), (0.6, 0.8), (0.5, 0.5))
-        self.xs = grid(-8.0, 8.0, 1601) if xs is None else np.asarray(xs)
+        self.view = None if xs is None else np.asarray(xs)
+        self._sliders, self._syncing = None, False
         self.set_forger(mean, std)
-        self._sliders = None
 
     def set_forger(self, mean: float, std: float, mean2: float = 3.0, weight2: float = 0.0) -> Mixture1D:
-        """Set the forger to N(mean, std²), mixed with weight2 of N(mean2, std²); returns it."""
+        """Set the forger to N(mean, std²), mixed with weight2 of N(mean2, std²); returns it (sliders follow)."""
         if not 0.0 <= weight2 <= 1.0:
             raise ValueError(f"weight2 must be in [0, 1], got {weight2}")
+        if not std > 0:
+            raise ValueError(f"std must be > 0, got {std}")
+        self.params = {"mean": float(mean), "std": float(std), "mean2": float(mean2), "weight2": float(weight2)}
         self.forger = (gaussian_1d(mean, std) if weight2 == 0.0 else
                        Mixture1D((float(mean), float(mean2)), (float(std), float(std)), (1 - weight2, weight2)))
+        self._sync_sliders()
         self.refresh()
         return self.forger
 
+    @property
+    def xs(self) -> np.ndarray:
+        """The x values drawn: [-6, 6], widened to hold the data and the forger (or the grid given)."""
+        if self.view is not None:
+            return self.view
+        held = grid_for(self.data, self.forger, n=2, reach=4.0)
+        return grid(min(-6.0, held[0]), max(6.0, held[-1]), 1601)
+
     def curves(self) -> dict[str, np.ndarray]:
-        """p_data, p_g and D*(x) on the grid."""
-        p, q = self.data.pdf(self.xs), self.forger.pdf(self.xs)
+        """p_data, p_g and D*(x) on the drawn grid."""
+        xs = self.xs
+        p, q = self.data.pdf(xs), self.forger.pdf(xs)
         return {"p_data": p, "p_g": q, "D*(x)": optimal_detective(p, q)}
 
     def values(self) -> dict[str, float]:
-        """V(D*, G), JSD(p_data ‖ p_g) and −log 4 + 2·JSD for the current forger."""
-        c = self.curves()
-        j = jsd(c["p_data"], c["p_g"], self.xs)
-        return {"V(D*,G)": gan_value(c["D*(x)"], c["p_data"], c["p_g"], self.xs), "JSD": j,
-                "-log4+2JSD": -LOG4 + 2 * j}
+        """V(D*, G), JSD(p_data ‖ p_g) and −log 4 + 2·JSD for the current forger (on a grid holding both)."""
+        xs = grid_for(self.data, self.forger) if self.view is None else self.view
+        p, q = self.data.pdf(xs), self.forger.pdf(xs)
+        j = jsd(p, q, xs)
+        return {"V(D*,G)": gan_value(optimal_detective(p, q), p, q, xs), "JSD": j, "-log4+2JSD": -LOG4 + 2 * j}
+
+    def slider_values(self) -> dict[str, float]:
+        """What the sliders show now (empty before :meth:`controls` made them)."""
+        return {} if self._sliders is None else {k: float(sl.value) for k, sl in self._sliders.items()}
+
+    def _sync_sliders(self) -> None:
+        """Move the sliders to the current forger (widening a slider's range if needed), without feedback."""
+        if self._sliders is None:
+            return
+        self._syncing = True
+        try:
+            for key, sl in self._sliders.items():
+                v = self.params[key]
+                sl.min, sl.max = min(sl.min, v), max(sl.max, v)
+                sl.value = v
+        finally:
+            self._syncing = False
 
     def render(self):
         """A closed matplotlib Figure of the densities (left axis) and D*(x) (right axis)."""
         c, v = self.curves(), self.values()
         fig, ax = plt.subplots(figsize=FIGSIZE)
-        ax2 = draw_game(ax, self.xs, c)
+        ax2 = draw_game(ax, self.xs, c)  # the same grid as curves(): it depends only on the forger
         ax.set_ylabel("density")
         ax2.set_ylabel("D*(x) = P(real | x)")
         ax.set_title(f"V(D*,G) = {v['V(D*,G)']:.3f}   JSD = {v['JSD']:.3f}   (−log 4 = {-LOG4:.3f})")
@@ -116,22 +152,20 @@ class ForgerExplorer(_Shown):
         """The sliders (mean, std, second mode and its weight) as one ipywidgets box."""
         import ipywidgets as W
 
-        f = self.forger
-        mean, std = float(f.means[0]), float(f.stds[0])
-        s = dict(continuous_update=False, readout_format=".2f")
-        self._sliders = {
-            "mean": W.FloatSlider(value=mean, min=-5, max=5, step=0.1, description="mean", **s),
-            "std": W.FloatSlider(value=std, min=0.1, max=3, step=0.05, description="std", **s),
-            "mean2": W.FloatSlider(value=3.0, min=-5, max=5, step=0.1, description="2nd mean", **s),
-            "weight2": W.FloatSlider(value=0.0, min=0, max=1, step=0.05, description="2nd weight", **s),
-        }
-        for sl in self._sliders.values():
-            sl.observe(self._on_slide, names="value")
+        names = {"mean": "mean", "std": "std", "mean2": "2nd mean", "weight2": "2nd weight"}
+        self._sliders = {}
+        for key, (lo, hi, step) in self.SLIDERS.items():
+            v = self.params[key]
+            self._sliders[key] = W.FloatSlider(value=v, min=min(lo, v), max=max(hi, v), step=step,
+                                               description=names[key], continuous_update=False,
+                                               readout_format=".2f")
+            self._sliders[key].observe(self._on_slide, names="value")
         v = list(self._sliders.values())
         return W.VBox([W.HBox(v[:2]), W.HBox(v[2:])])
 
     def _on_slide(self, _change=None) -> None:
-        self.set_forger(**{k: sl.value for k, sl in self._sliders.items()})
+        if not self._syncing:
+            self.set_forger(**self.slider_values())
 
     def show(self) -> None:
         """Display the sliders and the figure they update."""
@@ -171,13 +205,17 @@ class DuelWidget(_Shown):
         xs = self.duel.xs
         fig, (ax, axj) = plt.subplots(1, 2, figsize=FIGSIZE, gridspec_kw={"width_ratios": [2.2, 1]})
         draw_game(ax, xs, c).set_ylabel("D(x)")
+        ax.set_ylabel("density")
         s = self.duel.state()
         ax.set_title(f"step {s['step']}: forger N({s['mean']:.2f}, {s['std']:.2f}²)", fontsize=10)
         hist = self.duel.history
         axj.plot([m.step for m in hist], [m.jsd for m in hist], marker=".", color="tab:red")
-        axj.set_ylim(0, np.log(2) * 1.05)
+        axj.axhline(np.log(2), color="gray", ls=":", lw=1, label="log 2: no overlap")
+        axj.set_ylim(0, np.log(2) * 1.08)
         axj.set_xlim(0, max(10, self.duel.steps))
         axj.set_xlabel("training steps")
+        axj.set_ylabel("JSD(p_data || p_g)")
+        axj.legend(loc="lower left", fontsize=8)
         axj.set_title(f"JSD = {s['jsd']:.3f}", fontsize=10)
         fig.tight_layout()
         plt.close(fig)

@@ -26,6 +26,19 @@ def grid(lo: float = -8.0, hi: float = 8.0, n: int = 4001) -> np.ndarray:
     return np.linspace(lo, hi, n)
 
 
+def grid_for(*dists, n: int = 4001, reach: float = 8.0) -> np.ndarray:
+    """A grid that holds every component of these 1-D mixtures out to ``reach`` standard deviations.
+
+    Integrals on it miss less than 1e-15 of any density's mass, wherever the forger has wandered
+    (a fixed [-8, 8] would cut a forger at -8 in half and understate its JSD).
+    """
+    if not dists:
+        raise ValueError("grid_for needs at least one distribution (a Mixture1D)")
+    lo = min(m - reach * s for d in dists for m, s in zip(d.means, d.stds))
+    hi = max(m + reach * s for d in dists for m, s in zip(d.means, d.stds))
+    return grid(float(lo), float(hi), n)
+
+
 def integrate(values, xs) -> float:
     """∫ values dx over the grid xs (trapezoid rule)."""
     return float(np.trapezoid(np.asarray(values, dtype=np.float64), np.asarray(xs, dtype=np.float64)))

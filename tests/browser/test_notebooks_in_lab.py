@@ -19,6 +19,7 @@ CASES = {
                                      ("button", r"step the forger")],
     "02_vanilla_gan.ipynb": [("button", r"^\s*train\s*$")],
     "03_dcgan.ipynb": [("image", "Dashboard("), ("slider", r"noise seed"), ("dropdown", r"^class$")],
+    "07_stylegan_in_miniature.ipynb": [("slider", r"layers from coarse")],
 }
 
 ALL_NUMBERED_OR_FAILED = """() => {
