@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ["01_forger_vs_detective.ipynb", "02_vanilla_gan.ipynb", "03_dcgan.ipynb"]  # the lead extends this
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))  # every notebook, new ones included
 
 CLAIM_WORDS = re.compile(
     r"\b(stall(s|ed)?|starv\w*|vanish\w*|collaps\w*|covers?|morphs?|walks? onto|heads? for|freez\w*|frozen|"
@@ -61,9 +61,21 @@ def unchecked_claims(path: Path) -> list[tuple[int, str]]:
             words = sorted({m.group(0).lower() for m in CLAIM_WORDS.finditer(body)})
             if not words:
                 continue
-            if k + 2 < len(parts) or not _checked_after(cells, i):  # a heading follows in this very cell: nothing checks it
+            before = k == 0 and _checked_before(cells, i)  # the text reads a run checked just above it
+            after = k + 2 >= len(parts) and _checked_after(cells, i)  # no heading cuts it off from the cells below
+            if not (before or after):
                 found.append((i, ", ".join(words)))
     return found
+
+
+def _checked_before(cells: list[dict], i: int) -> bool:
+    """Whether a code cell calling ``expect(`` precedes cell i in its section (the text reads a run just checked)."""
+    for earlier in reversed(cells[:i]):
+        if earlier["cell_type"] == "code" and "expect(" in _text(earlier):
+            return True
+        if earlier["cell_type"] == "markdown" and re.search(r"^#+\s", _text(earlier), re.MULTILINE):
+            return False
+    return False
 
 
 def _checked_after(cells: list[dict], i: int) -> bool:
@@ -93,8 +105,10 @@ def test_the_heuristic_catches_an_unchecked_claim(tmp_path):
                     md("## Ends in a heading\nThe forger collapsed.\n\n## Next"), code("expect('x', True)"),
                     md("## Another\nThe forger stalls."), code("x = run()\nexpect('stalls', x > 1)"),
                     md("## Recap\nThe forger stalls."),
-                    md("## Defined\nA collapsed forger <!-- not measured: a definition -->")],
+                    md("## Defined\nA collapsed forger <!-- not measured: a definition -->"),
+                    md("## Read after its check"), code("x = run()\nexpect('stalls', x > 1)"), md("So the forger stalls."),
+                    md("## A heading cuts the check off"), code("expect('x', True)"), md("## New\nThe forger stalls.")],
           "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     path = tmp_path / "x.ipynb"
     path.write_text(json.dumps(nb))
-    assert unchecked_claims(path) == [(0, "stalls"), (2, "collapsed")]
+    assert unchecked_claims(path) == [(0, "stalls"), (2, "collapsed"), (13, "stalls")]
