@@ -4,13 +4,15 @@
   whose numbers become NaN (the one place the loop waits for the device).
 - :class:`Progress` shows a progress bar; :class:`TimeLimit` stops a run after S seconds;
   :class:`Schedules` steps learning-rate schedulers; :class:`Checkpoint` saves a run so that
-  ``fit(..., resume=True)`` continues it bit for bit on the CPU.
+  ``fit(..., resume=True)`` continues it bit for bit on the CPU; :class:`EMA` keeps a moving
+  average of the generator's weights, the copy to sample from.
 
 A callback may also have ``close(run, finished)``, called once when the loop ends.
 """
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -187,6 +189,31 @@ class TimeLimit:
     def __call__(self, run) -> None:
         if self.passed():
             raise OutOfTime(run.step)
+
+
+class EMA:
+    """A moving average of the generator's weights (Karras et al. 2018; Yazıcı et al. 2019): sample from ``ema.G``.
+
+    After each step ``ema.G ← d·ema.G + (1 − d)·G`` with ``d = min(decay, (1 + step) / (10 + step))``
+    (so the first steps are not averaged with the random start); buffers (batch-norm statistics) are
+    copied. The average of the last ~1/(1 − decay) steps draws cleaner images than the last step alone.
+    """
+
+    def __init__(self, G: nn.Module, decay: float = 0.999):
+        if not 0.0 <= decay < 1.0:
+            raise ValueError(f"decay must be in [0, 1), got {decay!r}")
+        self.decay = decay
+        self.G = copy.deepcopy(G).eval().requires_grad_(False)
+
+    @torch.no_grad()
+    def __call__(self, run) -> None:
+        d = min(self.decay, (1 + run.step) / (10 + run.step))
+        params = list(run.G.parameters())
+        if self.G.training or next(self.G.parameters()).device != params[0].device:
+            self.G.to(params[0].device).eval()
+        torch._foreach_lerp_(list(self.G.parameters()), params, 1.0 - d)
+        for mine, theirs in zip(self.G.buffers(), run.G.buffers()):
+            mine.copy_(theirs)
 
 
 class Schedules:

@@ -26,12 +26,14 @@ import torch
 from torch import nn
 
 from ganlib import pretrained
+from ganlib.callbacks import EMA
 from ganlib.classifier import Classifier, accuracy, judge, train_classifier
 from ganlib.config import PROFILE, seed_everything
 from ganlib.data import load_images
 from ganlib.dcgan import (FAST_RECIPE, ConditionalDCGANDiscriminator, ConditionalDCGANGenerator,
                           DCGANDiscriminator, DCGANGenerator, conditional_gan_step)
 from ganlib.files import atomic_write_text, git_commit
+from ganlib.stability.fixes import hinge_d_loss, hinge_g_loss
 from ganlib.train import fit, gan_step
 
 
@@ -62,24 +64,35 @@ def make_classifier(seed: int, max_seconds: float | None, device: torch.device, 
     return model, {**info, **measure("fashion-mnist-classifier", model)}
 
 
+GAN_RECIPES: dict[str, dict] = {
+    "dcgan-fashion-mnist": dict(FAST_RECIPE, g_width=64, d_width=32, loss="hinge", ema=0.999, steps=6_000),
+    "cdcgan-fashion-mnist": dict(FAST_RECIPE, g_width=32, d_width=32, loss="ns", ema=None, steps=6_000),
+}
+"""The shipped generators' recipes. The unconditional one: the fast recipe (``ganlib.dcgan.FAST_RECIPE``) with
+a wider G, the hinge loss and G's moving average (``ganlib.callbacks.EMA``) as the shipped weights (FID 10.3
+against 16.1 for the fast recipe's 4,000 steps). The conditional one is still the fast recipe (its shipped file
+was cut at 4,100 steps by ``--max-seconds 900``); hinge + EMA for 7,000 steps gave FID 3.8 against 5.5, but
+asked-class agreement 92.2% against 92.4%, so it was not shipped."""
+
+
 def train_dcgan(seed: int, max_seconds: float | None, device, progress: bool, *, conditional: bool,
                 steps: int | None = None) -> tuple[nn.Module, dict]:
-    """Train the course's fast recipe on Fashion-MNIST with ``ganlib.train.fit``; stop early on time.
-
-    Full runs: 4,000 steps unconditional, 6,000 conditional (it has the class to learn as well).
-    """
-    r = FAST_RECIPE
-    steps = steps or (6000 if conditional else 4000)
+    """Train a shipped DCGAN's recipe (:data:`GAN_RECIPES`) on Fashion-MNIST with ``ganlib.train.fit``;
+    return G's moving average and its metrics. Stops early on time (``max_seconds``)."""
+    r = GAN_RECIPES["cdcgan-fashion-mnist" if conditional else "dcgan-fashion-mnist"]
+    steps = steps or r["steps"]
     x, y = load_images("fashion-mnist", "train")
     if conditional:
-        G, D = ConditionalDCGANGenerator(r["latent_dim"], r["width"]), ConditionalDCGANDiscriminator(r["width"])
+        G, D = ConditionalDCGANGenerator(r["latent_dim"], r["g_width"]), ConditionalDCGANDiscriminator(r["d_width"])
     else:
-        G, D = DCGANGenerator(r["latent_dim"], r["width"]), DCGANDiscriminator(r["width"])
+        G, D = DCGANGenerator(r["latent_dim"], r["g_width"]), DCGANDiscriminator(r["d_width"])
+    rules = dict(d_loss=hinge_d_loss, g_loss=hinge_g_loss) if r["loss"] == "hinge" else {}
+    ema = EMA(G, r["ema"]) if r["ema"] else None
     history = fit(G, D, x, steps=steps, batch_size=r["batch_size"], lr_g=r["lr_g"], lr_d=r["lr_d"],
                   betas=r["betas"], seed=seed, device=device, max_seconds=max_seconds, every=25,
-                  progress=progress, labels=y if conditional else None,
-                  step=conditional_gan_step if conditional else gan_step)
-    G.eval()
+                  progress=progress, labels=y if conditional else None, callbacks=[ema] if ema else [],
+                  step=conditional_gan_step if conditional else gan_step, **rules)
+    G = (ema.G if ema else G).eval()
     done = len(history)
     say(progress, f"trained {done} steps; measuring FID and class coverage on 5,000 samples")
     metrics = {"steps": done, "stopped_by_time": bool(history.stopped), **judge(G)}  # on the training device

@@ -1,0 +1,56 @@
+"""The DCGAN recipes: the fast recipe's step budget fits the cpu profile; the shipped generators are
+what their recipes make and measure what the manifest says."""
+
+import time
+
+import pytest
+import torch
+
+from ganlib import pretrained
+from ganlib.classifier import judge
+from ganlib.course.recipes import GAN_RECIPES
+from ganlib.dcgan import FAST_RECIPE, FAST_STEPS, DCGANDiscriminator, DCGANGenerator
+from ganlib.train import fit
+
+GENERATORS = ("dcgan-fashion-mnist", "cdcgan-fashion-mnist")
+
+
+def test_fast_recipe_budget_is_about_90_cpu_seconds(one_thread):
+    r = FAST_RECIPE
+    torch.manual_seed(0)
+    G, D = DCGANGenerator(r["latent_dim"], r["width"]), DCGANDiscriminator(r["width"])
+    x = torch.rand(512, 1, 28, 28) * 2 - 1
+    kw = dict(batch_size=r["batch_size"], lr_g=r["lr_g"], lr_d=r["lr_d"], betas=r["betas"], progress=False, device="cpu")
+    fit(G, D, x, steps=5, **kw)  # warm-up
+    times = []
+    for _ in range(3):  # CPU time of this thread (other jobs change it less than wall time); the least of 3
+        start = time.thread_time()
+        fit(G, D, x, steps=20, **kw)
+        times.append((time.thread_time() - start) / 20)
+    per_step = min(times)  # 30 ms on a quiet 2-core machine, up to ~40 ms while other jobs share it
+    assert FAST_STEPS["ci"] < FAST_STEPS["cpu"] <= FAST_STEPS["gpu"]
+    assert FAST_STEPS["cpu"] * per_step < 150, f"{FAST_STEPS['cpu']} steps × {per_step * 1000:.0f} ms"
+
+
+def test_shipped_dcgan_is_its_full_recipe_small_and_better_than_the_fast_recipe():
+    name = "dcgan-fashion-mnist"
+    entry = pretrained.manifest()[name]
+    m = entry["metrics"]
+    assert m["fid_classifier"] < 12  # the fast recipe's 4,000 steps gave 16.1
+    assert 0.07 <= min(m["class_coverage"].values()) and max(m["class_coverage"].values()) <= 0.135
+    assert entry["metrics"]["steps"] == GAN_RECIPES[name]["steps"] and not entry["metrics"]["stopped_by_time"]
+    assert "--max-seconds" not in entry["command"]
+    assert entry["bytes"] <= 5_000_000
+    G = pretrained.load(name)
+    assert G.config["width"] == GAN_RECIPES[name]["g_width"]
+
+
+@pytest.mark.parametrize("name", GENERATORS)
+def test_shipped_generator_measures_what_the_manifest_says(name, one_thread):
+    m = pretrained.manifest()[name]["metrics"]
+    got = judge(pretrained.load(name), n=m["fid_samples"])
+    assert got["fid_classifier"] == pytest.approx(m["fid_classifier"], abs=0.01)
+    for c, share in got["class_coverage"].items():
+        assert share == pytest.approx(m["class_coverage"][c], abs=1e-3)
+    if "asked_class_accuracy" in m:
+        assert got["asked_class_accuracy"] == pytest.approx(m["asked_class_accuracy"], abs=1e-3)
