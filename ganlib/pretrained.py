@@ -32,6 +32,7 @@ MODULE_CLASSES = {
     "ConditionalDCGANGenerator": "ganlib.dcgan",
     "ConditionalDCGANDiscriminator": "ganlib.dcgan",
     "StyleGenerator": "ganlib.style.generator",
+    "SuperResolver": "ganlib.at_work.superres",
 }
 """The only classes a checkpoint may name (a file never chooses arbitrary code to import).
 

@@ -37,6 +37,22 @@ def test_rescore_remeasures_without_retraining(tmp_path, monkeypatch):
     assert pretrained.manifest()["tiny-g"] == entry
 
 
+def test_superres_recipes_share_the_warm_up_and_differ_only_in_the_detective(tmp_path, monkeypatch, one_thread):
+    from ganlib.at_work import superres
+
+    monkeypatch.setattr(superres, "SUPERRES_STEPS", dict(warmup_steps=3, steps=2))
+    monkeypatch.setattr(superres, "superres_scores", lambda model: {"psnr": 0.0})
+    outs = {}
+    for name in ("superres-fashion-mnist", "superres-l1-fashion-mnist"):
+        path, entry = pretrain.run(name, out=tmp_path / f"{name}.pt", progress=False)
+        assert entry["metrics"]["steps"] == 5 and not entry["metrics"]["stopped_by_time"]
+        outs[name] = (pretrained.load(path), entry["metrics"]["adv_weight"])
+    (gan, w_gan), (l1, w_l1) = outs["superres-fashion-mnist"], outs["superres-l1-fashion-mnist"]
+    assert w_gan > 0 == w_l1 and gan.in_size == l1.in_size == 7
+    small = torch.rand(2, 1, 7, 7) * 2 - 1
+    assert gan(small).shape == (2, 1, 28, 28) and not torch.equal(gan(small), l1(small))
+
+
 def test_stylegan_recipe_writes_a_loadable_style_generator(tmp_path, one_thread):
     out = tmp_path / "s.pt"
     path, entry = pretrain.run("stylegan-fashion-mnist", max_seconds=1, out=out, progress=False, threads=1)

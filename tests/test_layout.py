@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "ganlib"
-SUBPACKAGES = ("game", "stability", "evaluation", "ethics", "style", "course", "checks")
+SUBPACKAGES = ("game", "stability", "evaluation", "ethics", "style", "at_work", "course", "checks")
 ENTRY_POINTS = {"ganlib.pretrain", "ganlib.experiments", "ganlib.homework"}  # commands with fixed addresses
 
 

@@ -13,7 +13,9 @@ def test_shipped_names_load_and_are_eval_mode():
     for name in pretrained.names():
         m = pretrained.load(name)
         assert not m.training
-        if hasattr(m, "latent_dim"):
+        if hasattr(m, "in_size"):  # super-resolution: a small image in, a 28×28 image out
+            assert m(torch.zeros(2, 1, m.in_size, m.in_size)).shape == (2, 1, 28, 28)
+        elif hasattr(m, "latent_dim"):
             assert m(torch.randn(2, m.latent_dim), *([torch.tensor([0, 1])] if getattr(m, 'n_classes', 0) else [])).shape == (2, 1, 28, 28)
         else:
             assert m.features(torch.zeros(2, 1, 28, 28)).shape[0] == 2
@@ -94,3 +96,22 @@ def test_gan_metrics_were_measured_with_the_shipped_classifier():
         assert entries[name]["classifier_sha256"] == entries["fashion-mnist-classifier"]["sha256"], (
             f"{name}'s FID and coverage were measured with another classifier: "
             f"python -m ganlib.pretrain {name} --rescore")
+
+
+def test_superres_pair_ships_with_its_measurements():
+    """DESIGN.md's interface: in_size 7 or 14, N×1×in_size×in_size in [−1, 1] → N×1×28×28 in [−1, 1]."""
+    from ganlib.at_work.superres import downsample
+    from ganlib.data import load_images
+
+    x, _ = load_images("fashion-mnist", "test")
+    entries = pretrained.manifest()
+    for name in ("superres-fashion-mnist", "superres-l1-fashion-mnist"):
+        m = pretrained.load(name)
+        assert m.in_size in (7, 14) and not m.training
+        out = m(downsample(x[:4], m.in_size))
+        assert out.shape == (4, 1, 28, 28) and out.abs().max() <= 1
+        e = entries[name]
+        assert e["bytes"] <= 5_000_000 and e["classifier_sha256"] == entries["fashion-mnist-classifier"]["sha256"]
+        assert {"psnr", "ssim", "fid", "sharpness", "accuracy", "adv_weight"} <= set(e["metrics"])
+    assert entries["superres-fashion-mnist"]["metrics"]["adv_weight"] > 0
+    assert entries["superres-l1-fashion-mnist"]["metrics"]["adv_weight"] == 0

@@ -76,7 +76,7 @@ class Outcome:
         """Display nothing: IPython calls this instead of printing the repr."""
 
 
-NOTEBOOK_MODULES = ("nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07")
+NOTEBOOK_MODULES = ("nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07", "nb08")
 _loading = False
 
 

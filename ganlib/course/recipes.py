@@ -1,7 +1,7 @@
 """The recipes behind the shipped checkpoints: ``python -m ganlib.pretrain NAME [--max-seconds S] [--out PATH] [--seed N]``.
 
 NAME is one of :data:`TARGETS` (``fashion-mnist-classifier``, ``dcgan-fashion-mnist``,
-``cdcgan-fashion-mnist``). Seeded and repeatable on the CPU, with a progress bar.
+``cdcgan-fashion-mnist``, ``superres-fashion-mnist``, ``superres-l1-fashion-mnist``). Seeded and repeatable on the CPU, with a progress bar.
 ``--max-seconds`` stops training after S seconds of wall time and still writes a usable
 checkpoint. Without ``--out`` the file goes to ``ganlib/shipped/checkpoints/NAME.pt`` and its
 manifest entry (sha256, command, commit, seed, wall time, device, metrics) is rewritten; with
@@ -99,6 +99,23 @@ def train_dcgan(seed: int, max_seconds: float | None, device, progress: bool, *,
     return G.cpu(), metrics
 
 
+def make_superres(seed: int, max_seconds: float | None, device, progress: bool, *,
+                  adversarial: bool) -> tuple[nn.Module, dict]:
+    """Notebook 08's super-resolution pair, 7×7 → 28×28: the same L1 warm-up, then the same number of
+    steps with the patch detective (``superres-fashion-mnist``) or without it (its L1 twin)."""
+    from ganlib.at_work.superres import (SUPERRES_RECIPE, SUPERRES_STEPS, PatchDetective, SuperResolver,
+                                         superres_scores, train_superres)
+
+    r = SUPERRES_RECIPE
+    x, _ = load_images("fashion-mnist", "train")
+    G, D = SuperResolver(r["in_size"], r["width"], r["layers"]), PatchDetective(r["width"])
+    info = train_superres(G, D, x, **SUPERRES_STEPS, adv_weight=r["adv_weight"] if adversarial else 0.0,
+                          seed=seed, batch_size=r["batch_size"], lr=r["lr"], betas=r["betas"], device=device,
+                          max_seconds=max_seconds, progress=progress)
+    G.cpu().eval()
+    return G, {**info, "adv_weight": r["adv_weight"] if adversarial else 0.0, **superres_scores(G)}
+
+
 def make_stylegan(seed: int, max_seconds: float | None, device, progress: bool, steps: int | None = None):
     """Notebook 07's mini-StyleGAN: ``ganlib.style.miniature``'s recipe for STYLE_STEPS steps (stops early on
     time); the weight-averaged generator, measured like the DCGANs."""
@@ -113,6 +130,8 @@ TARGETS: dict[str, Callable] = {
     "fashion-mnist-classifier": make_classifier,
     "dcgan-fashion-mnist": lambda s, t, d, p: train_dcgan(s, t, d, p, conditional=False),
     "cdcgan-fashion-mnist": lambda s, t, d, p: train_dcgan(s, t, d, p, conditional=True),
+    "superres-fashion-mnist": lambda s, t, d, p: make_superres(s, t, d, p, adversarial=True),
+    "superres-l1-fashion-mnist": lambda s, t, d, p: make_superres(s, t, d, p, adversarial=False),
     "stylegan-fashion-mnist": make_stylegan,
 }
 """Each recipe: ``(seed, max_seconds, device, progress) -> (model, metrics)``."""
@@ -165,6 +184,10 @@ def measure(name: str, model) -> dict:
     if name == "fashion-mnist-classifier":
         xt, yt = load_images("fashion-mnist", "test")
         return {"test_accuracy": round(accuracy(model, xt, yt), 4)}
+    if name.startswith("superres"):
+        from ganlib.at_work.superres import superres_scores
+
+        return superres_scores(model)
     return judge(model)
 
 
@@ -177,7 +200,8 @@ def rescore(name: str, threads: int | None = None) -> dict:
         torch.set_num_threads(threads)
     entry = entries[name]
     model = pretrained.load(name)
-    kept = {k: entry["metrics"][k] for k in ("steps", "epochs", "stopped_by_time") if k in entry["metrics"]}
+    kept = {k: entry["metrics"][k] for k in ("steps", "epochs", "stopped_by_time", "adv_weight")
+            if k in entry["metrics"]}
     entry["metrics"] = {**kept, **measure(name, model)}
     if name != "fashion-mnist-classifier":
         entry["classifier_sha256"] = _classifier_sha256()
@@ -189,7 +213,7 @@ def rescore(name: str, threads: int | None = None) -> dict:
 def main(argv: list[str] | None = None) -> int:
     """Command line: train one named checkpoint and print its manifest entry."""
     p = argparse.ArgumentParser(prog="python -m ganlib.pretrain", description=__doc__.split("\n")[0])
-    p.add_argument("name", help="fashion-mnist-classifier, dcgan-fashion-mnist or cdcgan-fashion-mnist")
+    p.add_argument("name", help=", ".join(TARGETS))
     p.add_argument("--max-seconds", type=float, default=None, help="stop training after S seconds")
     p.add_argument("--out", default=None, help="write here instead of the shipped checkpoints (no manifest)")
     p.add_argument("--seed", type=int, default=0)

@@ -1,0 +1,1 @@
+"""Notebook 08, GANs at work: super-resolution, synthetic training data, membership inference."""
