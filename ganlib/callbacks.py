@@ -21,6 +21,7 @@ import torch
 from torch import Tensor, nn
 
 from .files import atomic_save
+from .validate import check_count
 
 STATS = ("d_loss", "g_loss", "d_real", "d_fake")
 """Per-step numbers kept in the history: both losses, mean D(x) and mean D(G(z)) (probabilities)."""
@@ -63,6 +64,7 @@ class History:
     stopped: str = ""
 
     def __post_init__(self):
+        check_count(self.every, "every")
         self._rows: list[Tensor] = []
 
     def __len__(self) -> int:
@@ -228,7 +230,9 @@ class Checkpoint:
     """Save the run to ``path`` every ``every`` steps and when it ends (atomic writes)."""
 
     def __init__(self, path, every: int | None = None):
-        self.path, self.every = Path(path), every
+        self.path, self.every = Path(path), None if every is None else check_count(every, "checkpoint_every")
+        if self.path.is_dir():
+            raise IsADirectoryError(f"checkpoint path {self.path} is a folder; give a file name, e.g. {self.path / 'run.pt'}")
 
     def __call__(self, run) -> None:
         if self.every and run.step % self.every == 0:
@@ -252,17 +256,32 @@ def save_checkpoint(path, run) -> None:
     atomic_save(state, path)
 
 
+def read_checkpoint(path) -> dict:
+    """The state a :func:`save_checkpoint` wrote to ``path``, or a ValueError saying what the file is instead."""
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"checkpoint path {path} is a folder; give the checkpoint file, e.g. {path / 'run.pt'}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:
+        raise ValueError(f"checkpoint {path} cannot be read as a training checkpoint ({type(e).__name__}: {str(e).splitlines()[0]}); it is "
+                         "damaged or not a torch file. Delete it to start afresh, or pass another checkpoint path") from e
+    if isinstance(state, dict) and "class" in state and "state_dict" in state:
+        raise ValueError(f"{path} is a model file (ganlib.pretrained.save), not a training checkpoint; "
+                         "pass another checkpoint path for the run (this file is kept)")
+    if not isinstance(state, dict) or not {"seed", "batch_size", "step", "G", "D"} <= set(state):
+        raise ValueError(f"{path} is not a training checkpoint of fit (no seed / step / G / D); "
+                         "pass another checkpoint path, or delete it to start afresh")
+    return state
+
+
 def load_checkpoint(path, run, *, batch_size: int) -> bool:
     """Restore a run saved by :func:`save_checkpoint` into ``run`` if ``path`` exists; return whether it did."""
     path = Path(path)
     if not path.exists():
         return False
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        saved = (state["seed"], state["batch_size"])
-    except Exception as e:
-        raise ValueError(f"checkpoint {path} cannot be read as a training checkpoint ({type(e).__name__}: {e}); "
-                         "delete it to start afresh, or pass another checkpoint path") from e
+    state = read_checkpoint(path)
+    saved = (state["seed"], state["batch_size"])
     if saved != (run.seed, batch_size):
         raise ValueError(f"checkpoint {path} was made with seed={saved[0]}, batch_size={saved[1]}; this run has "
                          f"seed={run.seed}, batch_size={batch_size}. Use the same settings to resume, or "

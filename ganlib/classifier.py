@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .inference import in_batches
+from .validate import check_count, check_images, check_labels
 
 
 class Classifier(nn.Module):
@@ -61,17 +62,18 @@ def shift_and_flip(x: Tensor, gen: torch.Generator, max_shift: int = 1, flip: bo
 
 def predict(model: nn.Module, images: Tensor, batch_size: int = 1000) -> Tensor:
     """Predicted class of each image (a long tensor), in batches, in eval mode."""
-    return in_batches(model, lambda x: model(x).argmax(1), images, batch_size=batch_size)
+    return in_batches(model, lambda x: model(x).argmax(1), check_images(images), batch_size=batch_size)
 
 
 def features(model: nn.Module, images: Tensor, batch_size: int = 1000) -> Tensor:
     """``model.features`` of many images, in batches, in eval mode, as float64 on the CPU (for FID)."""
-    return in_batches(model, lambda x: model.features(x).double(), images, batch_size=batch_size)
+    return in_batches(model, lambda x: model.features(x).double(), check_images(images), batch_size=batch_size)
 
 
 def accuracy(model: nn.Module, images: Tensor, labels: Tensor) -> float:
     """Fraction of images whose predicted class is the label."""
-    return float((predict(model, images) == labels.cpu()).double().mean())
+    labels = check_labels(labels, len(images), getattr(model, "n_classes", None))
+    return float((predict(model, images) == labels).double().mean())
 
 
 def class_coverage(model: nn.Module, images: Tensor) -> Tensor:
@@ -89,6 +91,11 @@ def train_classifier(model: Classifier, images: Tensor, labels: Tensor, *, epoch
 
     from .callbacks import TimeLimit
 
+    images = check_images(images)
+    labels = check_labels(labels, len(images), model.n_classes)
+    check_count(epochs, "epochs")
+    if check_count(batch_size, "batch_size") > len(images):
+        raise ValueError(f"batch_size={batch_size} is larger than the {len(images)} training images")
     device = torch.device(device or "cpu")
     model.to(device).train()
     images, labels = images.to(device), labels.to(device)

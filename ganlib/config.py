@@ -126,7 +126,12 @@ def apply_thread_policy() -> int:
 
 def offline() -> bool:
     """True when $GANLIB_OFFLINE says nothing may be downloaded (the tests set it)."""
-    return os.environ.get(ENV_OFFLINE, "").strip() not in ("", "0")
+    value = os.environ.get(ENV_OFFLINE, "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise ValueError(f"${ENV_OFFLINE} must be 1 (never download) or 0 (may download), got {value!r}")
 
 
 def _checkout_root() -> Path | None:

@@ -20,6 +20,7 @@ from torch import Tensor
 
 from .config import cache_dir, offline
 from .files import atomic_write, scratch_dir
+from .validate import check_count, check_image_array, check_labels, check_number
 
 IMAGE_SETS = ("fashion-mnist", "mnist")
 SPLITS = ("train", "test")
@@ -30,6 +31,8 @@ FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
 _RAW = {"train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
         "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")}
 _COUNTS = {"train": 60_000, "test": 10_000}
+N_CLASSES = 10
+"""Both image sets have ten classes, numbered 0..9."""
 
 
 class DataError(RuntimeError):
@@ -71,13 +74,29 @@ def _cache_file(name: str, split: str) -> Path:
     return cache_dir() / f"{name}-{split}.npz"
 
 
+def check_image_set(images: np.ndarray, labels: np.ndarray, source: str, fix: str) -> tuple[np.ndarray, np.ndarray]:
+    """Stored images (uint8 N×28×28) and one label 0..9 each, or a DataError naming ``source`` and the ``fix``."""
+    try:
+        images = check_image_array(images, f"images in {source}")
+        labels = check_labels(labels, len(images), N_CLASSES, f"labels in {source}").numpy()
+    except ValueError as e:
+        raise DataError(f"{e}. {fix}") from None
+    return images, labels
+
+
 def _load_cache(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    fix = ("Delete it and load again (it is rebuilt from the Debian package or a download), or write it "
+           "again with arrays 'images' (uint8 N×28×28) and 'labels' (0..9, one per image).")
     try:
         with np.load(path) as z:
-            return z["images"], z["labels"]
+            images, labels = z["images"], z["labels"]
+    except PermissionError as e:
+        raise DataError(f"cannot read the cached file {path}: permission denied. The file is not corrupt; it "
+                        "belongs to someone else. Ask its owner to make it readable (chmod a+r), or point "
+                        "$GANLIB_DATA at a folder of your own.") from e
     except Exception as e:  # zipfile.BadZipFile, KeyError, ValueError, EOFError...
-        raise DataError(f"cached file {path} is corrupt ({type(e).__name__}: {e}); "
-                        "delete it and load again.") from e
+        raise DataError(f"cached file {path} is corrupt ({type(e).__name__}: {e}). {fix}") from e
+    return check_image_set(images, labels, f"the cached file {path}", fix)
 
 
 def _write_cache(path: Path, images: np.ndarray, labels: np.ndarray) -> None:
@@ -92,8 +111,8 @@ def _download(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
     cls = {"fashion-mnist": datasets.FashionMNIST, "mnist": datasets.MNIST}[name]
     with scratch_dir(cache_dir(), ".download-") as tmp:
         ds = cls(root=tmp, train=(split == "train"), download=True)
-        images = ds.data.numpy().astype(np.uint8)
-        labels = ds.targets.numpy().astype(np.int64)
+        images, labels = check_image_set(ds.data.numpy(), np.asarray(ds.targets), f"the download of {name}",
+                                         "The download is damaged; try again later.")
     _write_cache(_cache_file(name, split), images, labels)
     return images, labels
 
@@ -120,7 +139,9 @@ def _load_uint8(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
         if img_file.exists() and lab_file.exists():
             images = read_idx(img_file, _COUNTS[split])
             labels = read_idx(lab_file, _COUNTS[split]).astype(np.int64)
-            return images, labels
+            return check_image_set(images, labels, f"{deb} ({split})",
+                                   "The package's files are damaged: reinstall it with "
+                                   "sudo apt-get install --reinstall dataset-fashion-mnist.")
     if offline():
         raise DataError(_missing_message(name))
     try:
@@ -151,8 +172,14 @@ class Mixture1D:
     def __post_init__(self):
         if len(self.means) != len(self.stds) or not self.means:
             raise ValueError("means and stds must be non-empty and of equal length")
+        for i, (m, sd) in enumerate(zip(self.means, self.stds)):
+            check_number(m, f"means[{i}]")
+            check_number(sd, f"stds[{i}]")
         if any(s <= 0 for s in self.stds):
             raise ValueError(f"every std must be > 0, got {self.stds}")
+        if self.weights is not None:
+            for i, w in enumerate(self.weights):
+                check_number(w, f"weights[{i}]")
         if self.weights is not None and (len(self.weights) != len(self.means)
                                          or any(w < 0 for w in self.weights) or sum(self.weights) <= 0):
             raise ValueError("weights must be non-negative, one per component, not all zero")
@@ -177,8 +204,7 @@ class Mixture1D:
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """n samples as a float32 tensor of shape (n, 1), drawn with ``generator`` (torch.distributions
         cannot take one, so the two-stage draw is written out: pick a component, then add its noise)."""
-        if n <= 0:
-            raise ValueError(f"n must be positive, got {n}")
+        check_count(n, "n")
         idx = torch.multinomial(torch.as_tensor(self._w), n, replacement=True, generator=generator)
         m = torch.tensor(self.means, dtype=torch.float32)[idx]
         s = torch.tensor(self.stds, dtype=torch.float32)[idx]
@@ -210,8 +236,8 @@ def toy_2d(name: str, n: int, generator: torch.Generator | None = None,
     """n points (float32, n×2) of 'ring', 'grid' (PacGAN's protocol) or 'moons' (with this noise)."""
     if name not in TOY_2D:
         raise ValueError(f"unknown toy set {name!r}; known: {', '.join(TOY_2D)}")
-    if n <= 0:
-        raise ValueError(f"n must be positive, got {n}")
+    check_count(n, "n")
+    check_number(noise, "noise", low=0)
     if name == "moons":
         t = torch.rand(n, generator=generator) * math.pi
         upper = torch.rand(n, generator=generator) < 0.5
@@ -237,8 +263,13 @@ def sine_waves(n: int, generator: torch.Generator | None = None, length: int = 6
     points; because f is whole, each wave's spectrum is one clean line
     (``ganlib.metrics.dominant_frequency`` and ``purity`` read it back).
     """
-    if n <= 0:
-        raise ValueError(f"n must be positive, got {n}")
+    check_count(n, "n")
+    check_count(length, "length", 2)
+    for f in freqs:
+        check_count(f, "each frequency in freqs")
+        if f >= length / 2:  # above Nyquist the wave aliases: dominant_frequency would read another f
+            raise ValueError(f"frequency {f} needs more than {2 * f} points per wave (Nyquist), got "
+                             f"length={length}; use length > {2 * max(freqs)} or lower frequencies")
     f = torch.tensor(freqs, dtype=torch.float32)[torch.randint(len(freqs), (n, 1), generator=generator)]
     a = 0.5 + 0.5 * torch.rand(n, 1, generator=generator)
     phase = 2 * math.pi * torch.rand(n, 1, generator=generator)

@@ -4,7 +4,8 @@ Every file the course writes (the data cache, checkpoints, manifests, results, g
 goes through :func:`atomic_write`: a hidden temporary file beside the target, renamed over it
 only when complete. An interrupted write (Ctrl-C, kill -9) leaves at most that hidden file,
 which the next write to the same target removes (:func:`remove_leftovers`); a reader never sees
-a half-written result.
+a half-written result. Temporary names carry the writer's host and process id, so a write that
+is still running in another process (two notebooks filling one cache) is never taken for a leftover.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -21,30 +24,79 @@ from typing import Callable, IO, Iterator
 
 TMP_SUFFIX = ".tmp"
 LEFTOVER_AGE_S = 0.0
-"""Leftovers older than this (seconds) are removed; 0: any, since a live writer holds its own name."""
+"""Leftovers of dead writers older than this (seconds) are removed; 0: any."""
+LIVE_WRITER_MAX_S = 6 * 3600.0
+"""A temporary file whose writer still seems alive is kept this long (a process id may be reused later)."""
+OTHER_HOST_AGE_S = 3600.0
+"""A temporary file written from another host (a shared folder) is a leftover once untouched this long."""
+
+_HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
+_OWNER = re.compile(r"(?P<host>[A-Za-z0-9-]*)~(?P<pid>[0-9]+)~")
+
+
+def _owner_tag() -> str:
+    """``host~pid~``: who writes a temporary file, written into its name."""
+    return f"{_HOST}~{os.getpid()}~"
 
 
 def _tmp_prefix(path: Path) -> str:
     return f".{path.name}."
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def is_stale(tmp: Path, rest: str, older_than_s: float = LEFTOVER_AGE_S) -> bool:
+    """Whether a temporary file or folder is a leftover: its writer (from the ``host~pid~`` tag in ``rest``) is gone.
+
+    ``rest`` is the name after the target's prefix (and before ``.tmp``); one with a dot belongs
+    to another target (``.run.pt.bak.…`` is not ``run.pt``'s). Untagged names (older versions of
+    ganlib) count as leftovers; a writer on another host is judged by age alone
+    (:data:`OTHER_HOST_AGE_S`); a live writer's file is kept.
+    """
+    if "." in rest:
+        return False
+    try:
+        age = time.time() - tmp.stat().st_mtime
+    except OSError:
+        return False
+    if age < older_than_s:
+        return False
+    owner = _OWNER.match(rest)
+    if owner is None:
+        return True
+    if owner["host"] != _HOST:
+        return age >= OTHER_HOST_AGE_S
+    return not _pid_alive(int(owner["pid"])) or age >= LIVE_WRITER_MAX_S
+
+
 def remove_leftovers(path: str | os.PathLike, older_than_s: float = LEFTOVER_AGE_S) -> list[Path]:
     """Delete temporary files an interrupted :func:`atomic_write` to ``path`` left behind; return them.
 
     Only files named like this module's temporaries for this very target are touched
-    (``.<name>.<random>.tmp`` in the same folder), never the target or anything else.
+    (``.<name>.<host>~<pid>~<random>.tmp`` in the same folder), never the target, anything
+    else, or the temporary file of a write still running in another process.
     """
     path = Path(path)
     if not path.parent.is_dir():
         return []
-    removed, now = [], time.time()
+    removed = []
     prefix = _tmp_prefix(path)
     for p in path.parent.iterdir():
-        if p.name.startswith(prefix) and p.name.endswith(TMP_SUFFIX) and p.is_file():
+        if p.name.startswith(prefix) and p.name.endswith(TMP_SUFFIX) and p.is_file() \
+                and is_stale(p, p.name[len(prefix):-len(TMP_SUFFIX)], older_than_s):
             try:
-                if now - p.stat().st_mtime >= older_than_s:
-                    p.unlink()
-                    removed.append(p)
+                p.unlink()
+                removed.append(p)
             except OSError:
                 pass
     return removed
@@ -61,7 +113,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], object], 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_tmp_prefix(path), suffix=TMP_SUFFIX)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_tmp_prefix(path) + _owner_tag(), suffix=TMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -95,14 +147,15 @@ def scratch_dir(parent: str | os.PathLike, prefix: str) -> Iterator[Path]:
     """A temporary folder inside ``parent`` (removed afterwards, and its stale namesakes first).
 
     Downloads go here so only a complete result reaches the cache; a folder that a killed
-    process left (same prefix) is removed on the next use.
+    process left (same prefix) is removed on the next use, one that a running process is
+    still filling is left alone.
     """
     parent = Path(parent)
     parent.mkdir(parents=True, exist_ok=True)
     for old in parent.glob(prefix + "*"):
-        if old.is_dir():
+        if old.is_dir() and is_stale(old, old.name[len(prefix):]):
             shutil.rmtree(old, ignore_errors=True)
-    tmp = Path(tempfile.mkdtemp(dir=parent, prefix=prefix))
+    tmp = Path(tempfile.mkdtemp(dir=parent, prefix=prefix + _owner_tag()))
     try:
         yield tmp
     finally:

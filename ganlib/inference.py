@@ -12,7 +12,7 @@ from typing import Callable
 import torch
 from torch import Tensor, nn
 
-from .validate import check_count
+from .validate import check_count, check_labels
 
 
 def model_device(model: nn.Module) -> torch.device:
@@ -43,7 +43,8 @@ def in_batches(model: nn.Module, fn: Callable[..., Tensor], *inputs: Tensor, bat
 
 def noise(n: int, latent_dim: int, seed: int) -> Tensor:
     """n seeded noise vectors z ~ N(0, I), on the CPU: the same seed gives the same z on any device."""
-    return torch.randn(check_count(n, "n"), latent_dim, generator=torch.Generator().manual_seed(seed))
+    return torch.randn(check_count(n, "n"), check_count(latent_dim, "latent_dim"),
+                       generator=torch.Generator().manual_seed(seed))
 
 
 def sample(G: nn.Module, n: int, labels: Tensor | None = None, seed: int = 0, batch_size: int = 1000,
@@ -52,11 +53,22 @@ def sample(G: nn.Module, n: int, labels: Tensor | None = None, seed: int = 0, ba
 
     ``labels`` (one per sample) for a conditional generator; ``z`` to give the noise yourself.
     """
-    z = noise(n, G.latent_dim, seed) if z is None else z
+    if z is None:
+        z = noise(n, G.latent_dim, seed)
+    elif not torch.is_tensor(z) or z.dim() != 2 or tuple(z.shape) != (check_count(n, "n"), G.latent_dim):
+        got = tuple(z.shape) if torch.is_tensor(z) else type(z).__name__
+        raise ValueError(f"z must be the noise of the n={n} samples, a tensor of shape ({n}, {G.latent_dim}) "
+                         f"(n × the generator's latent_dim), got {got}")
+    n_classes = getattr(G, "n_classes", 0)
     if labels is None:
+        if n_classes:
+            raise ValueError(f"this generator is conditional ({n_classes} classes): give labels, one per sample")
         return in_batches(G, G, z, batch_size=batch_size)
+    if not n_classes:
+        raise ValueError("labels were given but this generator is unconditional (no n_classes); leave them out")
     if len(labels) != len(z):
         raise ValueError(f"labels: {len(labels)} labels for {len(z)} samples; give one per sample")
+    labels = check_labels(labels, len(z), n_classes)
     return in_batches(G, G, z, labels, batch_size=batch_size)
 
 
@@ -79,5 +91,7 @@ def interpolate(G: nn.Module, steps: int = 8, seed: int = 0, label: int | None =
     """Images along a slerp path between two seeded noise vectors (or ``ends``); one class throughout for a conditional G."""
     z0, z1 = ends if ends is not None else noise(2, G.latent_dim, seed)
     z = slerp(z0, z1, torch.linspace(0, 1, check_count(steps, "steps", 2)))
-    labels = None if not getattr(G, "n_classes", 0) else torch.full((steps,), int(label or 0))
+    if label is not None and not getattr(G, "n_classes", 0):
+        raise ValueError(f"label={label!r} was given but this generator is unconditional (no n_classes); leave it out")
+    labels = None if not getattr(G, "n_classes", 0) else torch.full((steps,), check_count(label or 0, "label", 0))
     return sample(G, steps, labels, z=z)

@@ -15,7 +15,7 @@ import scipy.stats
 import torch
 
 from .data import mode_centers
-from .validate import as_features, check_gaussians, feature_pair
+from .validate import as_features, check_count, check_gaussians, check_number, feature_pair
 
 Array = np.ndarray | torch.Tensor
 
@@ -35,6 +35,7 @@ def mode_coverage(samples, dataset: str, threshold: float = 3.0) -> dict:
         raise ValueError(f"samples must be an N×2 array with N > 0, got shape {pts.shape}")
     if not np.isfinite(pts).all():
         raise ValueError("samples contain NaN or inf: the generator diverged")
+    check_number(threshold, "threshold", low=0)
     centers, std = mode_centers(dataset)
     dist = np.linalg.norm(pts[:, None, :].astype(np.float64) - centers[None], axis=2) / std
     nearest = dist.argmin(axis=1)
@@ -122,7 +123,32 @@ def fid_infinity(real_feats: Array, fake_feats: Array, ns=None, points: int = 8,
     fids = np.array([frechet_distance_from_stats(mu_r, s_r, *feature_stats(fake[rng.choice(n, k, replace=False)]))
                      for k in ns])
     slope, intercept = np.polyfit(1.0 / ns, fids, 1)
+    _warn_fid_infinity(float(intercept), len(real), n, d)
     return FIDInfinity(float(intercept), ns, fids, float(slope))
+
+
+FID_INFINITY_MIN_RATIO = 5
+"""FID∞ wants at least this many samples per feature dimension (+1) in each set, else it warns.
+
+Below 5 (d + 1) fakes the default sizes start at N = d + 1, where the covariance is barely
+invertible and FID_N is no longer a straight line in 1/N; Chong & Forsyth fit N = 5,000 … 50,000
+for 2,048 dimensions. The real set's own sampling bias is not extrapolated away at all.
+"""
+
+
+def _warn_fid_infinity(value: float, n_real: int, n_fake: int, d: int) -> None:
+    """Warn when FID∞ is negative (impossible for a distance) or rests on too few samples for d dimensions."""
+    need = FID_INFINITY_MIN_RATIO * (d + 1)
+    reasons = []
+    if value < 0:
+        reasons.append(f"it came out negative ({value:.3g}), which no distance can be: the line through "
+                       "FID_N is dominated by noise")
+    if min(n_real, n_fake) < need:
+        reasons.append(f"{n_real} real and {n_fake} fake samples of {d}-dimensional features are too few "
+                       f"(use at least {need}, 5·(d + 1), in each set): the covariances are too noisy "
+                       "for FID_N to follow a line in 1/N")
+    if reasons:
+        warnings.warn("fid_infinity: FID∞ is unreliable here: " + "; ".join(reasons) + ".", stacklevel=3)
 
 
 # ---------------------------------------------------------------- KID
@@ -150,8 +176,8 @@ def kid(feats_a: Array, feats_b: Array, subsets: int = 100, subset_size: int = 1
     n = min(len(a), len(b))
     if n < 2:
         raise ValueError(f"KID needs at least 2 samples in each set, got {len(a)} and {len(b)}")
-    if subsets < 1:
-        raise ValueError(f"subsets must be ≥ 1, got {subsets}")
+    check_count(subsets, "subsets")
+    check_count(subset_size, "subset_size", 2)
     if subset_size > n:
         warnings.warn(f"kid: subset_size={subset_size} is larger than the smaller set ({n} samples); "
                       f"using subset_size={n}", stacklevel=2)
@@ -175,10 +201,21 @@ def nearest_neighbours(queries, reference, k: int = 1, exclude_self: bool = Fals
     each row's own zero distance is skipped. Batched over the queries (``torch.cdist`` + ``topk``),
     in ``dtype`` (float32 halves the time on images, where 1e-7 relative error does not matter).
     """
-    q = torch.as_tensor(queries).reshape(len(queries), -1).to(dtype)
-    r = torch.as_tensor(reference).reshape(len(reference), -1).to(dtype)
+    q = torch.as_tensor(np.asarray(queries) if not torch.is_tensor(queries) else queries)
+    r = torch.as_tensor(np.asarray(reference) if not torch.is_tensor(reference) else reference)
+    for name, x in (("queries", q), ("reference", r)):
+        if x.dim() == 0 or len(x) == 0:
+            raise ValueError(f"{name} is empty (shape {tuple(x.shape)}); give at least one row")
+    q, r = q.reshape(len(q), -1).to(dtype), r.reshape(len(r), -1).to(dtype)
     if q.shape[1] != r.shape[1]:
         raise ValueError(f"queries have {q.shape[1]} values each, reference {r.shape[1]}")
+    for name, x in (("queries", q), ("reference", r)):
+        if not torch.isfinite(x).all():
+            bad = int((~torch.isfinite(x)).any(dim=1).sum())
+            raise ValueError(f"{name} contain NaN or inf in {bad} of {len(x)} rows: distances to them mean nothing")
+    check_count(batch_size, "batch_size")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise ValueError(f"k must be a whole number, got {k!r}")
     limit = len(r) - 1 if exclude_self else len(r)
     if not 1 <= k <= limit:
         raise ValueError(f"k must be in 1..{limit} for {len(r)} reference items, got {k}")
@@ -217,7 +254,23 @@ def precision_recall(real_feats: Array, fake_feats: Array, k: int = 3) -> tuple[
     r, f = torch.from_numpy(real), torch.from_numpy(fake)
     precision = _coverage(f, r, torch.from_numpy(knn_radii(real, k)))
     recall = _coverage(r, f, torch.from_numpy(knn_radii(fake, k)))
+    _warn_precision_recall(len(real), len(fake), k)
     return precision, recall
+
+
+PR_MIN_PER_NEIGHBOUR = 20
+"""precision_recall warns when a set has fewer than 20·k + 1 samples (k-th neighbour beyond its nearest 5 %)."""
+
+
+def _warn_precision_recall(n_real: int, n_fake: int, k: int) -> None:
+    """Warn when each k-NN ball reaches across a large share of its set, so both numbers drift towards 1."""
+    need, n = PR_MIN_PER_NEIGHBOUR * k + 1, min(n_real, n_fake)
+    if n < need:
+        warnings.warn(f"precision_recall: {n_real} real and {n_fake} fake samples are too few for k={k}: each "
+                      f"ball reaches as far as the {k} nearest of only {n - 1} other samples, so the balls cover "
+                      "most of the space between samples and precision and recall drift towards 1 (and move "
+                      f"in steps of 1/N). Use at least {need} samples per set (20·k + 1); Kynkäänniemi et al. "
+                      "use 50,000.", stacklevel=3)
 
 
 # ---------------------------------------------------------------- Inception Score
@@ -228,6 +281,7 @@ def inception_score(probs: Array, splits: int = 10) -> tuple[float, float]:
     if (p < 0).any() or not np.allclose(p.sum(axis=1), 1.0, atol=1e-4):
         raise ValueError("probs must be class probabilities: non-negative rows summing to 1 "
                          "(apply softmax to the classifier's logits)")
+    check_count(splits, "splits")
     if not 1 <= splits <= len(p):
         raise ValueError(f"splits must be in [1, {len(p)}], got {splits}")
     scores = [np.exp(scipy.stats.entropy(part, part.mean(axis=0, keepdims=True), axis=1).mean())

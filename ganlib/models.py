@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .validate import check_labels
+
 Shape = int | Sequence[int]
 
 
@@ -34,7 +36,8 @@ def _with_labels(x: Tensor, labels: Tensor | None, n_classes: int) -> Tensor:
         return x
     if labels is None:
         raise ValueError(f"this model is conditional (n_classes={n_classes}): pass labels too")
-    return torch.cat([x, F.one_hot(labels.long(), n_classes).to(x.dtype)], dim=1)
+    labels = check_labels(labels, len(x), n_classes).to(x.device)
+    return torch.cat([x, F.one_hot(labels, n_classes).to(x.dtype)], dim=1)
 
 
 class MLPGenerator(nn.Module):

@@ -10,15 +10,18 @@ batches, seeds the noise, wires the usual callbacks and calls `train`.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Sequence
 
 import torch
 from torch import Tensor, nn
 
 from . import losses
-from .callbacks import Checkpoint, History, OutOfTime, Progress, Schedules, TimeLimit, load_checkpoint
-from .validate import check_count
+from .callbacks import (Checkpoint, History, OutOfTime, Progress, Schedules, TimeLimit, load_checkpoint,
+                        read_checkpoint)
+from .validate import check_count, check_labels, check_number, first_non_finite
 
 
 def gan_step(G, D, opt_g, opt_d, real, d_loss=losses.d_loss, g_loss=losses.g_loss_nonsaturating,
@@ -69,10 +72,15 @@ class Batches:
         if callable(data):
             self.data, self.gen = data, torch.Generator().manual_seed(seed)
         else:
+            if not torch.is_tensor(data):
+                raise TypeError(f"data must be a tensor of real samples or a function sample(n, generator), "
+                                f"got {type(data).__name__}; convert an array with torch.as_tensor(x).float()")
             if len(data) == 0:
                 raise ValueError("data is empty: give at least one real sample")
-            if labels is not None and len(labels) != len(data):
-                raise ValueError(f"labels: {len(labels)} labels for {len(data)} samples; give one per sample")
+            _check_finite(data, "data")
+            _warn_image_range(data)
+            if labels is not None:
+                labels = check_labels(labels, len(data), name="labels")
             self.data = data.to(device)  # once: batches are then cut on the device, no copies per step
             self.labels = None if labels is None else labels.to(device)
             self.gen = torch.Generator(device=device).manual_seed(seed)
@@ -81,9 +89,39 @@ class Batches:
         """The next batch: ``(x,)`` or ``(x, labels)``."""
         if callable(self.data):
             out = self.data(self.batch_size, self.gen)
-            return tuple(t.to(self.device) for t in (out if isinstance(out, tuple) else (out,)))
+            out = out if isinstance(out, tuple) else (out,)
+            if out[0].device.type == "cpu":  # cheap on the host; a device tensor would cost a sync per step
+                _check_finite(out[0], "a batch from the sampler")
+            return tuple(t.to(self.device) for t in out)
         idx = torch.randint(len(self.data), (self.batch_size,), device=self.device, generator=self.gen)
         return (self.data[idx],) if self.labels is None else (self.data[idx], self.labels[idx])
+
+
+def _warn_overwrite(path: Path) -> None:
+    """A run that does not resume will overwrite ``path``: refuse when it is no training checkpoint, else warn."""
+    step = read_checkpoint(path)["step"]  # raises, naming the file, for a model file or anything else
+    warnings.warn(f"{path} holds a run saved at step {step}, but resume=False: this run starts afresh and "
+                  "overwrites it at its first save. Pass resume=True to continue that run.", stacklevel=3)
+
+
+def _check_finite(x: Tensor, name: str) -> None:
+    """Refuse real data with NaN or inf before training: otherwise it surfaces steps later as a 'divergence'."""
+    where = first_non_finite(x, name)
+    if where is not None:
+        raise ValueError(f"{where}. The data, not the training, is the problem: a GAN fed NaN or inf diverges "
+                         "whatever its learning rate. Drop or repair those samples, e.g. "
+                         "data[torch.isfinite(data).flatten(1).all(1)], and train again.")
+
+
+def _warn_image_range(x: Tensor) -> None:
+    """Warn when images (N×C×H×W) lie outside [−1, 1]: a tanh generator cannot reach them, so training looks broken."""
+    if x.dim() != 4 or not x.is_floating_point():
+        return
+    lo, hi = float(x.min()), float(x.max())
+    if lo < -1 - 1e-4 or hi > 1 + 1e-4:
+        warnings.warn(f"data: images with pixel values in [{lo:.3g}, {hi:.3g}], outside [-1, 1], the range of the "
+                      "generator's tanh: the fakes can never look like them. Rescale 0..255 images with "
+                      "x / 127.5 - 1 (ganlib.data.load_images already gives [-1, 1]).", stacklevel=4)
 
 
 @dataclass
@@ -126,6 +164,12 @@ def fit(G: nn.Module, D: nn.Module, data, *, steps: int, batch_size: int = 64,
     from .config import PROFILE
 
     check_count(steps, "steps", 0)
+    check_count(seed, "seed", 0)
+    check_count(every, "every")
+    check_number(lr_g, "lr_g", low=0)
+    check_number(lr_d, "lr_d", low=0)
+    if checkpoint is not None and not resume and Path(checkpoint).exists():
+        _warn_overwrite(Path(checkpoint))
     device = torch.device(device) if device is not None else PROFILE.device
     G.to(device)
     D.to(device)

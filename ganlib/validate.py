@@ -26,7 +26,8 @@ def check_choice(value, choices: Iterable, name: str) -> str:
 def check_count(value, name: str, minimum: int = 1) -> int:
     """A whole number ≥ ``minimum`` (a budget: steps, samples, batch size)."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
+        what = "a positive whole number" if minimum == 1 else f"a whole number ≥ {minimum}"
+        raise ValueError(f"{name} must be {what}, got {value!r}")
     return int(value)
 
 
@@ -117,4 +118,66 @@ def check_gaussians(mu1, sigma1, mu2, sigma2) -> tuple[np.ndarray, np.ndarray, n
     for name, v in (("mu1", mu1), ("mu2", mu2), ("sigma1", s1), ("sigma2", s2)):
         if not np.isfinite(v).all():
             raise ValueError(f"{name} contains NaN or inf")
+    check_covariance(s1, "sigma1")
+    check_covariance(s2, "sigma2")
     return mu1, s1, mu2, s2
+
+
+def check_covariance(sigma: np.ndarray, name: str = "sigma", rtol: float = 1e-6) -> np.ndarray:
+    """A covariance matrix: square, symmetric and positive semi-definite (up to rounding), or a ValueError.
+
+    Anything else (a negative variance, a transposed product, a precision matrix with signs
+    flipped) has no Gaussian behind it, and the Fréchet formula would return a number anyway.
+    A Cholesky factorisation of Σ + εI is the cheap test; eigenvalues are computed only for the message.
+    """
+    s = np.asarray(sigma, dtype=np.float64)
+    if s.ndim != 2 or s.shape[0] != s.shape[1]:
+        raise ValueError(f"{name} must be a square d×d covariance matrix, got shape {s.shape}")
+    scale = float(np.abs(s).max()) if s.size else 0.0
+    asym = float(np.abs(s - s.T).max()) if s.size else 0.0
+    if asym > rtol * max(scale, 1e-300):
+        raise ValueError(f"{name} is not symmetric (largest |Σ − Σᵀ| = {asym:.3g}, largest |Σ| = {scale:.3g}), "
+                         "so it is not a covariance matrix; pass np.cov(features, rowvar=False) "
+                         "(ganlib.metrics.feature_stats)")
+    eps = rtol * max(scale, 1e-300)
+    try:
+        np.linalg.cholesky(s + eps * np.eye(len(s)))
+    except np.linalg.LinAlgError:
+        low = float(np.linalg.eigvalsh((s + s.T) / 2).min())
+        raise ValueError(f"{name} is not positive semi-definite (smallest eigenvalue {low:.3g}): a covariance "
+                         "matrix has no negative variances in any direction; pass "
+                         "np.cov(features, rowvar=False) (ganlib.metrics.feature_stats)") from None
+    return s
+
+
+def check_image_array(images, name: str, shape: tuple[int, int] = IMAGE_SHAPE[1:]) -> np.ndarray:
+    """Raw stored images: a non-empty uint8 array N × H × W (pixel values 0..255), or a ValueError.
+
+    What a data file or cache holds before it becomes float images in [−1, 1]; a float array
+    (already scaled), a flat N × 784 array or another picture size is refused, never guessed.
+    """
+    arr = np.asarray(images)
+    if arr.ndim != 3 or tuple(arr.shape[1:]) != tuple(shape):
+        raise ValueError(f"{name} must hold images of shape N×{'×'.join(map(str, shape))}, got {arr.shape}")
+    if len(arr) == 0:
+        raise ValueError(f"{name} holds no images (shape {arr.shape})")
+    if arr.dtype != np.uint8:
+        raise ValueError(f"{name} must hold uint8 pixel values 0..255, got dtype {arr.dtype}")
+    return arr
+
+
+def first_non_finite(data, name: str = "data") -> str | None:
+    """Where ``data`` (a tensor or array) first holds NaN or inf, in words; None when every value is finite."""
+    t = data if torch.is_tensor(data) else torch.as_tensor(np.asarray(data))
+    if not (t.is_floating_point() or t.is_complex()):
+        return None
+    bad = ~torch.isfinite(t)
+    if not bool(bad.any()):
+        return None
+    if t.dim() == 0:
+        return f"{name} is {t.item()}"
+    rows = bad.reshape(len(t), -1).any(dim=1).nonzero()[:, 0]
+    i = int(rows[0])
+    kinds = " and ".join(k for k, found in (("NaN", torch.isnan(t).any()), ("inf", torch.isinf(t).any())) if found)
+    return (f"{name} holds {kinds} in {len(rows)} of {len(t)} samples "
+            f"(first: sample {i}, {int(bad[i].sum())} of its {t[i].numel()} values)")

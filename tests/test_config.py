@@ -51,3 +51,16 @@ class _nullctx:
 
     def __exit__(self, *a):
         return False
+
+
+@pytest.mark.parametrize("value, expected", [("1", True), ("true", True), ("0", False), ("false", False),
+                                             ("no", False), ("", False)])
+def test_offline_reads_words_as_people_write_them(monkeypatch, value, expected):
+    monkeypatch.setenv("GANLIB_OFFLINE", value)
+    assert config.offline() is expected  # "false" used to mean offline
+
+
+def test_offline_refuses_a_value_it_cannot_read(monkeypatch):
+    monkeypatch.setenv("GANLIB_OFFLINE", "maybe")
+    with pytest.raises(ValueError, match=r"\$GANLIB_OFFLINE must be 1 .* or 0 .*got 'maybe'"):
+        config.offline()
