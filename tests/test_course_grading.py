@@ -1,8 +1,10 @@
 """The homework machinery: student versions and the grader (on tiny fixture notebooks)."""
 
 import json
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -166,6 +168,27 @@ def test_grade_folder_writes_csv(tmp_path):
     rows = out.read_text().splitlines()
     assert rows[0].startswith("submission,total,max,toy_add,toy_square")
     assert rows[1].split(",")[1:5] == ["0", "3", "0", "0"]
+
+
+def test_sandbox_is_there_where_ci_requires_it():
+    """CI sets GANLIB_REQUIRE_SANDBOX=1: there the attack tests must run, not be skipped."""
+    if os.environ.get("GANLIB_REQUIRE_SANDBOX") == "1":
+        assert SANDBOX, f"the grading sandbox cannot be built, so the attack tests would be skipped: {WHY_NOT}"
+
+
+@needs_sandbox
+def test_sandbox_shows_host_folders_under_tmp():
+    """A course or a Python under the host's /tmp (a clone in /tmp/x) is bound over the private /tmp, not hidden."""
+    with tempfile.TemporaryDirectory(dir="/tmp") as d:
+        os.chmod(d, 0o755)  # the child is another user
+        Path(d, "data.txt").write_text("seen")
+        nb = Path(d, "probe.txt")
+        nb.write_text("probe")
+        got = sandbox.run(str(nb), [sys.executable, "-I", "-S", "-c",
+                                    f"open('/grading/out/ok', 'w').write(open({d + '/data.txt'!r}).read())"],
+                          {"LANG": "C.UTF-8"}, limits=sandbox.Limits(wall=60), binds=[[d, d]],
+                          collect={"ok": ("/grading/out/ok", 100)})
+    assert got.files.get("ok") == b"seen", (got.error, got.exit_code)
 
 
 @needs_sandbox

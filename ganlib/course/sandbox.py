@@ -148,12 +148,6 @@ def _build_root(cfg: dict) -> None:
     _mount("tmpfs", jail, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755")
     for name, target in cfg["links"]:  # /bin -> usr/bin and the like, as on the host
         os.symlink(target, jail + name)
-    for src, dst in cfg["binds"]:
-        if os.path.exists(src):
-            _bind(src, jail + dst)
-    for path in cfg.get("masks", []):  # host folders inside those binds the child must not see (the real ganlib)
-        if os.path.isdir(jail + path):
-            _mount("tmpfs", jail + path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
     # the one writable place: the submission's folder, its home, /tmp and /dev/shm, all in one capped tmpfs
     g = jail + GRADING
     os.makedirs(g)
@@ -163,6 +157,16 @@ def _build_root(cfg: dict) -> None:
         os.mkdir(f"{g}/{d}")
         os.chmod(f"{g}/{d}", mode)
         os.chown(f"{g}/{d}", cfg["child_uid_here"], cfg["child_uid_here"])
+    # the private /tmp goes in before the read-only binds: a Python or course that lives under the host's
+    # /tmp (a clone in /tmp/x) is then bound on top of it, not hidden by it
+    os.makedirs(f"{jail}/tmp", exist_ok=True)
+    _bind(f"{g}/tmp", f"{jail}/tmp", writable=True)
+    for src, dst in cfg["binds"]:
+        if os.path.exists(src):
+            _bind(src, jail + dst)
+    for path in cfg.get("masks", []):  # host folders inside those binds the child must not see (the real ganlib)
+        if os.path.isdir(jail + path):
+            _mount("tmpfs", jail + path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
     # the runner's results get a tmpfs of their own, so a submission that fills its disk still has them
     _mount("tmpfs", f"{g}/out", "tmpfs", MS_NOSUID | MS_NODEV,
            f"size={int(1.2 * lim['output'] + 2 * lim['answers'] + 8_000_000)},nr_inodes=1000,mode=0755")
@@ -175,9 +179,8 @@ def _build_root(cfg: dict) -> None:
     for here, dirs, files in os.walk(f"{g}/home"):  # folders made on the way belong to the child too
         for name in dirs + files:
             os.lchown(os.path.join(here, name), cfg["child_uid_here"], cfg["child_uid_here"])
-    for d in ("tmp", "dev", "proc", "sys"):
+    for d in ("dev", "proc", "sys"):
         os.makedirs(f"{jail}/{d}", exist_ok=True)
-    _bind(f"{g}/tmp", f"{jail}/tmp", writable=True)
     # /dev: a few harmless device nodes, bound from the host (a new mknod is not allowed here)
     _mount("tmpfs", f"{jail}/dev", "tmpfs", MS_NOSUID, "size=64k,mode=0755")
     for node in ("null", "zero", "full", "random", "urandom"):
