@@ -7,11 +7,16 @@ import numpy as np
 import torch
 from torchvision.utils import make_grid
 
+from .validate import check_count
+
 
 def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 2) -> np.ndarray:
     """Tile N×C×H×W images in [-1, 1] into one H'×W'(×3) array in [0, 1] (torchvision's make_grid)."""
     if not torch.is_tensor(images) or images.dim() != 4:
         raise ValueError(f"expected a N×C×H×W tensor, got {getattr(images, 'shape', type(images))}")
+    if len(images) == 0:
+        raise ValueError("no images to show (an empty batch)")
+    check_count(nrow, "nrow")
     grid = make_grid(images.detach().float().cpu().clamp(-1, 1), nrow=nrow, padding=padding,
                      normalize=True, value_range=(-1, 1), pad_value=1.0)
     return grid[0].numpy() if images.shape[1] == 1 else grid.permute(1, 2, 0).numpy()

@@ -15,23 +15,21 @@ import torch
 from torchvision.transforms.functional import gaussian_blur
 
 from ganlib.metrics import frechet_distance, kid, precision_recall
-from ganlib.validate import check_images
+from ganlib.validate import check_images, check_number
 
 Features = Callable[[torch.Tensor], torch.Tensor]
 
 
 def add_noise(images: torch.Tensor, std: float, seed: int = 0) -> torch.Tensor:
     """Add Gaussian pixel noise of standard deviation ``std`` (in the [−1, 1] scale), clipped to [−1, 1]."""
-    if std < 0:
-        raise ValueError(f"noise std must be ≥ 0, got {std}")
+    std = check_number(std, "noise std", low=0)  # a NaN std would silently turn every image into NaN
     g = torch.Generator().manual_seed(seed)  # on the CPU: the same noise whatever the images' device
     return (images + std * torch.randn(images.shape, generator=g).to(images.device)).clamp(-1, 1)
 
 
 def blur(images: torch.Tensor, sigma: float) -> torch.Tensor:
     """Gaussian blur with standard deviation ``sigma`` pixels (0: unchanged)."""
-    if sigma < 0:
-        raise ValueError(f"blur sigma must be ≥ 0, got {sigma}")
+    sigma = check_number(sigma, "blur sigma", low=0)
     if sigma == 0:
         return images.clone()
     size = 2 * math.ceil(3 * sigma) + 1

@@ -64,7 +64,12 @@ def gan_value(d, p_data, p_g, xs) -> float:
 
 def kl(p, q, xs) -> float:
     """KL(p ‖ q) = ∫ p log(p/q) dx (infinite when p has mass where q has none)."""
-    terms = rel_entr(np.asarray(p, dtype=np.float64), np.asarray(q, dtype=np.float64))
+    p, q = np.asarray(p, dtype=np.float64), np.asarray(q, dtype=np.float64)
+    if p.shape != q.shape or p.shape != np.shape(xs):
+        raise ValueError(f"p, q and xs must have the same shape, got {p.shape}, {q.shape}, {np.shape(xs)}")
+    if not (np.isfinite(p).all() and np.isfinite(q).all()) or (p < 0).any() or (q < 0).any():
+        raise ValueError("p and q must be densities: finite and ≥ 0 on the grid")  # rel_entr gives inf for p < 0
+    terms = rel_entr(p, q)
     return math.inf if np.isinf(terms).any() else integrate(terms, xs)
 
 
