@@ -1,6 +1,6 @@
 """What the mapping network and the noise inputs buy, measured: the same budget without each.
 
-    python -m ganlib.style.ablation            # 3 variants × 2 seeds at notebook 07's cpu budget → the shipped JSON
+    python -m ganlib.style.ablation            # 3 variants × 4 seeds at notebook 07's cpu budget → the shipped JSON
 
 Each variant trains with :func:`ganlib.style.miniature.train_style_gan` for the same steps and seed; each run is
 scored on the same measures as notebook 07 (FID, precision and recall of 2,000 samples against 2,000 test
@@ -31,7 +31,7 @@ from .miniature import RECIPE, train_style_gan
 RESULTS = PACKAGE_DIR / "shipped" / "results" / "style_ablation.json"
 VARIANTS = {"full": {}, "no noise inputs": {"noise": False}, "no mapping network": {"mapping_layers": 0}}
 """The variants: the recipe, and the recipe with one idea taken out (``mapping_layers=0``: w = the normalised z)."""
-STEPS, SEEDS, N = 1000, (0, 1), 2000
+STEPS, SEEDS, N = 1000, (0, 1, 2, 3), 2000
 
 
 def score(G: torch.nn.Module, real_feats: torch.Tensor, clf: torch.nn.Module, n: int = N, seed: int = 2) -> dict:

@@ -1,0 +1,26 @@
+"""The ablation table: complete, made with today's recipe and budget, and its command runs."""
+
+import pytest
+
+from ganlib.style import ablation
+from ganlib.style.miniature import RECIPE
+
+pytestmark = pytest.mark.usefixtures("one_thread")  # conftest: one torch thread
+
+
+def test_shipped_ablation_is_complete_and_made_with_todays_recipe():
+    res = ablation.load()
+    assert {(r["variant"], r["seed"]) for r in res["rows"]} == {(v, s) for v in ablation.VARIANTS for s in ablation.SEEDS}
+    prov = res["provenance"]
+    assert prov["steps"] == ablation.STEPS and prov["variants"] == ablation.VARIANTS  # rerun when either changes
+    assert prov["recipe"] == {k: list(v) if isinstance(v, tuple) else v for k, v in RECIPE.items()}
+    assert "+dirty" not in prov["commit"]
+    summ = ablation.summary(res["rows"])
+    assert [r["variant"] for r in summ] == list(ablation.VARIANTS) and all(r["runs"] == len(ablation.SEEDS) for r in summ)
+    assert all(r["fid_lo"] <= r["fid"] <= r["fid_hi"] for r in summ)
+
+
+def test_one_run_scores_every_measure():
+    row = ablation.run("no mapping network", seed=0, steps=2)
+    assert row["variant"] == "no mapping network" and row["fid"] > 0 and 0 <= row["min_class_share"] <= 1
+    assert set(row) >= {"precision", "recall", "ppl_w", "train_seconds"}
