@@ -24,8 +24,7 @@ from ..classifier import features, predict
 from ..config import PACKAGE_DIR, PROFILE
 from ..files import atomic_write_text, git_commit
 from ..inference import noise
-from ..metrics import frechet_distance, precision_recall
-from .measures import course_classifier, path_length, samples
+from .measures import course_classifier, path_length, samples, truncation_sweep
 from .miniature import RECIPE, train_style_gan
 
 RESULTS = PACKAGE_DIR / "shipped" / "results" / "style_ablation.json"
@@ -35,13 +34,13 @@ STEPS, SEEDS, N = 1000, (0, 1, 2, 3), 2000
 
 
 def score(G: torch.nn.Module, real_feats: torch.Tensor, clf: torch.nn.Module, n: int = N, seed: int = 2) -> dict:
-    """FID, precision, recall, PPL in W and the smallest class share of one generator (ψ = 1)."""
-    torch.manual_seed(seed)
-    images = samples(G, noise(n, G.latent_dim, seed))
-    f = features(clf, images)
-    p, r = precision_recall(real_feats, f)
-    shares = np.bincount(predict(clf, images).numpy(), minlength=10) / n
-    return {"fid": round(frechet_distance(real_feats, f), 3), "precision": round(p, 4), "recall": round(r, 4),
+    """Notebook 07's measures of one generator at ψ = 1 (FID, precision, recall: its truncation sweep's), plus the
+    path length in W and the smallest class share of the same samples."""
+    (row,) = truncation_sweep(G, real_feats, [1.0], n=n, space="w", seed=seed, classifier=clf)
+    torch.manual_seed(seed)  # the sweep's samples again: the same z and noise inputs
+    labels = predict(clf, samples(G, noise(n, G.latent_dim, seed)))
+    shares = np.bincount(labels.numpy(), minlength=10) / n
+    return {"fid": round(row["fid"], 3), "precision": round(row["precision"], 4), "recall": round(row["recall"], 4),
             "ppl_w": round(path_length(G, n=1000, space="w", classifier=clf), 2),
             "min_class_share": round(float(shares.min()), 4)}
 
@@ -84,17 +83,40 @@ def load(path: Path = RESULTS) -> dict:
     return json.loads(Path(path).read_text())
 
 
-def summary(rows: list[dict]) -> list[dict]:
-    """Mean and spread (half the range over seeds) of each measure, per variant, in VARIANTS' order."""
-    out = []
-    for v in VARIANTS:
-        sel = [r for r in rows if r["variant"] == v]
-        row = {"variant": v, "runs": len(sel)}
-        for k in ("fid", "precision", "recall", "ppl_w", "min_class_share"):
-            vals = np.array([r[k] for r in sel], dtype=float)
-            row[k], row[k + "_lo"], row[k + "_hi"] = float(vals.mean()), float(vals.min()), float(vals.max())
-        out.append(row)
-    return out
+def collapsed(row: dict) -> bool:
+    """A run whose images no longer depend on w: its path length in W is (about) 0."""
+    return row["ppl_w"] < 1.0
+
+
+def format_table(rows: list[dict]) -> str:
+    """The runs as text, one line each, collapsed runs marked."""
+    lines = [f"{'variant':20s} {'seed':>4s} {'FID':>7s} {'precision':>9s} {'recall':>6s} {'PPL in W':>8s} {'min class':>9s}"]
+    for r in rows:
+        lines.append(f"{r['variant']:20s} {r['seed']:4d} {r['fid']:7.1f} {r['precision']:9.3f} {r['recall']:6.3f} "
+                     f"{r['ppl_w']:8.1f} {r['min_class_share']:9.3f}" + ("   collapsed" if collapsed(r) else ""))
+    return "\n".join(lines)
+
+
+def plot(rows: list[dict]):
+    """FID and path length per variant, one dot per seed (seeds side by side), collapsed runs as red crosses."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
+    names = list(VARIANTS)
+    for ax, key, label in [(axes[0], "fid", "FID (lower is better)"),
+                           (axes[1], "ppl_w", "path length in W (lower: smoother)")]:
+        for i, v in enumerate(names):
+            for r in (r for r in rows if r["variant"] == v):
+                bad = collapsed(r)
+                ax.plot(i + 0.08 * (r["seed"] - 1.5), r[key], "x" if bad else "o", color="tab:red" if bad else "tab:blue",
+                        ms=8)
+        ax.set_xticks(range(len(names)), names)
+        ax.set_ylabel(label)
+        ax.set_xlim(-0.5, len(names) - 0.5)
+    axes[0].set_title("each dot a seed; red × = collapsed")
+    axes[1].set_title("a collapsed run has length 0")
+    fig.tight_layout()
+    return fig
 
 
 def main(argv: list[str] | None = None) -> int:
