@@ -6,7 +6,7 @@ plain losses do: ``d_loss(real_logits, fake_logits)``, ``g_loss(fake_logits)``,
 
 - Wasserstein loss + gradient penalty (WGAN-GP) — Gulrajani et al. 2017, arXiv:1704.00028
 - hinge loss — Lim & Ye 2017 (Geometric GAN), Miyato et al. 2018
-- R1 penalty — Mescheder et al. 2018, "Which training methods for GANs do actually converge?"
+- R1 penalty — Mescheder et al. 2018, "Which training methods for GANs do actually converge?"; applied lazily — Karras et al. 2020
 - spectral normalisation — Miyato et al. 2018, arXiv:1802.05957
 - PacGAN packing — Lin et al. 2018, arXiv:1712.04086
 - minibatch standard deviation — Karras et al. 2018 (Progressive GAN), arXiv:1710.10196
@@ -61,6 +61,22 @@ def r1_penalty(D, real: Tensor, fake: Tensor | None = None, gamma: float = 10.0)
     x = real.detach().requires_grad_(True)
     (grad,) = torch.autograd.grad(D(x).sum(), x, create_graph=True)
     return gamma / 2 * grad.flatten(1).pow(2).sum(dim=1).mean()
+
+
+class LazyPenalty:
+    """Lazy regularisation (StyleGAN2, Karras et al. 2020): apply ``penalty`` on every ``every``-th call only,
+    scaled by ``every``, so it weighs the same on average at a fraction of its cost (R1's double backward is costly)."""
+
+    def __init__(self, penalty, every: int = 16):
+        if not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be a whole number ≥ 1, got {every!r}")
+        self.penalty, self.every, self.calls = penalty, every, 0
+
+    def __call__(self, D, real: Tensor, fake: Tensor):
+        self.calls += 1
+        if (self.calls - 1) % self.every:
+            return 0.0
+        return self.every * self.penalty(D, real, fake)
 
 
 # ----------------------------------------------------------------------------- model wrappers

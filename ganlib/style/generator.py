@@ -10,13 +10,13 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from .blocks import AdaINLayer, EqualLinear, ModulatedLayer, ToImage
+from .blocks import AdaINLayer, EqualLinear, ModulatedLayer, ToImage, lrelu
 
 STYLES = {"adain": AdaINLayer, "modulated": ModulatedLayer}
 
 
 class MappingNetwork(nn.Module):
-    """z → w: normalise z to the unit sphere (times √d), then an MLP of LeakyReLU layers (0 layers: w = normalised z).
+    """z → w: normalise z to the unit sphere (times √d), then an MLP of LeakyReLU layers with gain √2 (0 layers: w = normalised z).
 
     Its layers learn 100× slower than the rest (``lr_mul``), as in StyleGAN.
     """
@@ -29,7 +29,7 @@ class MappingNetwork(nn.Module):
     def forward(self, z: Tensor) -> Tensor:
         x = z * torch.rsqrt(z.square().mean(dim=1, keepdim=True) + 1e-8)
         for layer in self.layers:
-            x = nn.functional.leaky_relu(layer(x), 0.2)
+            x = lrelu(layer(x))
         return x
 
 
