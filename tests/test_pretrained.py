@@ -92,7 +92,7 @@ def test_shipped_dcgan_covers_every_class():
 
 def test_gan_metrics_were_measured_with_the_shipped_classifier():
     entries = pretrained.manifest()
-    for name in ("dcgan-fashion-mnist", "cdcgan-fashion-mnist"):
+    for name in ("dcgan-fashion-mnist", "cdcgan-fashion-mnist", "stylegan-fashion-mnist"):
         assert entries[name]["classifier_sha256"] == entries["fashion-mnist-classifier"]["sha256"], (
             f"{name}'s FID and coverage were measured with another classifier: "
             f"python -m ganlib.pretrain {name} --rescore")
@@ -115,3 +115,24 @@ def test_superres_pair_ships_with_its_measurements():
         assert {"psnr", "ssim", "fid", "sharpness", "accuracy", "adv_weight"} <= set(e["metrics"])
     assert entries["superres-fashion-mnist"]["metrics"]["adv_weight"] > 0
     assert entries["superres-l1-fashion-mnist"]["metrics"]["adv_weight"] == 0
+
+
+def test_shipped_stylegan_has_the_interface_and_meets_its_targets():
+    """DESIGN.md's interface, and issue 20's bar: FID ≤ 10, every class ≥ 5%, ≤ 5 MB, made in ≤ 45 minutes by the full run."""
+    from ganlib.style.generator import StyleGenerator
+    from ganlib.style.miniature import STYLE_STEPS
+
+    G = pretrained.load("stylegan-fashion-mnist")
+    assert isinstance(G, StyleGenerator) and not G.training
+    z = torch.randn(3, G.latent_dim)
+    w = G.mapping(z)
+    assert w.shape == (3, G.w_dim) and G.w_avg.shape == (G.w_dim,) and G.w_avg.abs().sum() > 0
+    ws = w[:, None].repeat(1, G.num_layers, 1)
+    assert torch.allclose(G.synthesis(ws, noise_mode="const"), G(z, noise_mode="const"), atol=1e-4)  # G(z) = synthesis(mapping(z))
+    assert G(z, truncation_psi=0.5).shape == (3, 1, 28, 28)
+    e = pretrained.manifest()["stylegan-fashion-mnist"]
+    m = e["metrics"]
+    assert m["steps"] == STYLE_STEPS and not m["stopped_by_time"] and "--max-seconds" not in e["command"]
+    assert e["wall_time_s"] <= 45 * 60 and e["bytes"] <= 5_000_000
+    assert m["fid_classifier"] <= 10 and m["fid_samples"] == 5000
+    assert len(m["class_coverage"]) == 10 and min(m["class_coverage"].values()) >= 0.05

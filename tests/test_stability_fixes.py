@@ -75,3 +75,15 @@ def test_minibatch_std_sees_collapse():
 def test_two_time_scale():
     lr = fixes.two_time_scale()
     assert lr["lr_d"] > lr["lr_g"] and set(lr) == {"lr_g", "lr_d"}
+
+
+def test_lazy_penalty_applies_every_kth_call_scaled_by_k():
+    from ganlib.stability.fixes import LazyPenalty
+
+    calls = []
+    lazy = LazyPenalty(lambda D, real, fake: calls.append(1) or torch.tensor(2.0), every=4)
+    out = [float(lazy(None, None, None)) for _ in range(9)]
+    assert out == [8.0, 0, 0, 0, 8.0, 0, 0, 0, 8.0] and len(calls) == 3  # the same weight on average, a quarter of the cost
+    for bad in (0, -1, 2.5):
+        with pytest.raises(ValueError, match="every"):
+            LazyPenalty(lambda *a: 0, every=bad)

@@ -1,7 +1,8 @@
 """The recipes behind the shipped checkpoints: ``python -m ganlib.pretrain NAME [--max-seconds S] [--out PATH] [--seed N]``.
 
 NAME is one of :data:`TARGETS` (``fashion-mnist-classifier``, ``dcgan-fashion-mnist``,
-``cdcgan-fashion-mnist``, ``superres-fashion-mnist``, ``superres-l1-fashion-mnist``). Seeded and repeatable on the CPU, with a progress bar.
+``cdcgan-fashion-mnist``, ``superres-fashion-mnist``, ``superres-l1-fashion-mnist``,
+``stylegan-fashion-mnist``). Seeded and repeatable on the CPU, with a progress bar.
 ``--max-seconds`` stops training after S seconds of wall time and still writes a usable
 checkpoint. Without ``--out`` the file goes to ``ganlib/shipped/checkpoints/NAME.pt`` and its
 manifest entry (sha256, command, commit, seed, wall time, device, metrics) is rewritten; with
