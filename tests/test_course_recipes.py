@@ -8,7 +8,7 @@ def test_max_seconds_is_honoured_and_checkpoint_usable(tmp_path):
     out = tmp_path / "g.pt"
     path, entry = pretrain.run("dcgan-fashion-mnist", max_seconds=1, out=out, progress=False, threads=1)
     assert path == out and out.exists()
-    # stopped at the first time check after 1 s, far short of the recipe's 6,000 steps
+    # stopped at the first time check after 1 s, far short of the recipe's 24,000 steps
     assert entry["metrics"]["stopped_by_time"] and entry["metrics"]["steps"] <= 50
     G = pretrained.load(out)
     assert G(torch.randn(2, G.latent_dim)).shape == (2, 1, 28, 28)
@@ -60,3 +60,11 @@ def test_stylegan_recipe_writes_a_loadable_style_generator(tmp_path, one_thread)
     G = pretrained.load(path)
     assert G.mapping(torch.randn(2, G.latent_dim)).shape == (2, G.w_dim)
     assert G(torch.randn(2, G.latent_dim), truncation_psi=0.7).shape == (2, 1, 28, 28)
+
+
+def test_the_commit_recorded_is_the_one_that_trained(tmp_path, monkeypatch):
+    """Read before training: writing the new checkpoint into ganlib/ must not turn the record into "+dirty"."""
+    reads = iter(["abc (before training)", "abc+dirty (after the file was written)"])
+    monkeypatch.setattr(pretrain, "git_commit", lambda *a, **k: next(reads))
+    _, entry = pretrain.run("dcgan-fashion-mnist", max_seconds=1, out=tmp_path / "g.pt", progress=False, threads=1)
+    assert entry["commit"] == "abc (before training)"

@@ -147,6 +147,7 @@ def run(name: str, *, seed: int = 0, max_seconds: float | None = None, out=None,
     if threads:
         torch.set_num_threads(threads)
     seed_everything(seed)
+    commit = git_commit()  # the code that trains; read now, before the new checkpoint makes ganlib/ "dirty"
     start = time.perf_counter()
     say(progress, f"{name}: training on {_device_name(device)}, seed {seed}"
         + (f", at most {max_seconds:g} s" if max_seconds is not None else ""))
@@ -159,7 +160,7 @@ def run(name: str, *, seed: int = 0, max_seconds: float | None = None, out=None,
         f" --max-seconds {max_seconds:g}" if max_seconds is not None else "") + (
         f" --threads {threads}" if threads else "")
     entry = {"file": path.name, "sha256": pretrained.sha256(path), "bytes": path.stat().st_size,
-             "command": command, "commit": git_commit(), "seed": seed, "wall_time_s": round(wall, 1),
+             "command": command, "commit": commit, "seed": seed, "wall_time_s": round(wall, 1),
              "device": _device_name(device), "torch": torch.__version__, "metrics": metrics}
     if name != "fashion-mnist-classifier":
         entry["classifier_sha256"] = _classifier_sha256()
