@@ -5,7 +5,6 @@ with a style-based generator, the DCGAN detective with a lazy R1 penalty, and a 
 from __future__ import annotations
 
 import copy
-
 import functools
 
 import torch
@@ -49,7 +48,8 @@ and R1 43 / 44; the gain in the mapping network alone 38 / 33, with R1 30 / 30; 
 synthesis layers 27 / 29."""
 
 STYLE_STEPS = 20_000
-"""Steps of a full run (``python -m ganlib.pretrain stylegan-fashion-mnist``, about 40 minutes on one thread)."""
+"""Steps of a full run (``python -m ganlib.pretrain stylegan-fashion-mnist``: 40 minutes on one thread, FID 5.9 in the
+classifier's features, every class 7.7–13.0% of samples; the shipped checkpoint)."""
 
 
 def train_style_gan(steps: int, *, seed: int = 0, device=None, max_seconds: float | None = None,
