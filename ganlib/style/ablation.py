@@ -98,7 +98,7 @@ def format_table(rows: list[dict]) -> str:
 
 
 def plot(rows: list[dict]):
-    """FID and path length per variant, one dot per seed (seeds side by side), collapsed runs as red crosses."""
+    """FID and path length per variant, one dot per seed (seeds side by side), collapsed runs (if any) as red crosses."""
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
@@ -113,8 +113,9 @@ def plot(rows: list[dict]):
         ax.set_xticks(range(len(names)), names)
         ax.set_ylabel(label)
         ax.set_xlim(-0.5, len(names) - 0.5)
-    axes[0].set_title("each dot a seed; red × = collapsed")
-    axes[1].set_title("a collapsed run has length 0")
+    note = "; red × = collapsed (length 0)" if any(map(collapsed, rows)) else ""
+    axes[0].set_title(f"FID, one dot per seed (0–3, left to right){note}")
+    axes[1].set_title("path length in W, one dot per seed")
     fig.tight_layout()
     return fig
 
