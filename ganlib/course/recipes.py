@@ -66,7 +66,7 @@ def make_classifier(seed: int, max_seconds: float | None, device: torch.device, 
 
 
 GAN_RECIPES: dict[str, dict] = {
-    "dcgan-fashion-mnist": dict(FAST_RECIPE, g_width=64, d_width=32, loss="hinge", ema=0.999, steps=24_000),
+    "dcgan-fashion-mnist": dict(FAST_RECIPE, g_width=64, d_width=32, loss="hinge", ema=0.999, steps=36_000),
     "cdcgan-fashion-mnist": dict(FAST_RECIPE, g_width=32, d_width=32, loss="hinge", ema=0.999, steps=24_000),
 }
 """The shipped generators' recipes: the fast recipe (``ganlib.dcgan.FAST_RECIPE``) with the hinge loss and G's moving
