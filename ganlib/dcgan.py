@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from . import losses
 from .train import gan_step
 from .validate import check_labels
 
@@ -128,6 +129,49 @@ class WithLabels(nn.Module):
 def conditional_gan_step(G, D, opt_g, opt_d, real, labels, **rules):
     """The same GAN step, with both players told the class of the real batch: G(z, y) and D(x, y)."""
     return gan_step(WithLabels(G, labels), WithLabels(D, labels), opt_g, opt_d, real, **rules)
+
+
+class AuxClassifierDiscriminator(ConditionalDCGANDiscriminator):
+    """The projection detective with a second head that names the class from the same features (AC-GAN,
+    Odena, Olah & Shlens 2017). Used by :func:`aux_classifier_gan_step`, which trains the head on real
+    images and asks the forger to draw images the head names correctly: samples more typical of their class."""
+
+    def __init__(self, width: int = 32, n_classes: int = 10):
+        super().__init__(width, n_classes)
+        self.classify = nn.Linear(2 * width * 7 * 7, n_classes)
+
+    def judge_and_name(self, x: Tensor, labels: Tensor) -> tuple[Tensor, Tensor]:
+        """(the projection logit of "a real image of this class", the head's class logits)."""
+        y = check_labels(labels, len(x), self.n_classes).to(x.device)
+        h = self.net(x)
+        return self.logit(h).squeeze(1) + (self.embed(y) * h).sum(1), self.classify(h)
+
+
+def aux_classifier_gan_step(G, D: AuxClassifierDiscriminator, opt_g, opt_d, real, labels, *,
+                            d_loss=losses.d_loss, g_loss=losses.g_loss_nonsaturating, aux_weight: float = 0.2):
+    """The conditional step plus AC-GAN's class term: D also learns to name the class of real images
+    (cross-entropy, weight 1), and G's loss adds ``aux_weight`` × the cross-entropy of D's naming of its fakes
+    against the asked class. Only real images train the head, so it never learns to name fakes."""
+    y = check_labels(labels, len(real), D.n_classes).to(real.device)
+    z = torch.randn(len(real), G.latent_dim, device=real.device)
+    fake = G(z, y).detach()
+    real_logits, real_classes = D.judge_and_name(real, y)
+    fake_logits, _ = D.judge_and_name(fake, y)
+    aux_d = F.cross_entropy(real_classes, y)
+    loss_d = d_loss(real_logits, fake_logits) + aux_d
+    opt_d.zero_grad()
+    loss_d.backward()
+    opt_d.step()
+    z = torch.randn(len(real), G.latent_dim, device=real.device)
+    logits, classes = D.judge_and_name(G(z, y), y)
+    aux_g = F.cross_entropy(classes, y)
+    loss_g = g_loss(logits) + aux_weight * aux_g
+    opt_g.zero_grad()
+    loss_g.backward(inputs=list(G.parameters()))
+    opt_g.step()
+    return {"d_loss": loss_d.detach(), "g_loss": loss_g.detach(),
+            "d_real": torch.sigmoid(real_logits.detach()).mean(), "d_fake": torch.sigmoid(fake_logits.detach()).mean(),
+            "aux_real": aux_d.detach(), "aux_fake": aux_g.detach()}
 
 
 FAST_RECIPE = dict(latent_dim=64, width=32, batch_size=64, lr_g=2e-4, lr_d=2e-4, betas=(0.5, 0.999))

@@ -31,8 +31,9 @@ from ganlib.callbacks import EMA
 from ganlib.classifier import Classifier, accuracy, judge, train_classifier
 from ganlib.config import PROFILE, seed_everything
 from ganlib.data import load_images
-from ganlib.dcgan import (FAST_RECIPE, ConditionalDCGANDiscriminator, ConditionalDCGANGenerator,
-                          DCGANDiscriminator, DCGANGenerator, conditional_gan_step)
+from ganlib.dcgan import (FAST_RECIPE, AuxClassifierDiscriminator, ConditionalDCGANDiscriminator,
+                          ConditionalDCGANGenerator, DCGANDiscriminator, DCGANGenerator, aux_classifier_gan_step,
+                          conditional_gan_step)
 from ganlib.files import atomic_write_text, git_commit
 from ganlib.stability.fixes import hinge_d_loss, hinge_g_loss
 from ganlib.train import fit, gan_step
@@ -67,7 +68,7 @@ def make_classifier(seed: int, max_seconds: float | None, device: torch.device, 
 
 GAN_RECIPES: dict[str, dict] = {
     "dcgan-fashion-mnist": dict(FAST_RECIPE, g_width=64, d_width=32, loss="hinge", ema=0.999, steps=36_000),
-    "cdcgan-fashion-mnist": dict(FAST_RECIPE, g_width=32, d_width=32, loss="hinge", ema=0.999, steps=24_000),
+    "cdcgan-fashion-mnist": dict(FAST_RECIPE, g_width=32, d_width=32, loss="hinge", ema=0.999, aux=0.2, steps=24_000),
 }
 """The shipped generators' recipes: the fast recipe (``ganlib.dcgan.FAST_RECIPE``) with the hinge loss and G's moving
 average (``ganlib.callbacks.EMA``) as the shipped weights, for 24,000 steps; the unconditional G is twice as wide.
@@ -83,16 +84,20 @@ def train_dcgan(seed: int, max_seconds: float | None, device, progress: bool, *,
     r = GAN_RECIPES["cdcgan-fashion-mnist" if conditional else "dcgan-fashion-mnist"]
     steps = steps or r["steps"]
     x, y = load_images("fashion-mnist", "train")
-    if conditional:
-        G, D = ConditionalDCGANGenerator(r["latent_dim"], r["g_width"]), ConditionalDCGANDiscriminator(r["d_width"])
-    else:
-        G, D = DCGANGenerator(r["latent_dim"], r["g_width"]), DCGANDiscriminator(r["d_width"])
     rules = dict(d_loss=hinge_d_loss, g_loss=hinge_g_loss) if r["loss"] == "hinge" else {}
+    if conditional and r.get("aux"):  # AC-GAN's class term on top of the projection detective
+        G, D = ConditionalDCGANGenerator(r["latent_dim"], r["g_width"]), AuxClassifierDiscriminator(r["d_width"])
+        step, rules["aux_weight"] = aux_classifier_gan_step, r["aux"]
+    elif conditional:
+        G, D = ConditionalDCGANGenerator(r["latent_dim"], r["g_width"]), ConditionalDCGANDiscriminator(r["d_width"])
+        step = conditional_gan_step
+    else:
+        G, D, step = DCGANGenerator(r["latent_dim"], r["g_width"]), DCGANDiscriminator(r["d_width"]), gan_step
     ema = EMA(G, r["ema"]) if r["ema"] else None
     history = fit(G, D, x, steps=steps, batch_size=r["batch_size"], lr_g=r["lr_g"], lr_d=r["lr_d"],
                   betas=r["betas"], seed=seed, device=device, max_seconds=max_seconds, every=25,
                   progress=progress, labels=y if conditional else None, callbacks=[ema] if ema else [],
-                  step=conditional_gan_step if conditional else gan_step, **rules)
+                  step=step, **rules)
     G = (ema.G if ema else G).eval()
     done = len(history)
     say(progress, f"trained {done} steps; measuring FID and class coverage on 5,000 samples")
