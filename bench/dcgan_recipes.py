@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import time
 
 import torch
@@ -153,7 +154,23 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--n-fid", type=int, default=1000)
     p.add_argument("--json", default=None, help="also write the curves and the summary here")
+    p.add_argument("--ratio", type=float, default=None,
+                   help="instead of the chase: give each tutorial RATIO times the course's training time, "
+                        "round by round, and compare the course's FID at each of --marks with the tutorials' at "
+                        "RATIO times that mark (--rounds is then what the largest mark needs)")
+    p.add_argument("--marks", default="30,60,120,180,300", help="course training times (s) for --ratio")
+    p.add_argument("--tutorials", default="tf-tutorial,pytorch-tutorial",
+                   help="which tutorial recipes race (comma-separated)")
     a = p.parse_args()
+    marks = sorted(float(m) for m in a.marks.split(","))
+    chosen = [n.strip() for n in a.tutorials.split(",") if n.strip()]
+    known = ("tf-tutorial", "pytorch-tutorial")
+    if not chosen or any(n not in known for n in chosen):
+        p.error(f"--tutorials takes names from {', '.join(known)}, got {a.tutorials!r}")
+    if a.ratio is not None:
+        if a.ratio <= 1 or min(marks) <= 0:
+            p.error("--ratio must be above 1 and every mark above 0 s")
+        a.rounds = math.ceil(a.ratio * marks[-1] / a.slice)
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     x, _ = load_images("fashion-mnist", "train")
@@ -162,7 +179,7 @@ def main() -> None:
     real_feats = features(clf, test[:a.n_fid])
     z_eval = torch.randn(a.n_fid, 100, generator=torch.Generator().manual_seed(1))
     runs = {}
-    order = ("tf-tutorial", "pytorch-tutorial", "course")  # the course last: it chases the tutorials' best
+    order = (*chosen, "course")  # the course last: it chases the tutorials' best (or keeps 1/RATIO of their time)
     made = recipes()
     for name in order:
         G, D, bs, lr, betas, size = made[name]
@@ -202,6 +219,8 @@ def main() -> None:
         for name, run in runs.items():
             if name != "course":
                 train(run, a.slice)
+            elif a.ratio is not None:  # keep 1/RATIO of the (slowest-clocked) tutorial's time, measured every round
+                train(run, min(runs[n]["t"] for n in tutorials) / a.ratio - run["t"])
             else:
                 used = 0.0
                 while run["curve"][-1][2] > best_tutorial() and used < a.slice:
@@ -213,6 +232,8 @@ def main() -> None:
     print(f"\nFID (course classifier features, {a.n_fid} samples) against training wall time (s:FID):")
     for name, run in runs.items():
         print(f"  {name:17s} " + "  ".join(f"{t:.0f}:{f:.1f}" for t, _, f in run["curve"]))
+    if a.ratio is not None:
+        return _compare_at_marks(a, runs, marks, bench_start)
     target = best_tutorial()
 
     def reach(name, level):
@@ -236,6 +257,30 @@ def main() -> None:
                "time_to_target": {n: hit for n, hit in times.items()}}
         with open(a.json, "w") as f:
             json.dump(out, f, indent=1)
+
+
+def _compare_at_marks(a, runs, marks, bench_start) -> None:
+    """--ratio's table: the course's FID after S seconds beside each tutorial's after RATIO×S (each read at the
+    first measurement at or after that time, so a tutorial gets slightly more than RATIO×S, never less)."""
+    def at(name, t):
+        return next(((tt, f) for tt, _, f in runs[name]["curve"] if tt >= t), None)
+
+    tutorials = [n for n in runs if n != "course"]
+    print(f"\nCourse recipe after S seconds against each tutorial after {a.ratio:g}×S (FID, {a.n_fid} samples):")
+    print(f"  {'S':>6s} {'course':>16s} " + " ".join(f"{n + ' at ' + format(a.ratio, 'g') + '×S':>28s}" for n in tutorials)
+          + "  course ahead of all")
+    rows = []
+    for s in marks:
+        c = at("course", s)
+        ts = {n: at(n, a.ratio * s) for n in tutorials}
+        ahead = c is not None and all(v is not None and c[1] <= v[1] for v in ts.values())
+        rows.append({"S": s, "course": c, "tutorials": ts, "course_ahead": ahead})
+        cells = " ".join(f"{f'{v[1]:.1f} (at {v[0]:.0f} s)' if v else 'not run':>28s}" for v in ts.values())
+        print(f"  {s:5.0f}s {f'{c[1]:.1f} (at {c[0]:.0f} s)' if c else 'not run':>16s} {cells}  {'yes' if ahead else 'no'}")
+    print(f"bench wall time {time.perf_counter() - bench_start:.0f} s (training + FID evaluations)")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"args": vars(a), "curves": {n: r["curve"] for n, r in runs.items()}, "marks": rows}, f, indent=1)
 
 
 if __name__ == "__main__":
