@@ -8,7 +8,7 @@ def test_max_seconds_is_honoured_and_checkpoint_usable(tmp_path):
     out = tmp_path / "g.pt"
     path, entry = pretrain.run("dcgan-fashion-mnist", max_seconds=1, out=out, progress=False, threads=1)
     assert path == out and out.exists()
-    # stopped at the first time check after 1 s, far short of the recipe's 24,000 steps
+    # stopped at the first time check after 1 s, far short of the recipe's 36,000 steps
     assert entry["metrics"]["stopped_by_time"] and entry["metrics"]["steps"] <= 50
     G = pretrained.load(out)
     assert G(torch.randn(2, G.latent_dim)).shape == (2, 1, 28, 28)
