@@ -32,8 +32,8 @@ the cost of a step (the tutorials' steps cost 33× (TF) and 88× (PyTorch) as mu
 Ten times the time (``--ratio 10``): each tutorial trains ``--slice`` seconds a round and the course keeps a tenth
 of the (slowest) tutorial's training time, measured every round; the table puts the course's FID after S seconds
 beside each tutorial's after 10×S. Last run (2026-11-25, ``python bench/dcgan_recipes.py --ratio 10 --tutorials
-tf-tutorial --json ganlib/shipped/results/dcgan_race.json``, the file notebook 03 reads; one thread while another
-job trained on the other core; 3,371 s in all):
+tf-tutorial --json PATH``, one thread while another job trained on the other core; 3,371 s in all); its output is
+``ganlib/shipped/results/dcgan_race.json``, which notebook 03 plots and checks:
 
     course after S     FID     TF tutorial after 10×S    FID
          30 s          41.0          301 s               98.7

@@ -151,7 +151,7 @@ def aux_classifier_gan_step(G, D: AuxClassifierDiscriminator, opt_g, opt_d, real
                             d_loss=losses.d_loss, g_loss=losses.g_loss_nonsaturating, aux_weight: float = 0.2):
     """The conditional step plus AC-GAN's class term: D also learns to name the class of real images
     (cross-entropy, weight 1), and G's loss adds ``aux_weight`` × the cross-entropy of D's naming of its fakes
-    against the asked class. Only real images train the head, so it never learns to name fakes."""
+    against the asked class. Only real images train the head: fakes never teach it a class."""
     y = check_labels(labels, len(real), D.n_classes).to(real.device)
     z = torch.randn(len(real), G.latent_dim, device=real.device)
     fake = G(z, y).detach()
