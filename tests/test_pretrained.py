@@ -79,15 +79,8 @@ def test_conditional_generator_draws_the_asked_class():
     G, clf = pretrained.load("cdcgan-fashion-mnist"), pretrained.load("fashion-mnist-classifier")
     asked = torch.arange(300) % 10
     agree = float((predict(clf, sample(G, 300, asked, seed=5)) == asked).double().mean())
-    assert agree > 0.8  # chance is 0.1
-    assert pretrained.manifest()["cdcgan-fashion-mnist"]["metrics"]["asked_class_accuracy"] >= 0.85
+    assert agree > 0.8  # chance is 0.1; the manifest's figure is bound in test_dcgan_recipes.py
 
-
-
-def test_shipped_dcgan_covers_every_class():
-    entry = pretrained.manifest()["dcgan-fashion-mnist"]
-    cov = entry["metrics"]["class_coverage"]
-    assert len(cov) == 10 and min(cov.values()) >= 0.05
 
 
 def test_gan_metrics_were_measured_with_the_shipped_classifier():

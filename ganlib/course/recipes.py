@@ -87,12 +87,12 @@ def train_dcgan(seed: int, max_seconds: float | None, device, progress: bool, *,
     steps = steps or r["steps"]
     x, y = load_images("fashion-mnist", "train")
     rules = dict(d_loss=hinge_d_loss, g_loss=hinge_g_loss) if r["loss"] == "hinge" else {}
-    if conditional and r.get("aux"):  # AC-GAN's class term on top of the projection detective
-        G, D = ConditionalDCGANGenerator(r["latent_dim"], r["g_width"]), AuxClassifierDiscriminator(r["d_width"])
-        step, rules["aux_weight"] = aux_classifier_gan_step, r["aux"]
-    elif conditional:
-        G, D = ConditionalDCGANGenerator(r["latent_dim"], r["g_width"]), ConditionalDCGANDiscriminator(r["d_width"])
-        step = conditional_gan_step
+    if conditional:
+        G = ConditionalDCGANGenerator(r["latent_dim"], r["g_width"])
+        if r.get("aux"):  # AC-GAN's class term on top of the projection detective
+            D, step, rules["aux_weight"] = AuxClassifierDiscriminator(r["d_width"]), aux_classifier_gan_step, r["aux"]
+        else:
+            D, step = ConditionalDCGANDiscriminator(r["d_width"]), conditional_gan_step
     else:
         G, D, step = DCGANGenerator(r["latent_dim"], r["g_width"]), DCGANDiscriminator(r["d_width"]), gan_step
     ema = EMA(G, r["ema"]) if r["ema"] else None
