@@ -49,3 +49,30 @@ def test_ema_with_decay_zero_is_the_generator_and_the_start_is_a_copy(one_thread
 def test_ema_decay_is_checked():
     with pytest.raises(ValueError, match="decay"):
         EMA(_tiny(), decay=1.0)
+
+
+def test_recalibrated_statistics_are_the_plain_average_over_the_batches_of_its_own_outputs(one_thread):
+    from ganlib.callbacks import recalibrate_batch_norm
+    from ganlib.dcgan import ConditionalDCGANGenerator
+
+    G = _tiny()
+    norm = G.net[1]  # the 14×14 layer's BatchNorm2d
+    seen = []
+    hook = norm.register_forward_hook(lambda m, inp, out: seen.append(inp[0].detach()))
+    torch.manual_seed(5)
+    before = torch.rand(3)
+    recalibrate_batch_norm(G, batches=3, batch_size=8, seed=1)
+    torch.manual_seed(5)
+    assert torch.equal(torch.rand(3), before)  # the global RNG is left alone
+    hook.remove()
+    assert len(seen) == 3 and not G.training
+    means = torch.stack([s.mean(dim=(0, 2, 3)) for s in seen]).mean(0)
+    torch.testing.assert_close(norm.running_mean, means)  # the plain average, not a momentum-weighted one
+    assert norm.momentum == 0.1  # put back
+    again = _tiny()
+    recalibrate_batch_norm(again, batches=3, batch_size=8, seed=1)
+    assert torch.equal(again.net[1].running_var, norm.running_var)  # seeded
+    C = ConditionalDCGANGenerator(latent_dim=4, width=2)
+    recalibrate_batch_norm(C, batches=2, batch_size=4)  # asks for classes in turn
+    with pytest.raises(ValueError, match="batches"):
+        recalibrate_batch_norm(G, batches=0)
