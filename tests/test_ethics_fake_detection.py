@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from ganlib.ethics.fake_detection import (Detector, detector_accuracy, embed_watermark, false_alarm_rate,
@@ -47,3 +48,13 @@ def test_watermark_found_when_present_not_when_absent():
 def test_false_alarm_rate():
     assert abs(false_alarm_rate(0.0) - 0.5) < 1e-12
     assert 3e-5 < false_alarm_rate(4.0) < 3.5e-5
+
+
+def test_watermark_arguments_are_checked():
+    imgs, key = torch.zeros(4, 1, 28, 28), watermark_key(0)
+    with pytest.raises(ValueError, match="strength"):
+        embed_watermark(imgs, key, strength=1.5)  # would leave [-1, 1]
+    with pytest.raises(ValueError, match="one image's shape"):
+        embed_watermark(imgs, watermark_key(0, (1, 32, 32)))
+    with pytest.raises(ValueError, match="one image's shape"):
+        watermark_score(imgs[0], key)  # one image without its batch axis

@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from ganlib.ethics.memorisation import (memorisation_report, memorisation_reports, memorisation_score,
@@ -73,3 +74,11 @@ def test_reports_for_several_sets_match_one_report_each():
     reps = memorisation_reports(sets, test, train, "pixels")
     assert reps["copies"] == memorisation_report(sets["copies"], test, train, "pixels")
     assert reps["copies"].ratio > 10 > reps["new"].ratio
+
+
+def test_shift_tolerant_distance_checks_its_budgets():
+    x = torch.zeros(2, 1, 8, 8)
+    for kw, name in ((dict(max_shift=-1), "max_shift"), (dict(candidates=0), "candidates"), (dict(pool=0), "pool"),
+                     (dict(batch_size=2.5), "batch_size")):
+        with pytest.raises(ValueError, match=name):
+            shift_tolerant_distance(x, x, **kw)

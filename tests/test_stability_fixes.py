@@ -61,6 +61,11 @@ def test_pack_and_packed_discriminator():
         fixes.pack(x[:7], 4)
     D = fixes.Packed(nn.Linear(8, 1), 4)
     assert D(x).shape == (2, 1)
+    for bad in (0, -2, 1.5):  # m = 0 divided by zero, a fraction was truncated
+        with pytest.raises(ValueError, match="packing degree"):
+            fixes.pack(x, bad)
+        with pytest.raises(ValueError, match="packing degree"):
+            fixes.Packed(nn.Linear(8, 1), bad)
 
 
 def test_minibatch_std_sees_collapse():

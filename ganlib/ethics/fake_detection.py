@@ -18,6 +18,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ganlib.validate import check_number
+
 
 class Detector(nn.Module):
     """A small CNN for 1×28×28 images in [-1, 1]: one logit, positive means 'real'."""
@@ -87,7 +89,16 @@ def watermark_key(seed: int, shape: tuple[int, ...] = (1, 28, 28)) -> torch.Tens
 
 def embed_watermark(images: torch.Tensor, key: torch.Tensor, strength: float = 0.08) -> torch.Tensor:
     """Blend in the key: (1-s)·x + s·key stays in [-1, 1] without clipping, so the whole mark survives."""
+    check_number(strength, "strength", low=0, high=1)  # outside [0, 1] the blend leaves [-1, 1]
+    check_watermark_key(images, key)
     return (1 - strength) * images + strength * key
+
+
+def check_watermark_key(images: torch.Tensor, key: torch.Tensor) -> None:
+    """A clear error where the key does not fit the images (a batch (N, C, H, W) and a key of one image's shape)."""
+    if images.dim() != 4 or tuple(key.shape[-3:]) != tuple(images.shape[1:]) or key.numel() != images[0].numel():
+        raise ValueError(f"the key must have one image's shape: images {tuple(images.shape)} (N, C, H, W) need a key "
+                         f"of shape {tuple(images.shape[1:])}, got {tuple(key.shape)} (make it with watermark_key)")
 
 
 def high_pass(images: torch.Tensor) -> torch.Tensor:
@@ -97,6 +108,7 @@ def high_pass(images: torch.Tensor) -> torch.Tensor:
 
 def watermark_score(images: torch.Tensor, key: torch.Tensor) -> torch.Tensor:
     """Per-image z-score of the high-passed image's correlation with the key: ~N(0,1) if unmarked."""
+    check_watermark_key(images, key)
     r = high_pass(images).reshape(len(images), -1)
     k = key.reshape(-1)
     # for a random ±1 key independent of the image, sum(r*k) has std ||r||: so this is a z-score

@@ -34,7 +34,7 @@ import torch
 import torch.nn.functional as F
 
 from ganlib.metrics import nearest_neighbours
-from ganlib.validate import check_fraction
+from ganlib.validate import check_count, check_fraction
 
 
 def nearest_distance(queries, reference):
@@ -63,6 +63,9 @@ def shift_tolerant_distance(queries: torch.Tensor, reference: torch.Tensor, max_
     cheap coarse search) are compared in full pixels; a shifted copy is aligned with its original at
     the right shift, so the original is among them.
     """
+    check_count(max_shift, "max_shift", minimum=0)
+    for value, name in ((candidates, "candidates"), (pool, "pool"), (batch_size, "batch_size")):
+        check_count(value, name)
     q, r = queries.float(), reference.float()
     k = min(candidates, len(r))
     r_coarse = F.avg_pool2d(r, pool)

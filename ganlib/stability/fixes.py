@@ -19,6 +19,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..validate import check_count
+
 
 # ----------------------------------------------------------------------------- losses
 
@@ -97,6 +99,7 @@ def spectral_norm(model: nn.Module) -> nn.Module:
 
 def pack(x: Tensor, m: int) -> Tensor:
     """PacGAN packing: (N, ...) → (N/m, m·d), m consecutive samples concatenated into one input."""
+    m = check_count(m, "the packing degree m")
     if len(x) % m:
         raise ValueError(f"the batch size {len(x)} must be a multiple of the packing degree m={m}")
     return x.reshape(len(x) // m, -1)
@@ -110,6 +113,7 @@ class Packed(nn.Module):
     """
 
     def __init__(self, inner: nn.Module, m: int):
+        check_count(m, "the packing degree m")
         super().__init__()
         self.inner, self.m = inner, int(m)
 
