@@ -32,19 +32,20 @@ the cost of a step (the tutorials' steps cost 33× (TF) and 88× (PyTorch) as mu
 Ten times the time (``--ratio 10``): each tutorial trains ``--slice`` seconds a round and the course keeps a tenth
 of the (slowest) tutorial's training time, measured every round; the table puts the course's FID after S seconds
 beside each tutorial's after 10×S. Last run (2026-11-25, ``python bench/dcgan_recipes.py --ratio 10 --tutorials
-tf-tutorial --json PATH``, one thread while another job trained on the other core; 3,371 s in all); its output is
-``ganlib/shipped/results/dcgan_race.json``, which notebook 03 plots and checks:
+tf-tutorial,pytorch-tutorial --json PATH``, one thread while another job used the other core; 6,563 s in all); its
+output is ``ganlib/shipped/results/dcgan_race.json``, which notebook 03 plots and checks:
 
-    course after S     FID     TF tutorial after 10×S    FID
-         30 s          41.0          301 s               98.7
-         60 s          27.8          603 s               75.5
-        120 s          18.8        1,209 s               60.4
-        180 s          13.8        1,815 s               56.4
-        300 s          10.8        3,022 s               53.5
+    course after S   FID     TF tutorial after 10×S   FID     PyTorch tutorial after 10×S   FID
+         30 s        40.4          302 s              80.5             306 s               108.2
+         60 s        25.6          605 s              77.1             615 s                74.9
+        121 s        17.2        1,210 s              58.1           1,225 s                44.3
+        181 s        13.3        1,814 s              58.7           1,840 s                28.0
+        302 s        10.2        3,022 s              54.8           3,002 s                21.5
 
-At every S from 30 s to 5 min the course's recipe is ahead of the TF tutorial given ten times as long; its FID
-after 60 s (27.8) is below the best the tutorial reached in 50 minutes (51.3). The PyTorch tutorial was left out
-of this run (50 more minutes did not fit): it trailed the TF tutorial at every measurement of the chase above.
+At every S from 30 s to 5 min the course's recipe is ahead of both tutorials given ten times as long. The better
+tutorial is TF's only at first: from ten minutes on the PyTorch tutorial (64×64, wider nets, 2.2 s a step here) keeps
+improving while TF's stays between 47 and 81; its best in 51 minutes (20.0) the course's recipe passes after 91 s (19.4).
+(The chase above stopped at 639 s, before the PyTorch recipe overtook.)
 
 Faithful re-implementations (architecture, init, optimiser, batch size, noise size):
 - TensorFlow tutorial (tensorflow.org/tutorials/generative/dcgan): 28×28; G Dense(7·7·256) →

@@ -34,9 +34,13 @@ def test_marks_read_each_side_at_or_after_the_time_compared(tmp_path, capsys):
 def test_shipped_race_is_the_benchs_output():
     race = json.loads((RESULTS_DIR / "dcgan_race.json").read_text())
     assert race["command"].startswith("python bench/dcgan_recipes.py --ratio 10")
-    assert race["args"]["ratio"] == 10 and set(race["curves"]) == {"course", "tf-tutorial"}
+    tutorials = {"tf-tutorial", "pytorch-tutorial"}
+    assert race["args"]["ratio"] == 10 and set(race["curves"]) == {"course", *tutorials}
     for row in race["marks"]:
-        (t_c, f_c), (t_tf, f_tf) = row["course"], row["tutorials"]["tf-tutorial"]
-        assert t_c >= row["S"] and t_tf >= 10 * row["S"]  # neither side is read early
-        assert [t_c, f_c] in [[t, f] for t, _, f in race["curves"]["course"]]
-        assert row["course_ahead"] == (f_c <= f_tf)
+        t_c, f_c = row["course"]
+        assert t_c >= row["S"] and [t_c, f_c] in [[t, f] for t, _, f in race["curves"]["course"]]
+        assert set(row["tutorials"]) == tutorials
+        for name, (t_tut, f_tut) in row["tutorials"].items():
+            assert t_tut >= 10 * row["S"]  # neither side is read early
+            assert [t_tut, f_tut] in [[t, f] for t, _, f in race["curves"][name]]
+        assert row["course_ahead"] == all(f_c <= f for _, f in row["tutorials"].values())
