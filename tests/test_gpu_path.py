@@ -35,6 +35,8 @@ HOST_BY_DESIGN = {
     ("data.py", "sample"): "1-D mixture samples for the duel, which plays on the CPU (notebook 01)",
     ("data.py", "distribution"): "as Mixture1D.sample",
     ("callbacks.py", "sm"): "History.plot smooths host lists for matplotlib",
+    ("callbacks.py", "recalibrate_batch_norm"): "noise (and labels) seeded on the CPU so a seed gives the same "
+                                                "statistics on any device, moved to G's device before use",
     ("game/duel.py", "__init__"): "notebook 01's 1-D game is a CPU toy: one scalar per player",
     ("game/duel.py", "_noise"): "as Duel.__init__",
     ("stability/gallery.py", "detach_grad_leak"): "the gallery's toy runs train on the CPU (device='cpu'): tiny MLPs",
