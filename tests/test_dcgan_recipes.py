@@ -59,3 +59,17 @@ def test_shipped_generator_measures_what_the_manifest_says(name, one_thread):
         assert share == pytest.approx(m["class_coverage"][c], abs=1e-3)
     if "asked_class_accuracy" in m:
         assert got["asked_class_accuracy"] == pytest.approx(m["asked_class_accuracy"], abs=1e-3)
+
+
+def test_readme_quotes_the_shipped_generators_figures():
+    """README's 'Shipped models' line gives the manifest's figures, rounded as printed (no stale number after a remake)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    entries = pretrained.manifest()
+    dcgan, cdcgan = (entries[name] for name in GENERATORS)
+    assert f"FID {dcgan['metrics']['fid_classifier']:.1f} in the classifier's features" in readme
+    assert f"{dcgan['wall_time_s'] / 60:.0f} minutes on one CPU thread" in readme
+    m = cdcgan["metrics"]
+    assert f"FID {m['fid_classifier']:.1f}, drawing the asked class {100 * m['asked_class_accuracy']:.1f}%" in readme
+    assert f"{cdcgan['wall_time_s'] / 60:.0f} minutes)" in readme
