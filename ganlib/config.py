@@ -2,7 +2,9 @@
 the ``GANLIB_*`` environment variables and where the course's files live.
 
 Notebooks never hard-code a budget: they ask the profile, e.g.
-``steps = PROFILE.pick(ci=20, cpu=2_000, gpu=20_000)``. No other module reads the environment.
+``steps = PROFILE.pick(ci=20, cpu=2_000, gpu=20_000)``, and every seed from here:
+``seed_everything(run_seed())``, ``sample(G, 64, seed=run_seed(1))``. Besides this module only the
+homework machinery (``checks``, ``course.grading``) reads the environment, for the grader's own variables.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ ENV_PROFILE = "GANLIB_PROFILE"    # ci | cpu | gpu; default: gpu with CUDA, else
 ENV_DATA = "GANLIB_DATA"          # the download cache folder
 ENV_OFFLINE = "GANLIB_OFFLINE"    # 1: never download (the tests set it)
 ENV_THREADS = "GANLIB_THREADS"    # torch's CPU threads, overriding the policy below
+ENV_SEED = "GANLIB_SEED"          # which run of the course: 0 (default), 1, 2, … shifts every notebook seed
+ENV_STRICT_CLAIMS = "GANLIB_STRICT_CLAIMS"  # 1: a claim that fails stops the notebook (make test, CI)
+ENV_CLAIMS_LOG = "GANLIB_CLAIMS_LOG"  # a file every claim's verdict is appended to (tools/claims_across_seeds.py)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SHIPPED_DIR = PACKAGE_DIR / "shipped"
@@ -40,12 +45,12 @@ class Profile:
         """Return the value for this profile: ``PROFILE.pick(ci=10, cpu=500, gpu=5000)``."""
         return {"ci": ci, "cpu": cpu, "gpu": gpu}[self.name]
 
-    @property
-    def is_ci(self) -> bool:
-        return self.name == "ci"
-
     def __str__(self) -> str:
-        return f"profile={self.name} device={self.device} torch_threads={torch.get_num_threads()}"
+        line = f"profile={self.name} device={self.device} torch_threads={torch.get_num_threads()} seed={SEED}"
+        if self.name == "ci":
+            line += ("\nThe ci profile is a quick test: budgets so tiny that every cell runs in seconds. Its numbers"
+                     "\nare not the course's results; run with GANLIB_PROFILE=cpu (or gpu) for those.")
+        return line
 
 
 def default_device() -> torch.device:
@@ -89,6 +94,51 @@ def seed_everything(seed: int) -> torch.Generator:
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
+
+
+SEED_STRIDE = 1000
+"""How far one step of ``$GANLIB_SEED`` moves every seed: seeds 0–999 of one run never meet another run's."""
+
+
+def read_seed() -> int:
+    """``$GANLIB_SEED`` as a whole number ≥ 0 (default 0): which of the course's equally valid runs this is."""
+    env = os.environ.get(ENV_SEED, "").strip()
+    if not env:
+        return 0
+    try:
+        n = int(env)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise ValueError(f"${ENV_SEED} must be a whole number ≥ 0 (0 is the default run), got {env!r}")
+    return n
+
+
+def run_seed(offset: int = 0) -> int:
+    """The notebook seed ``offset`` of this run: ``offset`` itself at ``$GANLIB_SEED=0``, shifted by
+    1,000 for each step of it, so ``GANLIB_SEED=2`` is a different, equally valid run of the whole course."""
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset < SEED_STRIDE:
+        raise ValueError(f"a notebook seed is a whole number from 0 to {SEED_STRIDE - 1}, got {offset!r}")
+    return SEED * SEED_STRIDE + offset
+
+
+def strict_claims() -> bool:
+    """True when a failed claim must stop the notebook ($GANLIB_STRICT_CLAIMS=1: make test and CI set it).
+
+    A learner's run leaves it unset: there a claim that does not hold is explained and the notebook goes on.
+    """
+    value = os.environ.get(ENV_STRICT_CLAIMS, "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise ValueError(f"${ENV_STRICT_CLAIMS} must be 1 (a failed claim stops the run) or 0, got {value!r}")
+
+
+def claims_log() -> Path | None:
+    """The file each claim's verdict is appended to ($GANLIB_CLAIMS_LOG), or None."""
+    env = os.environ.get(ENV_CLAIMS_LOG, "").strip()
+    return Path(env) if env else None
 
 
 # ----------------------------------------------------------------------------- threads
@@ -157,3 +207,6 @@ THREADS = apply_thread_policy()
 
 PROFILE = get_profile()
 """The profile of this process, read once at import."""
+
+SEED = read_seed()
+"""Which run of the course this process is ($GANLIB_SEED, read once at import): :func:`run_seed` shifts by it."""

@@ -64,3 +64,31 @@ def test_offline_refuses_a_value_it_cannot_read(monkeypatch):
     monkeypatch.setenv("GANLIB_OFFLINE", "maybe")
     with pytest.raises(ValueError, match=r"\$GANLIB_OFFLINE must be 1 .* or 0 .*got 'maybe'"):
         config.offline()
+
+
+def test_run_seed_shifts_every_notebook_seed_by_the_run(monkeypatch):
+    monkeypatch.setattr(config, "SEED", 0)
+    assert [config.run_seed(k) for k in (0, 1, 999)] == [0, 1, 999]  # the default run: the seeds as written
+    monkeypatch.setattr(config, "SEED", 2)
+    assert [config.run_seed(k) for k in (0, 1)] == [2000, 2001]      # another run: none of run 0's seeds
+    for bad in (-1, 1000, 1.5, True):
+        with pytest.raises(ValueError, match="notebook seed"):
+            config.run_seed(bad)
+
+
+@pytest.mark.parametrize("value, expected", [("", 0), ("3", 3), (" 12 ", 12)])
+def test_the_run_comes_from_ganlib_seed(monkeypatch, value, expected):
+    monkeypatch.setenv("GANLIB_SEED", value)
+    assert config.read_seed() == expected
+
+
+@pytest.mark.parametrize("value", ["-1", "two", "1.5"])
+def test_a_bad_ganlib_seed_is_named(monkeypatch, value):
+    monkeypatch.setenv("GANLIB_SEED", value)
+    with pytest.raises(ValueError, match="GANLIB_SEED must be a whole number"):
+        config.read_seed()
+
+
+def test_the_ci_profile_says_it_is_a_quick_test():
+    assert "quick test" in str(config.get_profile("ci")) and "not the course's results" in str(config.get_profile("ci"))
+    assert "quick test" not in str(config.get_profile("cpu"))
