@@ -8,7 +8,7 @@ TESTS  := $(VENV)/.ganlib-test
 PYTEST_ARGS ?=
 COLAB_ARGS  ?=
 
-.PHONY: install lab test test-unit test-notebooks test-browser test-colab data clean
+.PHONY: install lab test test-unit test-notebooks test-learner test-browser test-colab data students claims clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "the course needs Python >= 3.11; this is " + sys.version.split()[0] + " (make PYTHON=python3.12 ...)")'
@@ -44,17 +44,39 @@ lab: $(LAB)
 data: $(LAB)
 	@$(PY) tools/get_data.py
 
-# Unit tests and every notebook (nbval), with the tiny `ci` budgets, offline.
+# In the tests a claim a notebook makes that does not hold stops the run (a learner's run explains it and goes on).
+CHECKED := GANLIB_STRICT_CLAIMS=1 GANLIB_OFFLINE=1 MPLBACKEND=agg
+
+# Unit tests and every notebook, student and worked versions (nbval), with the tiny `ci` budgets, offline.
 test: $(TESTS) data
 	@echo "== unit tests and every notebook (GANLIB_PROFILE=ci, offline)"
-	GANLIB_PROFILE=ci GANLIB_OFFLINE=1 MPLBACKEND=agg $(PY) -m pytest -p no:cacheprovider tests/ \
+	GANLIB_PROFILE=ci $(CHECKED) $(PY) -m pytest -p no:cacheprovider tests/ \
 	  --nbval-lax --nbval-current-env --nbval-cell-timeout=600 notebooks/ $(PYTEST_ARGS)
 
 test-unit: $(TESTS) data
-	GANLIB_PROFILE=ci GANLIB_OFFLINE=1 MPLBACKEND=agg $(PY) -m pytest tests/ $(PYTEST_ARGS)
+	GANLIB_PROFILE=ci $(CHECKED) $(PY) -m pytest tests/ $(PYTEST_ARGS)
 
 test-notebooks: $(TESTS) data
-	GANLIB_PROFILE=ci GANLIB_OFFLINE=1 MPLBACKEND=agg $(PY) -m pytest --nbval-lax --nbval-current-env notebooks/ $(PYTEST_ARGS)
+	GANLIB_PROFILE=ci $(CHECKED) $(PY) -m pytest --nbval-lax --nbval-current-env notebooks/ $(PYTEST_ARGS)
+
+# The learner's path: every student notebook top to bottom in the `cpu` profile, exercises unfinished, with a
+# seed other than the default 0 (the one the text was written with), every claim checked. Two notebooks at a
+# time (pytest-xdist, whole notebooks per worker), each on one torch thread, as the course's policy gives a 2-core laptop.
+LEARNER_SEED ?= 2
+LEARNER_JOBS ?= 2
+test-learner: $(TESTS) data
+	@echo "== the student notebooks as a learner runs them (GANLIB_PROFILE=cpu GANLIB_SEED=$(LEARNER_SEED))"
+	GANLIB_PROFILE=cpu GANLIB_SEED=$(LEARNER_SEED) GANLIB_THREADS=1 $(CHECKED) $(PY) -m pytest -p no:cacheprovider \
+	  -n $(LEARNER_JOBS) --dist loadfile --nbval-lax --nbval-current-env --nbval-cell-timeout=1200 \
+	  notebooks/[0-9][0-9]_*.ipynb $(PYTEST_ARGS)
+
+# The student notebooks in notebooks/, made from the worked ones in notebooks/solutions/ (edit those, then this).
+students: $(LAB)
+	$(PY) -m ganlib.homework student notebooks/solutions notebooks --link
+
+# Which of the notebooks' claims hold for every seed: runs the cpu course for seeds 0-3 (about an hour on 2 cores).
+claims: $(LAB)
+	$(PY) tools/claims_across_seeds.py --profile cpu --seeds 0-3 --jobs 2
 
 # JupyterLab in headless Chromium (Debian's chromium): run notebooks, drive their widgets, screenshots in build/browser/.
 test-browser: $(TESTS) data

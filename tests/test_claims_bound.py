@@ -90,7 +90,7 @@ def _checked_after(cells: list[dict], i: int) -> bool:
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_every_measured_claim_has_a_check_after_it(name):
-    missing = unchecked_claims(ROOT / "notebooks" / name)
+    missing = unchecked_claims(ROOT / "notebooks" / "solutions" / name)
     assert not missing, (f"{name}: markdown cells state a measured claim with no expect(...) before the next heading "
                          f"(cell, words): {missing}. Add a check, or mark the cell <!-- not measured: why -->.")
 

@@ -213,7 +213,7 @@ def test_sandbox_keeps_everything_outside_the_folder_read_only(tmp_path):
     assert r["exercises"]["toy_add"]["status"] == "passed"
 
 
-COURSE = Path(__file__).resolve().parent.parent / "notebooks"
+COURSE = Path(__file__).resolve().parent.parent / "notebooks" / "solutions"  # the worked versions
 
 
 def test_course_student_versions_hide_every_solution(tmp_path):

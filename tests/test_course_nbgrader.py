@@ -42,7 +42,7 @@ def test_nbgrader_scores_blank_wrong_and_correct_as_zero_partial_full(tmp_path):
     course = tmp_path / "course"
     (course / "source" / "ps1").mkdir(parents=True)
     (course / "home").mkdir()
-    shutil.copy(ROOT / "notebooks" / NB, course / "source" / "ps1" / NB)
+    shutil.copy(ROOT / "notebooks" / "solutions" / NB, course / "source" / "ps1" / NB)
     (course / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "gan"\n')
     made = _nbgrader(course, "generate_assignment", "ps1", "--force")
     assert made.returncode == 0, made.stderr[-3000:]

@@ -6,10 +6,12 @@ import sys
 import tomllib
 from pathlib import Path
 
+import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))  # what a learner opens: student versions
+WORKED = sorted((ROOT / "notebooks" / "solutions").glob("[0-9][0-9]_*.ipynb"))  # the one source contributors edit
 
 
 def test_environment_yml_agrees_with_pyproject():
@@ -41,12 +43,31 @@ def test_notebooks_exist_in_order():
 
 def test_notebooks_committed_without_outputs():
     dirty = []
-    for p in NOTEBOOKS:
+    for p in NOTEBOOKS + WORKED:
         nb = json.loads(p.read_text())
         for i, c in enumerate(nb["cells"]):
             if c.get("outputs") or c.get("execution_count"):
                 dirty.append(f"{p.name} cell {i}")
     assert not dirty, f"clear outputs before committing: {dirty}"
+
+
+def test_student_notebooks_are_made_from_the_worked_ones_and_current():
+    from ganlib.course.grading import student_version
+
+    assert [p.name for p in NOTEBOOKS] == [p.name for p in WORKED], "every worked notebook has a student version"
+    stale = []
+    for student, worked in zip(NOTEBOOKS, WORKED):
+        made = student_version(nbformat.read(worked, as_version=4), worked.name, f"solutions/{worked.name}")
+        if json.loads(nbformat.writes(made)) != json.loads(student.read_text()):
+            stale.append(student.name)
+    assert not stale, f"student versions out of date with notebooks/solutions/: {stale}. Run `make students`."
+
+
+def test_student_notebooks_hold_no_solution_and_point_to_theirs():
+    for p in NOTEBOOKS:
+        text = p.read_text()
+        assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text, p.name
+        assert f"The worked solution is in solutions/{p.name}." in text, p.name
 
 
 def test_notebook_heads_have_badge_and_setup():

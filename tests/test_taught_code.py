@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks" / "solutions").glob("[0-9][0-9]_*.ipynb"))  # the worked versions
 NOT_CODE_EXERCISES = {"collapse_checklist"}  # answered with a list of names, not with code ganlib runs
 
 
@@ -136,7 +136,7 @@ def test_exercise_solutions_are_bound_to_the_reference_they_are_graded_against()
     for ex in EXERCISES.values():
         if ex.id in NOT_CODE_EXERCISES or ex.notebook not in course:  # other tests register toy exercises
             continue
-        cells = _cells(ROOT / "notebooks" / ex.notebook)
+        cells = _cells(ROOT / "notebooks" / "solutions" / ex.notebook)
         [solution] = [c for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == f"ex-{ex.id}"]
         twins = solution.get("metadata", {}).get("ganlib", {}).get("twins", [])
         ref = f"{ex.reference.__module__}.{ex.reference.__qualname__}"

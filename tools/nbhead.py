@@ -95,7 +95,7 @@ def main() -> int:
     ap.add_argument("--fix", action="store_true")
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args()
-    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) + sorted((NOTEBOOKS / "solutions").glob("[0-9][0-9]_*.ipynb"))
     if args.fix:
         for p in paths:
             fix(p)

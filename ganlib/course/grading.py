@@ -1,6 +1,6 @@
 """Homework: make student versions of the notebooks and grade submissions.
 
-  python -m ganlib.homework student SRC OUT            # SRC a notebook or a folder of them
+  python -m ganlib.homework student SRC OUT [--link]   # SRC a notebook or a folder of them
   python -m ganlib.homework grade NOTEBOOK [--json]    # one submission: score table (+ JSON line)
   python -m ganlib.homework grade DIR --csv marks.csv  # every submission under DIR
 
@@ -80,12 +80,25 @@ def _replace_regions(source: str, begin: str, end: str, stub: str | None, where:
     return "\n".join(out), found
 
 
-def student_version(nb: Any, name: str = "notebook") -> Any:
-    """Return a copy of a notebook with solutions stubbed, hidden tests removed and outputs cleared."""
+def _stubs(solution: str | None) -> tuple[str, str]:
+    """The code and text stubs; with ``solution``, each also says where the worked solution is."""
+    if solution is None:
+        return CODE_STUB, TEXT_STUB
+    code = CODE_STUB.replace("\n", f"\n# (Stuck? The worked solution is in {solution}.)\n", 1)
+    return code, f"{TEXT_STUB}\n\n*(The worked answer is in {solution}.)*"
+
+
+def student_version(nb: Any, name: str = "notebook", solution: str | None = None) -> Any:
+    """Return a copy of a notebook with solutions stubbed, hidden tests removed and outputs cleared.
+
+    ``solution`` (say ``"solutions/02_vanilla_gan.ipynb"``) is named in every stub, so a learner who is
+    stuck knows where the worked version is; a teacher's handout leaves it out.
+    """
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))  # deep copy
+    code_stub, text_stub = _stubs(solution)
     for i, cell in enumerate(nb.cells):
         where = f"{name}, cell {i}"
-        stub = CODE_STUB if cell.cell_type == "code" else TEXT_STUB
+        stub = code_stub if cell.cell_type == "code" else text_stub
         source, replaced = _replace_regions(cell.source, BEGIN_SOLUTION, END_SOLUTION, stub, where)
         if _nbgrader(cell).get("solution") and not replaced:
             source = stub  # a solution cell without markers is the solution as a whole
@@ -102,8 +115,12 @@ def _notebooks_in(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 
 
-def make_student(src: str | Path, out: str | Path) -> list[Path]:
-    """Write student versions of SRC (a notebook or a folder of them) into OUT; return the paths."""
+def make_student(src: str | Path, out: str | Path, link: bool = False) -> list[Path]:
+    """Write student versions of SRC (a notebook or a folder of them) into OUT; return the paths.
+
+    With ``link``, each stub names its worked notebook by its path relative to the student version
+    (the course's own ``notebooks/`` are made so, from ``notebooks/solutions/``).
+    """
     src, out = Path(src), Path(out)
     if not src.exists():
         raise HomeworkError(f"{src}: no such notebook or folder")
@@ -121,7 +138,8 @@ def make_student(src: str | Path, out: str | Path) -> list[Path]:
             nb = nbformat.read(s, as_version=4)
         except Exception as e:
             raise HomeworkError(f"{s}: not a readable notebook ({type(e).__name__}: {e})") from e
-        student = student_version(nb, s.name)
+        solution = os.path.relpath(s.resolve(), d.parent.resolve()) if link else None
+        student = student_version(nb, s.name, solution)
         d.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(student, d)
         written.append(d)
@@ -653,6 +671,8 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("student", help="write student versions of a notebook or a folder of them")
     s.add_argument("src")
     s.add_argument("out")
+    s.add_argument("--link", action="store_true",
+                   help="name the worked notebook in every stub (the course's notebooks/ are made so)")
     g = sub.add_parser("grade", help="grade a submission (or every notebook under a folder)")
     g.add_argument("notebook")
     g.add_argument("--json", action="store_true", help="end with one JSON line of the scores")
@@ -683,7 +703,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.cmd == "student":
-            for p in make_student(args.src, args.out):
+            for p in make_student(args.src, args.out, link=args.link):
                 print(f"wrote {p}")
             return 0
         return _grade_command(args)
