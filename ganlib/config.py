@@ -127,12 +127,7 @@ def strict_claims() -> bool:
 
     A learner's run leaves it unset: there a claim that does not hold is explained and the notebook goes on.
     """
-    value = os.environ.get(ENV_STRICT_CLAIMS, "").strip().lower()
-    if value in ("", "0", "false", "no", "off"):
-        return False
-    if value in ("1", "true", "yes", "on"):
-        return True
-    raise ValueError(f"${ENV_STRICT_CLAIMS} must be 1 (a failed claim stops the run) or 0, got {value!r}")
+    return _switch(ENV_STRICT_CLAIMS, "1 (a failed claim stops the run) or 0")
 
 
 def claims_log() -> Path | None:
@@ -176,12 +171,17 @@ def apply_thread_policy() -> int:
 
 def offline() -> bool:
     """True when $GANLIB_OFFLINE says nothing may be downloaded (the tests set it)."""
-    value = os.environ.get(ENV_OFFLINE, "").strip().lower()
+    return _switch(ENV_OFFLINE, "1 (never download) or 0 (may download)")
+
+
+def _switch(name: str, choices: str) -> bool:
+    """An on/off environment variable read as people write it (unset, 0/1, no/yes, off/on, false/true)."""
+    value = os.environ.get(name, "").strip().lower()
     if value in ("", "0", "false", "no", "off"):
         return False
     if value in ("1", "true", "yes", "on"):
         return True
-    raise ValueError(f"${ENV_OFFLINE} must be 1 (never download) or 0 (may download), got {value!r}")
+    raise ValueError(f"${name} must be {choices}, got {value!r}")
 
 
 def _checkout_root() -> Path | None:

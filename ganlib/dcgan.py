@@ -178,6 +178,6 @@ FAST_RECIPE = dict(latent_dim=64, width=32, batch_size=64, lr_g=2e-4, lr_d=2e-4,
 """The course's CPU recipe (see bench/dcgan_recipes.py for how it compares with the tutorials)."""
 
 FAST_STEPS = dict(ci=20, cpu=3000, gpu=6000)
-"""Steps of the fast recipe per profile (``PROFILE.pick(**FAST_STEPS)``): ``cpu`` is about 90 s on one
-thread of a quiet 2-core machine (30 ms a step), where the recipe's FID in the classifier's features is
-about 19 (40 after ~1,000 steps)."""
+"""Steps of the fast recipe per profile (``PROFILE.pick(**FAST_STEPS)``): ``cpu`` is 90 s on one thread of the
+quiet 2-core machine it was first timed on (30 ms a step; 170 ms on a slower one), where the recipe's FID in the
+classifier's features is about 19 (40 after ~1,000 steps)."""

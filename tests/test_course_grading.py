@@ -119,13 +119,14 @@ def test_hang_deletion_and_kernel_crash_are_survived(tmp_path, monkeypatch):
     for s in sentinels:
         s.write_text("keep me")
     sub = _variant(tmp_path, "hostile.ipynb", [
-        "import time\ntime.sleep(120)  # hangs: cut off by the cell time limit",
+        "import time\ntime.sleep(600)  # hangs: cut off by the cell time limit",
         "import os\nfor p in ['sentinel.txt', '../sentinel.txt', os.path.expanduser('~/sentinel.txt')]:\n"
         "    try:\n        os.remove(p)\n    except OSError:\n        pass",
         "checks.check_toy_add(add)  # still runs after the hang",
         "import os\nos._exit(1)  # the kernel dies",
     ])
-    r = _grade(sub, cell_timeout=3, timeout=120)
+    # limits with room for a busy machine: the other cells finish in a second when quiet, several when not
+    r = _grade(sub, cell_timeout=20, timeout=300)
     assert all(s.read_text() == "keep me" for s in sentinels)
     assert r["exercises"]["toy_add"]["status"] == "passed"
     assert r["exercises"]["toy_square"]["status"] == "not run"
@@ -139,11 +140,11 @@ def test_total_time_limit_stops_a_hang_that_ignores_interrupts(tmp_path):
         "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
         "while True:\n    time.sleep(0.1)",
     ])
-    r = _grade(sub, cell_timeout=2, timeout=6)
+    r = _grade(sub, cell_timeout=15, timeout=45)  # room for a busy machine before the hang; the hang never ends
     assert r["exercises"]["toy_add"]["status"] == "passed"
     assert r["exercises"]["toy_square"]["status"] == "not run"
     assert any("time limit" in n for n in r["notes"])
-    assert r["seconds"] < 60
+    assert r["seconds"] < 45 + 60
     assert r["cells_run"] == 3  # the three before the hang completed; the hang was stopped
 
 
