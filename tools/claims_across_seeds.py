@@ -120,7 +120,8 @@ def table(data: dict) -> str:
         rows.append(f"\n### {name}\n\nminutes per seed: "
                     + ", ".join(f"{s}: {per_seed[s]['seconds'] / 60:.1f}" if per_seed.get(s, {}).get("seconds")
                                 else f"{s}: —" for s in seeds)
-                    + (f" (median {sorted(mins)[len(mins) // 2] / 60:.1f})" if mins else "") + "\n")
+                    + (f" (median {sorted(mins)[len(mins) // 2] / 60:.1f})" if mins else "") + "\n"
+                    + "".join(f"\nseed {s}: {per_seed[s]['note']}\n" for s in seeds if per_seed.get(s, {}).get("note")))
         rows.append("| cell | claim | " + " | ".join(f"seed {s}" for s in seeds) + " |")
         rows.append("|---|---|" + "---|" * len(seeds))
         for key in keys:
