@@ -74,7 +74,7 @@ test-learner: $(TESTS) data
 students: $(LAB)
 	$(PY) -m ganlib.homework student notebooks/solutions notebooks --link
 
-# Which of the notebooks' claims hold for every seed: runs the cpu course for seeds 0-3 (about an hour on 2 cores).
+# Which of the notebooks' claims hold for every seed: runs the cpu course for seeds 0-3 (about two hours on a slow 2-core machine).
 claims: $(LAB)
 	$(PY) tools/claims_across_seeds.py --profile cpu --seeds 0-3 --jobs 2
 

@@ -62,7 +62,7 @@ def run_one(notebook: Path, profile: str, seed: int, cell_timeout: int) -> dict:
         if not log.exists():
             return
         lines = log.read_text(encoding="utf-8").splitlines()
-        for k, line in enumerate(lines[read:]):
+        for line in lines[read:]:
             claims.append({"cell": cell_index, "k": sum(c["cell"] == cell_index for c in claims), **json.loads(line)})
         read = len(lines)
 
