@@ -7,20 +7,10 @@ everywhere.
 
 from __future__ import annotations
 
-from typing import Iterable
-
 import numpy as np
 import torch
 
 IMAGE_SHAPE = (1, 28, 28)
-
-
-def check_choice(value, choices: Iterable, name: str) -> str:
-    """``value`` if it is one of ``choices``, else a ValueError listing them."""
-    options = tuple(choices)
-    if value not in options:
-        raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(map(str, options))}")
-    return value
 
 
 def check_count(value, name: str, minimum: int = 1) -> int:

@@ -134,6 +134,32 @@ def test_environment_is_read_only_in_config():
     assert set(readers) <= allowed, f"only ganlib.config reads GANLIB_* settings: {sorted(set(readers) - allowed)}"
 
 
+def _readme_map_rows() -> dict[str, str]:
+    """README's "Where things live" table: its first cell (e.g. "`style/` (07)") → the whole row."""
+    text = (ROOT / "README.md").read_text()
+    section = text.split("### Where things live", 1)[1].split("\n## ", 1)[0]
+    rows = [r for r in section.splitlines() if r.startswith("| `")]
+    return {r.split("|")[1].strip(): r for r in rows}
+
+
+def test_the_readme_map_names_every_module():
+    """Contributors find code from README's map: every module and subpackage of ganlib is in it, in its row."""
+    rows = _readme_map_rows()
+    missing = []
+    for p in sorted(PKG.rglob("*.py")):
+        parts = p.relative_to(PKG).with_suffix("").parts
+        if parts[-1] == "__init__" and len(parts) == 1:
+            continue
+        if len(parts) == 1:  # a core module: named in the first cell of some row
+            if not any(f"`{parts[0]}`" in first for first in rows):
+                missing.append(parts[0])
+            continue
+        row = next((r for first, r in rows.items() if first.startswith(f"`{parts[0]}/`")), None)
+        if row is None or (parts[-1] != "__init__" and f"`{parts[-1]}`" not in row):
+            missing.append("/".join(parts))
+    assert not missing, f"README's 'Where things live' does not name: {missing}"
+
+
 def test_the_longest_import_chain_is_short():
     chain = longest_chain(graph())
     assert len(chain) <= 8, " → ".join(chain)
