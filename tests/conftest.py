@@ -29,3 +29,16 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture
+def quick_scores(monkeypatch):
+    """A recipe's training is under test, not its scores: judge 256 samples and re-estimate batch norm on 2 batches."""
+    import functools
+
+    from ganlib.classifier import judge
+    from ganlib.course import recipes
+
+    monkeypatch.setattr(recipes, "judge", functools.partial(judge, n=256))
+    monkeypatch.setattr(recipes, "recalibrate_batch_norm",
+                        functools.partial(recipes.recalibrate_batch_norm, batches=2))

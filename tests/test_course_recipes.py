@@ -4,7 +4,7 @@ from ganlib import pretrained
 from ganlib.course import recipes as pretrain
 
 
-def test_max_seconds_is_honoured_and_checkpoint_usable(tmp_path):
+def test_max_seconds_is_honoured_and_checkpoint_usable(tmp_path, quick_scores):
     out = tmp_path / "g.pt"
     path, entry = pretrain.run("dcgan-fashion-mnist", max_seconds=1, out=out, progress=False, threads=1)
     assert path == out and out.exists()
@@ -53,7 +53,7 @@ def test_superres_recipes_share_the_warm_up_and_differ_only_in_the_detective(tmp
     assert gan(small).shape == (2, 1, 28, 28) and not torch.equal(gan(small), l1(small))
 
 
-def test_stylegan_recipe_writes_a_loadable_style_generator(tmp_path, one_thread):
+def test_stylegan_recipe_writes_a_loadable_style_generator(tmp_path, one_thread, quick_scores):
     out = tmp_path / "s.pt"
     path, entry = pretrain.run("stylegan-fashion-mnist", max_seconds=1, out=out, progress=False, threads=1)
     assert entry["metrics"]["stopped_by_time"] and entry["metrics"]["steps"] <= 50

@@ -223,7 +223,7 @@ def test_nb06_mlp_gan_detector_memorisation_and_shares(audit, gpu_profile, image
     assert watermark_detect(embed_watermark(fake[:20], key, 0.08), key).all()
 
 
-def test_pretrain_recipe_on_the_profile_device(audit, gpu_profile, tmp_path):
+def test_pretrain_recipe_on_the_profile_device(audit, gpu_profile, tmp_path, quick_scores):
     from ganlib.course import recipes
 
     path, entry = recipes.run("dcgan-fashion-mnist", max_seconds=0.5, out=tmp_path / "g.pt", progress=False)

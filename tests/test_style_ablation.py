@@ -21,6 +21,6 @@ def test_shipped_ablation_is_complete_and_made_with_todays_recipe():
 
 
 def test_one_run_scores_every_measure():
-    row = ablation.run("no mapping network", seed=0, steps=2)
+    row = ablation.run("no mapping network", seed=0, steps=2, n=200)  # the measures run; their values are not under test
     assert row["variant"] == "no mapping network" and row["fid"] > 0 and 0 <= row["min_class_share"] <= 1
     assert set(row) >= {"precision", "recall", "ppl_w", "train_seconds"}

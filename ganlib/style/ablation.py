@@ -41,12 +41,12 @@ def score(G: torch.nn.Module, real_feats: torch.Tensor, clf: torch.nn.Module, n:
     labels = predict(clf, samples(G, noise(n, G.latent_dim, seed)))
     shares = np.bincount(labels.numpy(), minlength=10) / n
     return {"fid": round(row["fid"], 3), "precision": round(row["precision"], 4), "recall": round(row["recall"], 4),
-            "ppl_w": round(path_length(G, n=1000, space="w", classifier=clf), 2),
+            "ppl_w": round(path_length(G, n=min(n, 1000), space="w", classifier=clf), 2),
             "min_class_share": round(float(shares.min()), 4)}
 
 
-def run(variant: str, seed: int, steps: int = STEPS, threads: int = 1) -> dict:
-    """Train one variant from ``seed`` and score it (a worker process: ``threads`` torch threads)."""
+def run(variant: str, seed: int, steps: int = STEPS, threads: int = 1, n: int = N) -> dict:
+    """Train one variant from ``seed`` and score it on ``n`` samples (a worker process: ``threads`` torch threads)."""
     from ..data import load_images
 
     torch.set_num_threads(threads)
@@ -54,8 +54,8 @@ def run(variant: str, seed: int, steps: int = STEPS, threads: int = 1) -> dict:
     G, _ = train_style_gan(steps, seed=seed, progress=False, **VARIANTS[variant])
     seconds = time.perf_counter() - t0
     clf = course_classifier()
-    real = features(clf, load_images("fashion-mnist", "test")[0][:N])
-    return {"variant": variant, "seed": seed, **score(G, real, clf), "train_seconds": round(seconds, 1)}
+    real = features(clf, load_images("fashion-mnist", "test")[0][:n])
+    return {"variant": variant, "seed": seed, **score(G, real, clf, n=n), "train_seconds": round(seconds, 1)}
 
 
 def table(out: Path = RESULTS, steps: int = STEPS, seeds=SEEDS, jobs: int = 2) -> dict:
