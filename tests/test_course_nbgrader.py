@@ -43,7 +43,8 @@ def test_nbgrader_scores_blank_wrong_and_correct_as_zero_partial_full(tmp_path):
     (course / "source" / "ps1").mkdir(parents=True)
     (course / "home").mkdir()
     shutil.copy(ROOT / "notebooks" / "solutions" / NB, course / "source" / "ps1" / NB)
-    (course / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "gan"\n')
+    (course / "nbgrader_config.py").write_text(  # nbgrader's default cell limit is 30 s: too short on a busy machine
+        'c = get_config()\nc.CourseDirectory.course_id = "gan"\nc.Execute.timeout = 300\n')
     made = _nbgrader(course, "generate_assignment", "ps1", "--force")
     assert made.returncode == 0, made.stderr[-3000:]
 
