@@ -19,7 +19,7 @@ $(PY):
 # What learning needs: ganlib (editable) with its runtime dependencies, JupyterLab and a kernel.
 $(LAB): pyproject.toml | $(PY)
 	@echo "== installing the course into $(VENV): ganlib, PyTorch, JupyterLab (the first time about 2 minutes and 6 GB;"
-	@echo "   README 'Set up' says how to get the 4 GB smaller CPU-only PyTorch)"
+	@echo "   README 'Start here' says how to get the 4 GB smaller CPU-only PyTorch)"
 	$(PY) -m pip install --progress-bar on -e '.[lab]'
 	@echo "== registering the Jupyter kernel 'python3' of $(VENV)"
 	@$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null

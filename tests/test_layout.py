@@ -1,6 +1,6 @@
 """ganlib's shape: a flat core, one subpackage per part of the course, no import loops, no upward imports.
 
-The rule (README, "For contributors"): code several notebooks share goes in the core; code only one
+The rule (CONTRIBUTING.md, "Where things live"): code several notebooks share goes in the core; code only one
 part of the course uses goes in that part's subpackage; the core never imports a subpackage; no
 module imports one that (directly or through others) imports it back.
 """
@@ -134,17 +134,17 @@ def test_environment_is_read_only_in_config():
     assert set(readers) <= allowed, f"only ganlib.config reads GANLIB_* settings: {sorted(set(readers) - allowed)}"
 
 
-def _readme_map_rows() -> dict[str, str]:
-    """README's "Where things live" table: its first cell (e.g. "`style/` (07)") → the whole row."""
-    text = (ROOT / "README.md").read_text()
-    section = text.split("### Where things live", 1)[1].split("\n## ", 1)[0]
+def _map_rows() -> dict[str, str]:
+    """CONTRIBUTING.md's "Where things live" table: its first cell (e.g. "`style/` (07)") → the whole row."""
+    text = (ROOT / "CONTRIBUTING.md").read_text()
+    section = text.split("## Where things live", 1)[1].split("\n## ", 1)[0]
     rows = [r for r in section.splitlines() if r.startswith("| `")]
     return {r.split("|")[1].strip(): r for r in rows}
 
 
-def test_the_readme_map_names_every_module():
-    """Contributors find code from README's map: every module and subpackage of ganlib is in it, in its row."""
-    rows = _readme_map_rows()
+def test_the_contributors_map_names_every_module():
+    """Contributors find code from CONTRIBUTING.md's map: every module and subpackage of ganlib is in it, in its row."""
+    rows = _map_rows()
     missing = []
     for p in sorted(PKG.rglob("*.py")):
         parts = p.relative_to(PKG).with_suffix("").parts
@@ -157,7 +157,7 @@ def test_the_readme_map_names_every_module():
         row = next((r for first, r in rows.items() if first.startswith(f"`{parts[0]}/`")), None)
         if row is None or (parts[-1] != "__init__" and f"`{parts[-1]}`" not in row):
             missing.append("/".join(parts))
-    assert not missing, f"README's 'Where things live' does not name: {missing}"
+    assert not missing, f"CONTRIBUTING.md's 'Where things live' does not name: {missing}"
 
 
 def test_the_longest_import_chain_is_short():
