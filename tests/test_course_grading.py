@@ -267,3 +267,84 @@ def test_grading_copy_hides_the_course_answers(tmp_path):
                           env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"}, cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0 and "HiddenWhileGrading" in proc.stderr and "write your own" in proc.stderr
+
+
+# ----------------------------------------------------------------------------- nothing from the child is trusted
+
+def _saved(book) -> bytes:
+    import io
+
+    import torch
+
+    buf = io.BytesIO()
+    torch.save(book, buf)
+    return buf.getvalue()
+
+
+def test_a_small_answers_file_cannot_blow_up_the_grader():
+    """Shared references: a few kilobytes that would unfold into millions of values are refused, quickly."""
+    a = [0.5]
+    for _ in range(3):
+        a = [a] * 300  # 27 million leaves from a file of a few kilobytes
+    raw = _saved({"toy_add": a})
+    assert len(raw) < 20_000
+    with pytest.raises(ValueError, match="more than"):
+        checks.read_answers(raw)
+    deep = [1.0]
+    for _ in range(40):
+        deep = [deep]
+    with pytest.raises(ValueError, match="nested"):
+        checks.read_answers(_saved({"toy_add": deep}))
+
+
+def test_a_tensor_must_store_the_elements_it_claims():
+    """One stored element expanded (stride 0) to ten million: refused, never copied out in the grader."""
+    import torch
+
+    wide = torch.zeros(1).expand(10_000_000)
+    raw = _saved({"toy_add": [wide]})
+    assert len(raw) < 10_000
+    with pytest.raises(ValueError, match="claims 10000000 elements but stores 1"):
+        checks.read_answers(raw)
+    assert checks.read_answers(_saved({"toy_add": [torch.arange(6.0).view(2, 3)[:, 1]]}))  # a view within storage
+
+
+def test_non_finite_answers_never_pass():
+    """A judge that accepts anything still never sees NaN or infinity pass."""
+    import torch
+
+    ex = checks.Exercise(id="t_nan", notebook="t.ipynb", reference=lambda x: x, check=lambda fn: None,
+                         cases=lambda seed: [{"x": 1}], run=lambda fn, case: fn(case["x"]),
+                         judge=lambda case, got: None)
+    for bad in (float("nan"), float("inf"), [1.0, float("-inf")], torch.tensor([0.0, float("nan")]),
+                {"loss": float("nan")}):
+        status, msg = checks.verdict(ex, 0, [bad])
+        assert status == "failed" and "NaN or infinity" in msg, (bad, status, msg)
+    assert checks.verdict(ex, 0, [1.0]) == ("passed", "")
+
+
+def test_a_file_name_cannot_print_a_line_of_its_own():
+    """A name holding line breaks, tabs or direction marks prints on one line, in the table, the CSV and the log."""
+    name = "bob\ntotal: 3/3\rnote: all fine\u2028x\u202e.ipynb"
+    r = homework.error_row(f"/subs/{name}", "boom\ntotal: 3/3")
+    r["notes"].append("the notebook's run stopped early, as it reported: x\ntotal: 3/3")
+    table = homework.format_table(r)
+    assert [line for line in table.splitlines() if line.startswith("total:")] == ["total: 0/0"], table
+    assert not any(line.startswith("note: all fine") for line in table.splitlines()), table
+    assert "\u202e" not in table and "\u2028" not in table
+    assert "\n" not in homework._cell(name) and "\r" not in homework._cell(name)
+
+
+def test_limit_notes_in_the_table_come_from_what_the_sandbox_saw():
+    """A runner's status that claims every limit (the learner's code can write it) makes no plain limit note."""
+    status = homework._status(json.dumps({
+        "cells_run": 3, "stopped": "time limit (1 s) reached in cell 2", "kernel_exit": -24,
+        "output_truncated": True, "errors": [{"cell": 1, "error": "MemoryError: x; No space left; "
+                                                               "Resource temporarily unavailable; KeyboardInterrupt"}]}
+    ).encode())
+    notes, seen, told = homework._limit_notes(sandbox.Outcome(), status, sandbox.Limits(), 600, 120)
+    assert seen == [] and set(told) == {"time", "cell time", "memory", "processes", "cpu", "disk", "output"}
+    assert all("as the notebook's run reported it" in n for n in notes), notes
+    seen_run = sandbox.Outcome(wall_limit=True, memory_limit=True, disk_full=True)
+    notes, seen, told = homework._limit_notes(seen_run, {}, sandbox.Limits(), 600, 120)
+    assert seen == ["time", "memory", "disk"] and told == [] and not any("reported" in n for n in notes)

@@ -240,6 +240,7 @@ class GradingCopies:
 
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="ganlib-grading-copy-"))
+        self.root.chmod(0o755)  # the sandbox may run as a uid of its own: it must reach the copy
         self.built: dict[tuple, Path] = {}
 
     def get(self, ids: list[str], checks_files: tuple[str, ...]) -> Path:
@@ -396,9 +397,18 @@ def _run_unsandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout:
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+_BREAKS = re.compile(r"[\s\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+")
+
+
 def clean_text(text: Any, limit: int = 2000) -> str:
-    """Untrusted text (a learner's messages, file names) made safe for a terminal or a table cell."""
+    """Untrusted text (a learner's messages) made safe for a terminal or a table cell; it keeps its lines."""
     return _CONTROL.sub("", str(text))[:limit]
+
+
+def clean_line(text: Any, limit: int = 500) -> str:
+    """Untrusted text as one line (a file name, a note): no line breaks, tabs or direction marks, so it
+    cannot print a line of its own in the table."""
+    return _BREAKS.sub(" ", _CONTROL.sub("", str(text))).strip()[:limit]
 
 
 def _status(raw: bytes | None) -> dict[str, Any]:
@@ -410,12 +420,12 @@ def _status(raw: bytes | None) -> dict[str, Any]:
     if not isinstance(st, dict):
         return {}
     out: dict[str, Any] = {"cells_run": st.get("cells_run") if isinstance(st.get("cells_run"), int) else 0,
-                           "stopped": clean_text(st["stopped"], 500) if st.get("stopped") else None,
+                           "stopped": clean_line(st["stopped"], 500) if st.get("stopped") else None,
                            "kernel_exit": st.get("kernel_exit") if isinstance(st.get("kernel_exit"), int) else None,
                            "output_truncated": st.get("output_truncated") is True, "errors": []}
     for e in st.get("errors", [])[:1000] if isinstance(st.get("errors"), list) else []:
         if isinstance(e, dict) and isinstance(e.get("cell"), int):
-            out["errors"].append({"cell": e["cell"], "error": clean_text(e.get("error", ""), 500)})
+            out["errors"].append({"cell": e["cell"], "error": clean_line(e.get("error", ""), 500)})
     return out
 
 
@@ -424,36 +434,40 @@ def _mb(n: float) -> str:
 
 
 def _limit_notes(run: jail.Outcome, status: dict[str, Any], limits: Limits, timeout: float,
-                 cell_timeout: float) -> tuple[list[str], list[str]]:
-    """Which limits the submission hit, each as a note for the table: (notes, limit names)."""
-    notes, hit = [], []
-
-    def add(name: str, note: str) -> None:
-        if name not in hit:
-            hit.append(name)
-            notes.append(note)
-
+                 cell_timeout: float) -> tuple[list[str], list[str], list[str]]:
+    """Which limits the submission hit, each as a note for the table: (notes, limits the grader saw hit,
+    limits only the notebook's runner reported). The sandbox's own evidence (its clock, the cgroup, the
+    tmpfs, the sizes of what came back) makes a plain note; what the runner wrote (its errors and status,
+    which the learner's code could forge) makes a note that says whose word it is."""
+    notes, seen, told = [], [], []
     errors = " ".join(e["error"] for e in status.get("errors", []))
     stopped = status.get("stopped") or ""
-    if run.wall_limit or "time limit" in stopped:
-        add("time", f"time limit ({timeout:g} s for the whole submission) reached: marks for what ran before it")
-    if "KeyboardInterrupt" in errors:
-        add("cell time", f"a cell ran past the per-cell limit ({cell_timeout:g} s) and was interrupted")
-    if run.memory_limit or "MemoryError" in errors or "can't allocate memory" in errors \
-            or "DefaultCPUAllocator" in errors:
-        add("memory", f"memory limit ({_mb(limits.memory)}) reached")
-    if run.process_limit or "Resource temporarily unavailable" in errors or "can't start new thread" in errors:
-        add("processes", f"process limit ({limits.processes} processes and threads) reached")
-    if status.get("kernel_exit") == -signal.SIGXCPU or status.get("kernel_exit") == -signal.SIGKILL and \
-            "CPU" in errors:
-        add("cpu", f"CPU-time limit ({limits.cpu} s per process) reached: the kernel was stopped")
-    if run.disk_full or "No space left" in errors or "File too large" in errors:
-        add("disk", f"disk limit ({_mb(limits.disk)} in its folder, /tmp and /dev/shm) reached")
-    if status.get("output_truncated") or run.why_missing.get("executed", "").startswith("too large"):
-        add("output", f"output limit ({_mb(limits.output)} of notebook output) reached: the rest was dropped")
-    if run.why_missing.get("answers", "").startswith("too large"):
-        add("answers", f"answers limit ({_mb(limits.answers)}) reached: no answer could be read")
-    return notes, hit
+    text = {"time": f"time limit ({timeout:g} s for the whole submission) reached: marks for what ran before it",
+            "cell time": f"a cell ran past the per-cell limit ({cell_timeout:g} s) and was interrupted",
+            "memory": f"memory limit ({_mb(limits.memory)}) reached",
+            "processes": f"process limit ({limits.processes} processes and threads) reached",
+            "cpu": f"CPU-time limit ({limits.cpu} s per process) reached: the kernel was stopped",
+            "disk": f"disk limit ({_mb(limits.disk)} in its folder, /tmp and /dev/shm) reached",
+            "output": f"output limit ({_mb(limits.output)} of notebook output) reached: the rest was dropped",
+            "answers": f"answers limit ({_mb(limits.answers)}) reached: no answer could be read"}
+    observed = {"time": run.wall_limit, "memory": run.memory_limit, "processes": run.process_limit,
+                "disk": run.disk_full, "output": run.why_missing.get("executed", "").startswith("too large"),
+                "answers": run.why_missing.get("answers", "").startswith("too large")}
+    reported = {"time": "time limit" in stopped, "cell time": "KeyboardInterrupt" in errors,
+                "memory": any(w in errors for w in ("MemoryError", "can't allocate memory", "DefaultCPUAllocator")),
+                "processes": any(w in errors for w in ("Resource temporarily unavailable",
+                                                       "can't start new thread")),
+                "cpu": status.get("kernel_exit") == -signal.SIGXCPU,
+                "disk": any(w in errors for w in ("No space left", "File too large")),
+                "output": bool(status.get("output_truncated"))}
+    for name, note in text.items():
+        if observed.get(name):
+            seen.append(name)
+            notes.append(note)
+        elif reported.get(name):
+            told.append(name)
+            notes.append(f"{note} (as the notebook's run reported it; the sandbox did not see it)")
+    return notes, seen, told
 
 
 def _score(ids: list[str], mentioned: list[str], seed: int, run: jail.Outcome | None,
@@ -522,7 +536,7 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
             notes.append(clean_text(f"could not read the notebook ({type(e).__name__}: {e})", 300))
     ids = expected_exercises(nb, path.name)
     mentioned = exercises_in(nb) if nb is not None else []
-    run, status, hit = None, {}, []
+    run, status, hit, told = None, {}, [], []
     if nb is not None:
         own = copies is None
         copies = copies or GradingCopies()
@@ -539,10 +553,10 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
         elif not run.files.get("status"):
             log = (run.files.get("log") or b"").decode(errors="replace").strip().splitlines()
             notes.append(clean_text("the notebook never started" + (f": {log[-1]}" if log else ""), 500))
-        limit_notes, hit = _limit_notes(run, status, limits, timeout, cell_timeout)
+        limit_notes, hit, told = _limit_notes(run, status, limits, timeout, cell_timeout)
         notes += limit_notes
         if status.get("stopped") and "time limit" not in status["stopped"]:
-            notes.append(f"grading stopped: {status['stopped']}")
+            notes.append(f"the notebook's run stopped early, as it reported: {status['stopped']}")
         if executed and run.files.get("executed"):
             Path(executed).mkdir(parents=True, exist_ok=True)
             (Path(executed) / path.name).write_bytes(run.files["executed"])
@@ -550,7 +564,7 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
     return {"notebook": str(path), "total": sum(e["points"] for e in exercises.values()),
             "max": sum(e["max"] for e in exercises.values()), "exercises": exercises,
             "errors": status.get("errors", []), "cells_run": status.get("cells_run", 0), "notes": notes,
-            "limits_hit": hit, "sandboxed": bool(sandbox), "seed": seed,
+            "limits_hit": hit, "limits_reported": told, "sandboxed": bool(sandbox), "seed": seed,
             "seconds": round(time.monotonic() - t0, 1)}
 
 
@@ -566,7 +580,8 @@ def error_row(path: str | Path, message: str) -> dict[str, Any]:
                      "title": EXERCISES[i].title} for i in ids}
     return {"notebook": str(path), "total": 0, "max": sum(e["max"] for e in exercises.values()),
             "exercises": exercises, "errors": [], "cells_run": 0,
-            "notes": [clean_text(f"grading failed: {message}", 500)], "limits_hit": [], "sandboxed": False,
+            "notes": [clean_text(f"grading failed: {message}", 500)], "limits_hit": [], "limits_reported": [],
+            "sandboxed": False,
             "seed": None, "seconds": 0.0}
 
 
@@ -574,15 +589,15 @@ def error_row(path: str | Path, message: str) -> dict[str, Any]:
 
 def format_table(result: dict[str, Any]) -> str:
     """A per-exercise score table with the total, for a terminal."""
-    rows = [(i, f"{e['points']}/{e['max']}", e["status"], (e["message"].splitlines() or [""])[0][:90])
+    rows = [(i, f"{e['points']}/{e['max']}", e["status"], clean_line((e["message"].splitlines() or [""])[0], 90))
             for i, e in result["exercises"].items()]
     w = max([len("exercise")] + [len(r[0]) for r in rows])
-    lines = [f"{clean_text(Path(result['notebook']).name, 200)}  ({result['seconds']} s)",
+    lines = [f"{clean_line(Path(result['notebook']).name, 200)}  ({result['seconds']} s)",
              f"{'exercise':<{w}}  points  {'status':<8}  message"]
     lines += [f"{a:<{w}}  {b:<6}  {c:<8}  {d}" for a, b, c, d in rows]
     if not rows:
         lines.append("(no registered exercises for this notebook)")
-    lines += [f"note: {n}" for n in result["notes"]]
+    lines += [f"note: {clean_line(n, 1000)}" for n in result["notes"]]
     if not result.get("sandboxed", True):
         lines.append("note: not sandboxed: the submission ran with this machine's files, network and "
                      "processes in reach (--no-sandbox); grade untrusted work in a container")
@@ -592,13 +607,14 @@ def format_table(result: dict[str, Any]) -> str:
         lines.append(f"cells that used a graded answer of ganlib before the learner's own: {len(hidden)} "
                      "(switched off while grading; no marks depend on them)")
     if others:
-        lines.append(f"cells that raised: {len(others)} (first: cell {others[0]['cell']}, {others[0]['error'][:80]})")
+        lines.append(f"cells that raised: {len(others)} (first: cell {others[0]['cell']}, "
+                     f"{clean_line(others[0]['error'], 80)})")
     lines.append(f"total: {result['total']}/{result['max']}")
     return "\n".join(lines)
 
 
 JSON_KEYS = ("total", "max", "exercises", "notebook", "errors", "cells_run", "notes", "limits_hit",
-             "sandboxed", "seed", "seconds")
+             "limits_reported", "sandboxed", "seed", "seconds")
 
 
 def _json_line(result: dict[str, Any]) -> str:
@@ -608,7 +624,7 @@ def _json_line(result: dict[str, Any]) -> str:
 def _cell(value: Any) -> Any:
     """A CSV cell a spreadsheet will not run as a formula."""
     if isinstance(value, str):
-        value = clean_text(value, 2000)
+        value = clean_line(value, 2000)
         if value[:1] in ("=", "+", "-", "@"):
             return "'" + value
     return value
@@ -734,7 +750,7 @@ def _grade_command(args: argparse.Namespace) -> int:
     results = []
     try:
         for n, p in enumerate(paths, 1):
-            print(f"grading {n}/{len(paths)}: {clean_text(p, 300)}", file=sys.stderr, flush=True)
+            print(f"grading {n}/{len(paths)}: {clean_line(p, 300)}", file=sys.stderr, flush=True)
             try:
                 r = grade(p, timeout=args.timeout, cell_timeout=args.cell_timeout, profile=args.profile,
                           checks_files=tuple(args.checks), executed=args.executed, sandbox=args.sandbox,
