@@ -348,3 +348,28 @@ def test_limit_notes_in_the_table_come_from_what_the_sandbox_saw():
     seen_run = sandbox.Outcome(wall_limit=True, memory_limit=True, disk_full=True)
     notes, seen, told = homework._limit_notes(seen_run, {}, sandbox.Limits(), 600, 120)
     assert seen == ["time", "memory", "disk"] and told == [] and not any("reported" in n for n in notes)
+
+
+def test_a_missing_bwrap_says_how_to_install_it(monkeypatch):
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    monkeypatch.setattr(sandbox.os, "access", lambda path, mode: False)
+    with pytest.raises(sandbox.SandboxError, match="apt-get install bubblewrap"):
+        sandbox.bwrap_path()
+
+
+@needs_sandbox
+@pytest.mark.skipif(os.geteuid() != 0 or not os.access("/usr/bin/python3", os.X_OK),
+                    reason="needs root and /usr/bin/python3")
+def test_graded_by_root_the_child_is_a_uid_of_its_own(monkeypatch, tmp_path):
+    """Where a Python outside /root runs it, root's grader runs bwrap as SANDBOX_UID: the child is no one's uid."""
+    binds, links = sandbox.system_binds()
+    monkeypatch.setattr(sandbox, "system_binds", lambda: ([b for b in binds if b[0] in ("/usr", "/etc")], links))
+    monkeypatch.setattr(sandbox.sys, "executable", "/usr/bin/python3")  # the collector's Python too
+    nb = tmp_path / "probe.txt"
+    nb.write_text("probe")
+    got = sandbox.run(str(nb), ["/usr/bin/python3", "-I", "-S", "-c",
+                                "open('/grading/out/map', 'w').write(open('/proc/1/uid_map').read())"],
+                      {"LANG": "C.UTF-8"}, limits=sandbox.Limits(wall=60), collect={"map": ("/grading/out/map", 1000)})
+    assert got.files.get("map") is not None, got
+    # the collector's map seen from the child: bwrap kept its caller's uid, SANDBOX_UID, for the outer ring
+    assert got.files["map"].split()[0] == str(sandbox.SANDBOX_UID).encode(), got.files["map"]
