@@ -373,3 +373,30 @@ def test_graded_by_root_the_child_is_a_uid_of_its_own(monkeypatch, tmp_path):
     assert got.files.get("map") is not None, got
     # the collector's map seen from the child: bwrap kept its caller's uid, SANDBOX_UID, for the outer ring
     assert got.files["map"].split()[0] == str(sandbox.SANDBOX_UID).encode(), got.files["map"]
+
+
+# ----------------------------------------------------------------------------- the teacher names the assignment
+
+def test_the_assignment_fixes_the_exercises_and_another_notebook_gets_no_marks(tmp_path, capsys):
+    """Notebook 01 handed in under the toy assignment's name: 0 of the toy's maximum, and a note saying why."""
+    [nb01] = homework.make_student(COURSE / "01_forger_vs_detective.ipynb", tmp_path / "src")
+    sub = tmp_path / "subs" / "alice" / "toy_homework.ipynb"
+    sub.parent.mkdir(parents=True)
+    sub.write_bytes(nb01.read_bytes())
+    r = homework.grade(sub, checks_files=(TOY_CHECKS,), sandbox=SANDBOX, assignment="toy_homework")
+    assert (r["total"], r["max"]) == (0, 3) and sorted(r["exercises"]) == ["toy_add", "toy_square"], r
+    assert any("submission of 01_forger_vs_detective.ipynb, not of the assignment toy_homework.ipynb" in n
+               for n in r["notes"]), r["notes"]
+    assert homework.assignment_notebook("01") == "01_forger_vs_detective.ipynb"
+    assert homework.main(["grade", str(sub), "--checks", TOY_CHECKS, "--assignment", "no_such_notebook"]) == 2
+    assert "no notebook with exercises of that name" in capsys.readouterr().err
+
+
+@needs_sandbox
+def test_the_assignment_grades_a_renamed_submission(tmp_path):
+    """With --assignment, the file name no longer decides: the toy solution called anything gets its marks."""
+    sub = tmp_path / "bob" / "my work (final).ipynb"
+    sub.parent.mkdir()
+    sub.write_bytes(TOY.read_bytes())
+    r = homework.grade(sub, checks_files=(TOY_CHECKS,), assignment="toy_homework.ipynb", seed=3)
+    assert (r["total"], r["max"]) == (3, 3), r

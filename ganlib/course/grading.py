@@ -175,6 +175,32 @@ def expected_exercises(nb: Any | None, filename: str) -> list[str]:
     return [i for i, ex in EXERCISES.items() if ex.notebook in wanted]
 
 
+def assignment_notebook(name: str) -> str:
+    """The notebook a teacher's ``--assignment NAME`` means: its file name, or a unique prefix ("03", "03_dcgan")."""
+    from ganlib.checks import EXERCISES
+
+    notebooks = sorted({ex.notebook for ex in EXERCISES.values()})
+    stem = os.path.basename(str(name))
+    stem = stem[:-6] if stem.endswith(".ipynb") else stem
+    found = [n for n in notebooks if n[:-6] == stem] or [n for n in notebooks if n.startswith(stem)]
+    if len(found) != 1:
+        raise HomeworkError(f"--assignment {name!r}: " + ("names several notebooks: " if found else
+                            "no notebook with exercises of that name; the known ones: ")
+                            + ", ".join(found or notebooks))
+    return found[0]
+
+
+def submitted_notebook(nb: Any, assignment: str) -> str | None:
+    """Which other notebook a submission is, when its check cells are all another notebook's and none
+    the assignment's (a solved notebook 01 handed in as notebook 03); None when it may be the assignment."""
+    from ganlib.checks import EXERCISES
+
+    mentioned = [i for i in exercises_in(nb) if i in EXERCISES]
+    if not mentioned or any(EXERCISES[i].notebook == assignment for i in mentioned):
+        return None
+    return EXERCISES[mentioned[0]].notebook
+
+
 # ----------------------------------------------------------------------------- a teacher's own checks
 
 def _load_checks_file(f: str | Path) -> list[str]:
@@ -503,7 +529,7 @@ def _score(ids: list[str], mentioned: list[str], seed: int, run: jail.Outcome | 
 def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, profile: str = "ci",
           checks_files: tuple[str, ...] = (), executed: str | Path | None = None, sandbox: bool = True,
           limits: Limits | None = None, seed: int | None = None,
-          copies: GradingCopies | None = None) -> dict[str, Any]:
+          copies: GradingCopies | None = None, assignment: str | None = None) -> dict[str, Any]:
     """Run one submission in a fresh kernel in the sandbox and score its exercises in this process.
 
     ``timeout``: seconds for the whole notebook (plus start-up); ``cell_timeout``: per cell.
@@ -511,6 +537,8 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
     ``sandbox``: False runs it without the sandbox (the result says "sandboxed": False);
     where the sandbox cannot be built, grading refuses (HomeworkError) unless it is False.
     ``seed``: the grading seed of the exercises' cases (random when None; it is in the result).
+    ``assignment``: the notebook the teacher set (see :func:`assignment_notebook`): its exercises count,
+    whatever the submission is called or holds; a submission of another notebook gets no marks.
     """
     path = Path(path)
     if not path.is_file():
@@ -534,10 +562,19 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
             nb = nbformat.read(path, as_version=4)
         except Exception as e:
             notes.append(clean_text(f"could not read the notebook ({type(e).__name__}: {e})", 300))
-    ids = expected_exercises(nb, path.name)
+    if assignment:
+        from ganlib.checks import exercises_for
+
+        assignment = assignment_notebook(assignment)
+        ids = [ex.id for ex in exercises_for(assignment)]
+    else:
+        ids = expected_exercises(nb, path.name)
     mentioned = exercises_in(nb) if nb is not None else []
     run, status, hit, told = None, {}, [], []
-    if nb is not None:
+    other = submitted_notebook(nb, assignment) if assignment and nb is not None else None
+    if other:
+        notes.append(clean_line(f"this is a submission of {other}, not of the assignment {assignment}: no marks", 300))
+    if nb is not None and not other:
         own = copies is None
         copies = copies or GradingCopies()
         try:
@@ -561,6 +598,8 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
             Path(executed).mkdir(parents=True, exist_ok=True)
             (Path(executed) / path.name).write_bytes(run.files["executed"])
     exercises = _score(ids, mentioned, seed, run, status, notes)
+    for e in exercises.values() if other else ():
+        e["message"] = f"not graded: the submission is {other}, not {assignment}"
     return {"notebook": str(path), "total": sum(e["points"] for e in exercises.values()),
             "max": sum(e["max"] for e in exercises.values()), "exercises": exercises,
             "errors": status.get("errors", []), "cells_run": status.get("cells_run", 0), "notes": notes,
@@ -568,12 +607,13 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
             "seconds": round(time.monotonic() - t0, 1)}
 
 
-def error_row(path: str | Path, message: str) -> dict[str, Any]:
+def error_row(path: str | Path, message: str, assignment: str | None = None) -> dict[str, Any]:
     """The row of a submission the grader could not grade: zero marks out of what it would have had."""
-    from ganlib.checks import EXERCISES
+    from ganlib.checks import EXERCISES, exercises_for
 
     try:
-        ids = expected_exercises(None, Path(path).name)
+        ids = ([ex.id for ex in exercises_for(assignment_notebook(assignment))] if assignment
+               else expected_exercises(None, Path(path).name))
     except Exception:
         ids = []
     exercises = {i: {"points": 0, "max": EXERCISES[i].points, "status": "error", "message": "not graded",
@@ -708,6 +748,9 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--executed", metavar="DIR", help="keep each executed notebook (with outputs) here")
     g.add_argument("--no-sandbox", dest="sandbox", action="store_false",
                    help="run submissions without the sandbox (only inside a container or VM of their own)")
+    g.add_argument("--assignment", metavar="NAME",
+                   help="the notebook you set (e.g. 03 or 03_dcgan.ipynb): its exercises count, whatever a "
+                        "submission is called; a submission of another notebook gets no marks")
     g.add_argument("--checks", action="append", default=[], metavar="FILE.py",
                    help="a module of your own exercises (importable from the notebook)")
     return ap
@@ -744,6 +787,8 @@ def _grade_command(args: argparse.Namespace) -> int:
                                 "virtual machine with --no-sandbox (the table then says 'not sandboxed').")
     for f in args.checks:
         _load_checks_file(f)
+    if args.assignment:
+        assignment_notebook(args.assignment)  # a name that means nothing stops here, before any grading
     limits = Limits(memory=args.memory, processes=args.processes, cpu=args.cpu_time, disk=args.disk,
                     output=args.output_size)
     copies = GradingCopies()
@@ -754,9 +799,9 @@ def _grade_command(args: argparse.Namespace) -> int:
             try:
                 r = grade(p, timeout=args.timeout, cell_timeout=args.cell_timeout, profile=args.profile,
                           checks_files=tuple(args.checks), executed=args.executed, sandbox=args.sandbox,
-                          limits=limits, seed=args.seed, copies=copies)
+                          limits=limits, seed=args.seed, copies=copies, assignment=args.assignment)
             except Exception as e:  # whatever went wrong with this one, the batch goes on
-                r = error_row(p, f"{type(e).__name__}: {e}")
+                r = error_row(p, f"{type(e).__name__}: {e}", args.assignment)
             results.append(r)
             print(format_table(r) + "\n", flush=True)
             if args.csv:  # after every submission: an interrupted batch keeps what it graded
