@@ -327,7 +327,7 @@ def test_a_file_name_cannot_print_a_line_of_its_own():
     """A name holding line breaks, tabs or direction marks prints on one line, in the table, the CSV and the log."""
     name = "bob\ntotal: 3/3\rnote: all fine\u2028x\u202e.ipynb"
     r = homework.error_row(f"/subs/{name}", "boom\ntotal: 3/3")
-    r["notes"].append("the notebook's run stopped early, as it reported: x\ntotal: 3/3")
+    r["notes"].append("the notebook's run reported that it stopped: x\ntotal: 3/3")
     table = homework.format_table(r)
     assert [line for line in table.splitlines() if line.startswith("total:")] == ["total: 0/0"], table
     assert not any(line.startswith("note: all fine") for line in table.splitlines()), table

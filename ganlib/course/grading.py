@@ -3,6 +3,7 @@
   python -m ganlib.homework student SRC OUT [--link]   # SRC a notebook or a folder of them
   python -m ganlib.homework grade NOTEBOOK [--json]    # one submission: score table (+ JSON line)
   python -m ganlib.homework grade DIR --csv marks.csv  # every submission under DIR
+  python -m ganlib.homework grade DIR --assignment 03  # the teacher names the notebook set
 
 A student version follows nbgrader: code between ``### BEGIN SOLUTION`` and ``### END SOLUTION``
 becomes ``# YOUR CODE HERE`` + ``raise NotImplementedError()``, hidden tests are removed, outputs
@@ -593,7 +594,7 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
         limit_notes, hit, told = _limit_notes(run, status, limits, timeout, cell_timeout)
         notes += limit_notes
         if status.get("stopped") and "time limit" not in status["stopped"]:
-            notes.append(f"the notebook's run stopped early, as it reported: {status['stopped']}")
+            notes.append(f"the notebook's run reported that it stopped: {status['stopped']}")
         if executed and run.files.get("executed"):
             Path(executed).mkdir(parents=True, exist_ok=True)
             (Path(executed) / path.name).write_bytes(run.files["executed"])

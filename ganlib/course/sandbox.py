@@ -1,7 +1,7 @@
 """The grader's sandbox: run one submission where it sees nothing but itself and can harm nothing.
 
 Built by bubblewrap (``bwrap``, Debian/Ubuntu package ``bubblewrap``, Flatpak's sandbox), not by
-hand: the submission runs in its own user, PID, network (no interface up), mount, IPC, UTS and
+hand: the submission runs in its own user, PID, network (only a loopback of its own), mount, IPC, UTS and
 cgroup namespaces (``--unshare-all``), in a new session, and dies with the grader
 (``--die-with-parent``). Its root is read-only and holds only the system (``/usr``, ``/etc``), the
 Python installation, the grading copy of ganlib and what the grader binds; its one writable place
@@ -21,7 +21,9 @@ Limits: rlimits on every process (memory per process, processes, CPU seconds, fi
 dumps), a cgroup where one is writable (memory and processes of the whole submission: its events
 are the grader's own evidence), the tmpfs size (disk), and wall time (the collector, and the grader
 behind it). When the grader runs as root, bwrap runs as a uid no one else has
-(:data:`SANDBOX_UID`) wherever that uid can reach every bound folder.
+(:data:`SANDBOX_UID`) wherever that uid can reach every bound folder; else (a Python under ``/root``)
+the child is root outside its namespaces, without capabilities: what only root may read in ``/etc``
+is masked, and the kernel then ignores the process rlimit (the cgroup still counts).
 """
 
 from __future__ import annotations
