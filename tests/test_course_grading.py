@@ -267,3 +267,136 @@ def test_grading_copy_hides_the_course_answers(tmp_path):
                           env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"}, cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0 and "HiddenWhileGrading" in proc.stderr and "write your own" in proc.stderr
+
+
+# ----------------------------------------------------------------------------- nothing from the child is trusted
+
+def _saved(book) -> bytes:
+    import io
+
+    import torch
+
+    buf = io.BytesIO()
+    torch.save(book, buf)
+    return buf.getvalue()
+
+
+def test_a_small_answers_file_cannot_blow_up_the_grader():
+    """Shared references: a few kilobytes that would unfold into millions of values are refused, quickly."""
+    a = [0.5]
+    for _ in range(3):
+        a = [a] * 300  # 27 million leaves from a file of a few kilobytes
+    raw = _saved({"toy_add": a})
+    assert len(raw) < 20_000
+    with pytest.raises(ValueError, match="more than"):
+        checks.read_answers(raw)
+    deep = [1.0]
+    for _ in range(40):
+        deep = [deep]
+    with pytest.raises(ValueError, match="nested"):
+        checks.read_answers(_saved({"toy_add": deep}))
+
+
+def test_a_tensor_must_store_the_elements_it_claims():
+    """One stored element expanded (stride 0) to ten million: refused, never copied out in the grader."""
+    import torch
+
+    wide = torch.zeros(1).expand(10_000_000)
+    raw = _saved({"toy_add": [wide]})
+    assert len(raw) < 10_000
+    with pytest.raises(ValueError, match="claims 10000000 elements but stores 1"):
+        checks.read_answers(raw)
+    assert checks.read_answers(_saved({"toy_add": [torch.arange(6.0).view(2, 3)[:, 1]]}))  # a view within storage
+
+
+def test_non_finite_answers_never_pass():
+    """A judge that accepts anything still never sees NaN or infinity pass."""
+    import torch
+
+    ex = checks.Exercise(id="t_nan", notebook="t.ipynb", reference=lambda x: x, check=lambda fn: None,
+                         cases=lambda seed: [{"x": 1}], run=lambda fn, case: fn(case["x"]),
+                         judge=lambda case, got: None)
+    for bad in (float("nan"), float("inf"), [1.0, float("-inf")], torch.tensor([0.0, float("nan")]),
+                {"loss": float("nan")}):
+        status, msg = checks.verdict(ex, 0, [bad])
+        assert status == "failed" and "NaN or infinity" in msg, (bad, status, msg)
+    assert checks.verdict(ex, 0, [1.0]) == ("passed", "")
+
+
+def test_a_file_name_cannot_print_a_line_of_its_own():
+    """A name holding line breaks, tabs or direction marks prints on one line, in the table, the CSV and the log."""
+    name = "bob\ntotal: 3/3\rnote: all fine\u2028x\u202e.ipynb"
+    r = homework.error_row(f"/subs/{name}", "boom\ntotal: 3/3")
+    r["notes"].append("the notebook's run reported that it stopped: x\ntotal: 3/3")
+    table = homework.format_table(r)
+    assert [line for line in table.splitlines() if line.startswith("total:")] == ["total: 0/0"], table
+    assert not any(line.startswith("note: all fine") for line in table.splitlines()), table
+    assert "\u202e" not in table and "\u2028" not in table
+    assert "\n" not in homework._cell(name) and "\r" not in homework._cell(name)
+
+
+def test_limit_notes_in_the_table_come_from_what_the_sandbox_saw():
+    """A runner's status that claims every limit (the learner's code can write it) makes no plain limit note."""
+    status = homework._status(json.dumps({
+        "cells_run": 3, "stopped": "time limit (1 s) reached in cell 2", "kernel_exit": -24,
+        "output_truncated": True, "errors": [{"cell": 1, "error": "MemoryError: x; No space left; "
+                                                               "Resource temporarily unavailable; KeyboardInterrupt"}]}
+    ).encode())
+    notes, seen, told = homework._limit_notes(sandbox.Outcome(), status, sandbox.Limits(), 600, 120)
+    assert seen == [] and set(told) == {"time", "cell time", "memory", "processes", "cpu", "disk", "output"}
+    assert all("as the notebook's run reported it" in n for n in notes), notes
+    seen_run = sandbox.Outcome(wall_limit=True, memory_limit=True, disk_full=True)
+    notes, seen, told = homework._limit_notes(seen_run, {}, sandbox.Limits(), 600, 120)
+    assert seen == ["time", "memory", "disk"] and told == [] and not any("reported" in n for n in notes)
+
+
+def test_a_missing_bwrap_says_how_to_install_it(monkeypatch):
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    monkeypatch.setattr(sandbox.os, "access", lambda path, mode: False)
+    with pytest.raises(sandbox.SandboxError, match="apt-get install bubblewrap"):
+        sandbox.bwrap_path()
+
+
+@needs_sandbox
+@pytest.mark.skipif(os.geteuid() != 0 or not os.access("/usr/bin/python3", os.X_OK),
+                    reason="needs root and /usr/bin/python3")
+def test_graded_by_root_the_child_is_a_uid_of_its_own(monkeypatch, tmp_path):
+    """Where a Python outside /root runs it, root's grader runs bwrap as SANDBOX_UID: the child is no one's uid."""
+    binds, links = sandbox.system_binds()
+    monkeypatch.setattr(sandbox, "system_binds", lambda: ([b for b in binds if b[0] in ("/usr", "/etc")], links))
+    monkeypatch.setattr(sandbox.sys, "executable", "/usr/bin/python3")  # the collector's Python too
+    nb = tmp_path / "probe.txt"
+    nb.write_text("probe")
+    got = sandbox.run(str(nb), ["/usr/bin/python3", "-I", "-S", "-c",
+                                "open('/grading/out/map', 'w').write(open('/proc/1/uid_map').read())"],
+                      {"LANG": "C.UTF-8"}, limits=sandbox.Limits(wall=60), collect={"map": ("/grading/out/map", 1000)})
+    assert got.files.get("map") is not None, got
+    # the collector's map seen from the child: bwrap kept its caller's uid, SANDBOX_UID, for the outer ring
+    assert got.files["map"].split()[0] == str(sandbox.SANDBOX_UID).encode(), got.files["map"]
+
+
+# ----------------------------------------------------------------------------- the teacher names the assignment
+
+def test_the_assignment_fixes_the_exercises_and_another_notebook_gets_no_marks(tmp_path, capsys):
+    """Notebook 01 handed in under the toy assignment's name: 0 of the toy's maximum, and a note saying why."""
+    [nb01] = homework.make_student(COURSE / "01_forger_vs_detective.ipynb", tmp_path / "src")
+    sub = tmp_path / "subs" / "alice" / "toy_homework.ipynb"
+    sub.parent.mkdir(parents=True)
+    sub.write_bytes(nb01.read_bytes())
+    r = homework.grade(sub, checks_files=(TOY_CHECKS,), sandbox=SANDBOX, assignment="toy_homework")
+    assert (r["total"], r["max"]) == (0, 3) and sorted(r["exercises"]) == ["toy_add", "toy_square"], r
+    assert any("submission of 01_forger_vs_detective.ipynb, not of the assignment toy_homework.ipynb" in n
+               for n in r["notes"]), r["notes"]
+    assert homework.assignment_notebook("01") == "01_forger_vs_detective.ipynb"
+    assert homework.main(["grade", str(sub), "--checks", TOY_CHECKS, "--assignment", "no_such_notebook"]) == 2
+    assert "no notebook with exercises of that name" in capsys.readouterr().err
+
+
+@needs_sandbox
+def test_the_assignment_grades_a_renamed_submission(tmp_path):
+    """With --assignment, the file name no longer decides: the toy solution called anything gets its marks."""
+    sub = tmp_path / "bob" / "my work (final).ipynb"
+    sub.parent.mkdir()
+    sub.write_bytes(TOY.read_bytes())
+    r = homework.grade(sub, checks_files=(TOY_CHECKS,), assignment="toy_homework.ipynb", seed=3)
+    assert (r["total"], r["max"]) == (3, 3), r

@@ -36,6 +36,8 @@ ANSWERS_ENV = "GANLIB_ANSWERS"        # the grader sets this: the learner's kern
 SEED_ENV = "GANLIB_GRADING_SEED"      # and this: the seed of the cases it will judge
 NBGRADER_ENV = "NBGRADER_EXECUTION"   # nbgrader sets this while it executes a notebook
 STATUSES = ("passed", "failed", "not done", "recorded")
+MAX_ANSWER_NODES = 1_000_000       # values in an answers file (lists, numbers, tensors; a shared one each time)
+MAX_ANSWER_ELEMENTS = 20_000_000   # tensor elements in an answers file
 MAX_ANSWER_BYTES = 20_000_000
 
 
@@ -290,6 +292,9 @@ def verdict(ex: Exercise, seed: int, answers: Any) -> tuple[str, str]:
     cases = ex.cases(seed)
     if not isinstance(answers, list) or len(answers) != len(cases):
         return "failed", f"expected {len(cases)} answers, one per case; the record holds something else"
+    bad = next((k for k, got in enumerate(answers) if not finite(got)), None)
+    if bad is not None:
+        return "failed", f"the answer to case {bad + 1} holds NaN or infinity: a finite answer was expected"
     try:
         for case, got in zip(cases, answers):
             ex.judge(case, got)
@@ -356,7 +361,59 @@ def read_answers(raw: bytes) -> dict[str, Any]:
         raise ValueError(f"the answers file holds something other than plain data ({type(e).__name__})") from None
     if not isinstance(book, dict):
         raise ValueError("the answers file does not hold a dict of answers")
+    _within_bounds(book, [MAX_ANSWER_NODES, MAX_ANSWER_ELEMENTS])
     return {str(k): plain(v) for k, v in book.items()}
+
+
+def _within_bounds(value: Any, budget: list[int], depth: int = 0) -> None:
+    """ValueError unless ``value`` (as unpickled) is a tree of at most ``budget[0]`` nodes and ``budget[1]``
+    tensor elements, nested at most 20 deep, each tensor holding the elements it claims (no stride-0
+    expansion of a small storage): a few kilobytes of shared references cannot blow up the grader."""
+    import torch
+
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ValueError(f"the answers hold more than {MAX_ANSWER_NODES} values")
+    if depth > 20:
+        raise ValueError("the answers are nested more than 20 deep")
+    if torch.is_tensor(value):
+        n = value.numel()
+        try:
+            stored = value.untyped_storage().nbytes() // max(1, value.element_size())
+        except Exception:  # a tensor without a plain storage is not plain data
+            raise ValueError("the answers hold a tensor without storage") from None
+        end = value.storage_offset() + sum((s - 1) * st for s, st in zip(value.shape, value.stride()) if s > 0) + 1
+        if n > stored or (n and end > stored) or any(st < 0 for st in value.stride()):
+            raise ValueError(f"a tensor in the answers claims {n} elements but stores {stored}")
+        budget[1] -= n
+        if budget[1] < 0:
+            raise ValueError(f"the answers hold more than {MAX_ANSWER_ELEMENTS} tensor elements")
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _within_bounds(v, budget, depth + 1)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _within_bounds(k, budget, depth + 1)
+            _within_bounds(v, budget, depth + 1)
+    elif isinstance(value, str) and len(value) > MAX_ANSWER_BYTES:
+        raise ValueError("a string in the answers is too long")
+
+
+def finite(value: Any) -> bool:
+    """Whether a plain answer holds only finite numbers (NaN or infinity never passes a judge)."""
+    import math
+
+    import torch
+
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if torch.is_tensor(value):
+        return not (value.is_floating_point() or value.is_complex()) or bool(torch.isfinite(value).all())
+    if isinstance(value, list):
+        return all(finite(v) for v in value)
+    if isinstance(value, dict):
+        return all(finite(v) for v in value.values())
+    return True
 
 
 # ----------------------------------------------------------------------------- the grading copy's stand-ins

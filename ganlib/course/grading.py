@@ -3,6 +3,7 @@
   python -m ganlib.homework student SRC OUT [--link]   # SRC a notebook or a folder of them
   python -m ganlib.homework grade NOTEBOOK [--json]    # one submission: score table (+ JSON line)
   python -m ganlib.homework grade DIR --csv marks.csv  # every submission under DIR
+  python -m ganlib.homework grade DIR --assignment 03  # the teacher names the notebook set
 
 A student version follows nbgrader: code between ``### BEGIN SOLUTION`` and ``### END SOLUTION``
 becomes ``# YOUR CODE HERE`` + ``raise NotImplementedError()``, hidden tests are removed, outputs
@@ -175,6 +176,32 @@ def expected_exercises(nb: Any | None, filename: str) -> list[str]:
     return [i for i, ex in EXERCISES.items() if ex.notebook in wanted]
 
 
+def assignment_notebook(name: str) -> str:
+    """The notebook a teacher's ``--assignment NAME`` means: its file name, or a unique prefix ("03", "03_dcgan")."""
+    from ganlib.checks import EXERCISES
+
+    notebooks = sorted({ex.notebook for ex in EXERCISES.values()})
+    stem = os.path.basename(str(name))
+    stem = stem[:-6] if stem.endswith(".ipynb") else stem
+    found = [n for n in notebooks if n[:-6] == stem] or [n for n in notebooks if n.startswith(stem)]
+    if len(found) != 1:
+        raise HomeworkError(f"--assignment {name!r}: " + ("names several notebooks: " if found else
+                            "no notebook with exercises of that name; the known ones: ")
+                            + ", ".join(found or notebooks))
+    return found[0]
+
+
+def submitted_notebook(nb: Any, assignment: str) -> str | None:
+    """Which other notebook a submission is, when its check cells are all another notebook's and none
+    the assignment's (a solved notebook 01 handed in as notebook 03); None when it may be the assignment."""
+    from ganlib.checks import EXERCISES
+
+    mentioned = [i for i in exercises_in(nb) if i in EXERCISES]
+    if not mentioned or any(EXERCISES[i].notebook == assignment for i in mentioned):
+        return None
+    return EXERCISES[mentioned[0]].notebook
+
+
 # ----------------------------------------------------------------------------- a teacher's own checks
 
 def _load_checks_file(f: str | Path) -> list[str]:
@@ -240,6 +267,7 @@ class GradingCopies:
 
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="ganlib-grading-copy-"))
+        self.root.chmod(0o755)  # the sandbox may run as a uid of its own: it must reach the copy
         self.built: dict[tuple, Path] = {}
 
     def get(self, ids: list[str], checks_files: tuple[str, ...]) -> Path:
@@ -396,9 +424,18 @@ def _run_unsandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout:
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+_BREAKS = re.compile(r"[\s\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+")
+
+
 def clean_text(text: Any, limit: int = 2000) -> str:
-    """Untrusted text (a learner's messages, file names) made safe for a terminal or a table cell."""
+    """Untrusted text (a learner's messages) made safe for a terminal or a table cell; it keeps its lines."""
     return _CONTROL.sub("", str(text))[:limit]
+
+
+def clean_line(text: Any, limit: int = 500) -> str:
+    """Untrusted text as one line (a file name, a note): no line breaks, tabs or direction marks, so it
+    cannot print a line of its own in the table."""
+    return _BREAKS.sub(" ", _CONTROL.sub("", str(text))).strip()[:limit]
 
 
 def _status(raw: bytes | None) -> dict[str, Any]:
@@ -410,12 +447,12 @@ def _status(raw: bytes | None) -> dict[str, Any]:
     if not isinstance(st, dict):
         return {}
     out: dict[str, Any] = {"cells_run": st.get("cells_run") if isinstance(st.get("cells_run"), int) else 0,
-                           "stopped": clean_text(st["stopped"], 500) if st.get("stopped") else None,
+                           "stopped": clean_line(st["stopped"], 500) if st.get("stopped") else None,
                            "kernel_exit": st.get("kernel_exit") if isinstance(st.get("kernel_exit"), int) else None,
                            "output_truncated": st.get("output_truncated") is True, "errors": []}
     for e in st.get("errors", [])[:1000] if isinstance(st.get("errors"), list) else []:
         if isinstance(e, dict) and isinstance(e.get("cell"), int):
-            out["errors"].append({"cell": e["cell"], "error": clean_text(e.get("error", ""), 500)})
+            out["errors"].append({"cell": e["cell"], "error": clean_line(e.get("error", ""), 500)})
     return out
 
 
@@ -424,36 +461,40 @@ def _mb(n: float) -> str:
 
 
 def _limit_notes(run: jail.Outcome, status: dict[str, Any], limits: Limits, timeout: float,
-                 cell_timeout: float) -> tuple[list[str], list[str]]:
-    """Which limits the submission hit, each as a note for the table: (notes, limit names)."""
-    notes, hit = [], []
-
-    def add(name: str, note: str) -> None:
-        if name not in hit:
-            hit.append(name)
-            notes.append(note)
-
+                 cell_timeout: float) -> tuple[list[str], list[str], list[str]]:
+    """Which limits the submission hit, each as a note for the table: (notes, limits the grader saw hit,
+    limits only the notebook's runner reported). The sandbox's own evidence (its clock, the cgroup, the
+    tmpfs, the sizes of what came back) makes a plain note; what the runner wrote (its errors and status,
+    which the learner's code could forge) makes a note that says whose word it is."""
+    notes, seen, told = [], [], []
     errors = " ".join(e["error"] for e in status.get("errors", []))
     stopped = status.get("stopped") or ""
-    if run.wall_limit or "time limit" in stopped:
-        add("time", f"time limit ({timeout:g} s for the whole submission) reached: marks for what ran before it")
-    if "KeyboardInterrupt" in errors:
-        add("cell time", f"a cell ran past the per-cell limit ({cell_timeout:g} s) and was interrupted")
-    if run.memory_limit or "MemoryError" in errors or "can't allocate memory" in errors \
-            or "DefaultCPUAllocator" in errors:
-        add("memory", f"memory limit ({_mb(limits.memory)}) reached")
-    if run.process_limit or "Resource temporarily unavailable" in errors or "can't start new thread" in errors:
-        add("processes", f"process limit ({limits.processes} processes and threads) reached")
-    if status.get("kernel_exit") == -signal.SIGXCPU or status.get("kernel_exit") == -signal.SIGKILL and \
-            "CPU" in errors:
-        add("cpu", f"CPU-time limit ({limits.cpu} s per process) reached: the kernel was stopped")
-    if run.disk_full or "No space left" in errors or "File too large" in errors:
-        add("disk", f"disk limit ({_mb(limits.disk)} in its folder, /tmp and /dev/shm) reached")
-    if status.get("output_truncated") or run.why_missing.get("executed", "").startswith("too large"):
-        add("output", f"output limit ({_mb(limits.output)} of notebook output) reached: the rest was dropped")
-    if run.why_missing.get("answers", "").startswith("too large"):
-        add("answers", f"answers limit ({_mb(limits.answers)}) reached: no answer could be read")
-    return notes, hit
+    text = {"time": f"time limit ({timeout:g} s for the whole submission) reached: marks for what ran before it",
+            "cell time": f"a cell ran past the per-cell limit ({cell_timeout:g} s) and was interrupted",
+            "memory": f"memory limit ({_mb(limits.memory)}) reached",
+            "processes": f"process limit ({limits.processes} processes and threads) reached",
+            "cpu": f"CPU-time limit ({limits.cpu} s per process) reached: the kernel was stopped",
+            "disk": f"disk limit ({_mb(limits.disk)} in its folder, /tmp and /dev/shm) reached",
+            "output": f"output limit ({_mb(limits.output)} of notebook output) reached: the rest was dropped",
+            "answers": f"answers limit ({_mb(limits.answers)}) reached: no answer could be read"}
+    observed = {"time": run.wall_limit, "memory": run.memory_limit, "processes": run.process_limit,
+                "disk": run.disk_full, "output": run.why_missing.get("executed", "").startswith("too large"),
+                "answers": run.why_missing.get("answers", "").startswith("too large")}
+    reported = {"time": "time limit" in stopped, "cell time": "KeyboardInterrupt" in errors,
+                "memory": any(w in errors for w in ("MemoryError", "can't allocate memory", "DefaultCPUAllocator")),
+                "processes": any(w in errors for w in ("Resource temporarily unavailable",
+                                                       "can't start new thread")),
+                "cpu": status.get("kernel_exit") == -signal.SIGXCPU,
+                "disk": any(w in errors for w in ("No space left", "File too large")),
+                "output": bool(status.get("output_truncated"))}
+    for name, note in text.items():
+        if observed.get(name):
+            seen.append(name)
+            notes.append(note)
+        elif reported.get(name):
+            told.append(name)
+            notes.append(f"{note} (as the notebook's run reported it; the sandbox did not see it)")
+    return notes, seen, told
 
 
 def _score(ids: list[str], mentioned: list[str], seed: int, run: jail.Outcome | None,
@@ -489,7 +530,7 @@ def _score(ids: list[str], mentioned: list[str], seed: int, run: jail.Outcome | 
 def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, profile: str = "ci",
           checks_files: tuple[str, ...] = (), executed: str | Path | None = None, sandbox: bool = True,
           limits: Limits | None = None, seed: int | None = None,
-          copies: GradingCopies | None = None) -> dict[str, Any]:
+          copies: GradingCopies | None = None, assignment: str | None = None) -> dict[str, Any]:
     """Run one submission in a fresh kernel in the sandbox and score its exercises in this process.
 
     ``timeout``: seconds for the whole notebook (plus start-up); ``cell_timeout``: per cell.
@@ -497,6 +538,8 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
     ``sandbox``: False runs it without the sandbox (the result says "sandboxed": False);
     where the sandbox cannot be built, grading refuses (HomeworkError) unless it is False.
     ``seed``: the grading seed of the exercises' cases (random when None; it is in the result).
+    ``assignment``: the notebook the teacher set (see :func:`assignment_notebook`): its exercises count,
+    whatever the submission is called or holds; a submission of another notebook gets no marks.
     """
     path = Path(path)
     if not path.is_file():
@@ -520,10 +563,19 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
             nb = nbformat.read(path, as_version=4)
         except Exception as e:
             notes.append(clean_text(f"could not read the notebook ({type(e).__name__}: {e})", 300))
-    ids = expected_exercises(nb, path.name)
+    if assignment:
+        from ganlib.checks import exercises_for
+
+        assignment = assignment_notebook(assignment)
+        ids = [ex.id for ex in exercises_for(assignment)]
+    else:
+        ids = expected_exercises(nb, path.name)
     mentioned = exercises_in(nb) if nb is not None else []
-    run, status, hit = None, {}, []
-    if nb is not None:
+    run, status, hit, told = None, {}, [], []
+    other = submitted_notebook(nb, assignment) if assignment and nb is not None else None
+    if other:
+        notes.append(clean_line(f"this is a submission of {other}, not of the assignment {assignment}: no marks", 300))
+    if nb is not None and not other:
         own = copies is None
         copies = copies or GradingCopies()
         try:
@@ -539,34 +591,38 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
         elif not run.files.get("status"):
             log = (run.files.get("log") or b"").decode(errors="replace").strip().splitlines()
             notes.append(clean_text("the notebook never started" + (f": {log[-1]}" if log else ""), 500))
-        limit_notes, hit = _limit_notes(run, status, limits, timeout, cell_timeout)
+        limit_notes, hit, told = _limit_notes(run, status, limits, timeout, cell_timeout)
         notes += limit_notes
         if status.get("stopped") and "time limit" not in status["stopped"]:
-            notes.append(f"grading stopped: {status['stopped']}")
+            notes.append(f"the notebook's run reported that it stopped: {status['stopped']}")
         if executed and run.files.get("executed"):
             Path(executed).mkdir(parents=True, exist_ok=True)
             (Path(executed) / path.name).write_bytes(run.files["executed"])
     exercises = _score(ids, mentioned, seed, run, status, notes)
+    for e in exercises.values() if other else ():
+        e["message"] = f"not graded: the submission is {other}, not {assignment}"
     return {"notebook": str(path), "total": sum(e["points"] for e in exercises.values()),
             "max": sum(e["max"] for e in exercises.values()), "exercises": exercises,
             "errors": status.get("errors", []), "cells_run": status.get("cells_run", 0), "notes": notes,
-            "limits_hit": hit, "sandboxed": bool(sandbox), "seed": seed,
+            "limits_hit": hit, "limits_reported": told, "sandboxed": bool(sandbox), "seed": seed,
             "seconds": round(time.monotonic() - t0, 1)}
 
 
-def error_row(path: str | Path, message: str) -> dict[str, Any]:
+def error_row(path: str | Path, message: str, assignment: str | None = None) -> dict[str, Any]:
     """The row of a submission the grader could not grade: zero marks out of what it would have had."""
-    from ganlib.checks import EXERCISES
+    from ganlib.checks import EXERCISES, exercises_for
 
     try:
-        ids = expected_exercises(None, Path(path).name)
+        ids = ([ex.id for ex in exercises_for(assignment_notebook(assignment))] if assignment
+               else expected_exercises(None, Path(path).name))
     except Exception:
         ids = []
     exercises = {i: {"points": 0, "max": EXERCISES[i].points, "status": "error", "message": "not graded",
                      "title": EXERCISES[i].title} for i in ids}
     return {"notebook": str(path), "total": 0, "max": sum(e["max"] for e in exercises.values()),
             "exercises": exercises, "errors": [], "cells_run": 0,
-            "notes": [clean_text(f"grading failed: {message}", 500)], "limits_hit": [], "sandboxed": False,
+            "notes": [clean_text(f"grading failed: {message}", 500)], "limits_hit": [], "limits_reported": [],
+            "sandboxed": False,
             "seed": None, "seconds": 0.0}
 
 
@@ -574,15 +630,15 @@ def error_row(path: str | Path, message: str) -> dict[str, Any]:
 
 def format_table(result: dict[str, Any]) -> str:
     """A per-exercise score table with the total, for a terminal."""
-    rows = [(i, f"{e['points']}/{e['max']}", e["status"], (e["message"].splitlines() or [""])[0][:90])
+    rows = [(i, f"{e['points']}/{e['max']}", e["status"], clean_line((e["message"].splitlines() or [""])[0], 90))
             for i, e in result["exercises"].items()]
     w = max([len("exercise")] + [len(r[0]) for r in rows])
-    lines = [f"{clean_text(Path(result['notebook']).name, 200)}  ({result['seconds']} s)",
+    lines = [f"{clean_line(Path(result['notebook']).name, 200)}  ({result['seconds']} s)",
              f"{'exercise':<{w}}  points  {'status':<8}  message"]
     lines += [f"{a:<{w}}  {b:<6}  {c:<8}  {d}" for a, b, c, d in rows]
     if not rows:
         lines.append("(no registered exercises for this notebook)")
-    lines += [f"note: {n}" for n in result["notes"]]
+    lines += [f"note: {clean_line(n, 1000)}" for n in result["notes"]]
     if not result.get("sandboxed", True):
         lines.append("note: not sandboxed: the submission ran with this machine's files, network and "
                      "processes in reach (--no-sandbox); grade untrusted work in a container")
@@ -592,13 +648,14 @@ def format_table(result: dict[str, Any]) -> str:
         lines.append(f"cells that used a graded answer of ganlib before the learner's own: {len(hidden)} "
                      "(switched off while grading; no marks depend on them)")
     if others:
-        lines.append(f"cells that raised: {len(others)} (first: cell {others[0]['cell']}, {others[0]['error'][:80]})")
+        lines.append(f"cells that raised: {len(others)} (first: cell {others[0]['cell']}, "
+                     f"{clean_line(others[0]['error'], 80)})")
     lines.append(f"total: {result['total']}/{result['max']}")
     return "\n".join(lines)
 
 
 JSON_KEYS = ("total", "max", "exercises", "notebook", "errors", "cells_run", "notes", "limits_hit",
-             "sandboxed", "seed", "seconds")
+             "limits_reported", "sandboxed", "seed", "seconds")
 
 
 def _json_line(result: dict[str, Any]) -> str:
@@ -608,7 +665,7 @@ def _json_line(result: dict[str, Any]) -> str:
 def _cell(value: Any) -> Any:
     """A CSV cell a spreadsheet will not run as a formula."""
     if isinstance(value, str):
-        value = clean_text(value, 2000)
+        value = clean_line(value, 2000)
         if value[:1] in ("=", "+", "-", "@"):
             return "'" + value
     return value
@@ -692,6 +749,9 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--executed", metavar="DIR", help="keep each executed notebook (with outputs) here")
     g.add_argument("--no-sandbox", dest="sandbox", action="store_false",
                    help="run submissions without the sandbox (only inside a container or VM of their own)")
+    g.add_argument("--assignment", metavar="NAME",
+                   help="the notebook you set (e.g. 03 or 03_dcgan.ipynb): its exercises count, whatever a "
+                        "submission is called; a submission of another notebook gets no marks")
     g.add_argument("--checks", action="append", default=[], metavar="FILE.py",
                    help="a module of your own exercises (importable from the notebook)")
     return ap
@@ -728,19 +788,21 @@ def _grade_command(args: argparse.Namespace) -> int:
                                 "virtual machine with --no-sandbox (the table then says 'not sandboxed').")
     for f in args.checks:
         _load_checks_file(f)
+    if args.assignment:
+        assignment_notebook(args.assignment)  # a name that means nothing stops here, before any grading
     limits = Limits(memory=args.memory, processes=args.processes, cpu=args.cpu_time, disk=args.disk,
                     output=args.output_size)
     copies = GradingCopies()
     results = []
     try:
         for n, p in enumerate(paths, 1):
-            print(f"grading {n}/{len(paths)}: {clean_text(p, 300)}", file=sys.stderr, flush=True)
+            print(f"grading {n}/{len(paths)}: {clean_line(p, 300)}", file=sys.stderr, flush=True)
             try:
                 r = grade(p, timeout=args.timeout, cell_timeout=args.cell_timeout, profile=args.profile,
                           checks_files=tuple(args.checks), executed=args.executed, sandbox=args.sandbox,
-                          limits=limits, seed=args.seed, copies=copies)
+                          limits=limits, seed=args.seed, copies=copies, assignment=args.assignment)
             except Exception as e:  # whatever went wrong with this one, the batch goes on
-                r = error_row(p, f"{type(e).__name__}: {e}")
+                r = error_row(p, f"{type(e).__name__}: {e}", args.assignment)
             results.append(r)
             print(format_table(r) + "\n", flush=True)
             if args.csv:  # after every submission: an interrupted batch keeps what it graded

@@ -28,6 +28,19 @@ def _save(path: str, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _own_kernel() -> str:
+    """A kernel spec in the submission's own Jupyter folder that runs this very Python (the one the sandbox
+    binds), whatever an installed ``python3`` spec names; returns its name."""
+    from jupyter_core.paths import jupyter_data_dir
+
+    spec = os.path.join(jupyter_data_dir(), "kernels", "ganlib-grading")
+    os.makedirs(spec, exist_ok=True)
+    argv = [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    _save(os.path.join(spec, "kernel.json"), json.dumps({"argv": argv, "display_name": "grading",
+                                                         "language": "python"}))
+    return "ganlib-grading"
+
+
 def _client_class():
     from nbclient import NotebookClient
 
@@ -75,7 +88,7 @@ def run_notebook(nb_path: str, out_dir: str, cell_timeout: float, total: float, 
 
     runtime = jupyter_runtime_dir()  # $JUPYTER_RUNTIME_DIR: the grader puts it in the submission's home
     os.makedirs(runtime, exist_ok=True)
-    km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(runtime, "kernel"))
+    km = AsyncKernelManager(kernel_name=_own_kernel(), transport="ipc", ip=os.path.join(runtime, "kernel"))
     client = _client_class()(nb, km=km, timeout=int(max(1, cell_timeout)), interrupt_on_timeout=True,
                              allow_errors=True, iopub_timeout=5,
                              resources={"metadata": {"path": os.path.dirname(os.path.abspath(nb_path))}})
