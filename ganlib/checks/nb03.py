@@ -123,6 +123,42 @@ _WATCHED = (nn.Linear, nn.ConvTranspose2d, nn.Conv2d, nn.BatchNorm1d, nn.BatchNo
             nn.Tanh, nn.Sigmoid, nn.Upsample, nn.MaxPool2d)
 
 
+def _layers(net: nn.Module, x: torch.Tensor, sized: type) -> tuple[dict, torch.Tensor]:
+    """Run ``net(x)`` once and report its layers in the order forward runs them, the output sizes of its ``sized``
+    layers, its LeakyReLU slopes and the spread of its initial conv / linear weights; and the output."""
+    kinds: list = []
+    sizes: list = []
+    slopes: list = []
+
+    def seen(module, inputs, output):
+        kinds.append(type(module).__name__)
+        if isinstance(module, sized):
+            sizes.append(list(output.shape[1:]))
+        if isinstance(module, nn.LeakyReLU):
+            slopes.append(float(module.negative_slope))
+    hooks = [m.register_forward_hook(seen) for m in net.modules() if isinstance(m, _WATCHED)]
+    out = net(x).detach()
+    for h in hooks:
+        h.remove()
+    weights = torch.cat([m.weight.detach().flatten() for m in net.modules()
+                         if isinstance(m, (nn.Linear, nn.ConvTranspose2d, nn.Conv2d))])
+    return {"kinds": kinds, "sizes": sizes, "slopes": slopes, "shape": list(out.shape),
+            "weight_std": float(weights.std())}, out
+
+
+def _all_trained(net: nn.Module, loss_of) -> bool:
+    """Whether 3 Adam steps on ``loss_of()`` move every parameter of ``net`` (an unused or unregistered layer does not)."""
+    before = [p.detach().clone() for p in net.parameters()]
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3, betas=(0.5, 0.999))
+    for _ in range(3):
+        loss = loss_of()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    moved = [not torch.equal(a, b.detach()) for a, b in zip(before, net.parameters())]
+    return all(moved) and len(moved) > 0
+
+
 def _generator_cases(seed: int) -> list[dict]:
     return [{"seed": seed, "latent_dim": 64, "width": 32}, {"seed": seed + 1, "latent_dim": 16, "width": 8}]
 
@@ -132,33 +168,11 @@ def _generator_run(fn, case) -> dict:
     transposed convolutions make, its output range and initial weights, and whether 3 training steps move every parameter."""
     torch.manual_seed(case["seed"])
     G = fn(latent_dim=case["latent_dim"], width=case["width"])
-    kinds: list = []
-    sizes: list = []
-
-    def seen(module, inputs, output):
-        kinds.append(type(module).__name__)
-        if isinstance(module, nn.ConvTranspose2d):
-            sizes.append(list(output.shape[1:]))
-    hooks = [m.register_forward_hook(seen) for m in G.modules() if isinstance(m, _WATCHED)]
-    out = G(torch.randn(8, case["latent_dim"])).detach()
-    for h in hooks:
-        h.remove()
-    weights = torch.cat([m.weight.detach().flatten() for m in G.modules()
-                         if isinstance(m, (nn.Linear, nn.ConvTranspose2d, nn.Conv2d))])
-    report = {"latent_dim": getattr(G, "latent_dim", None), "kinds": kinds, "sizes": sizes,
-              "shape": list(out.shape), "min": float(out.min()), "max": float(out.max()),
-              "weight_std": float(weights.std()), "all_trained": None}
+    report, out = _layers(G, torch.randn(8, case["latent_dim"]), nn.ConvTranspose2d)
+    report.update(latent_dim=getattr(G, "latent_dim", None), min=float(out.min()), max=float(out.max()), all_trained=None)
     if list(out.shape[1:]) == [1, 28, 28]:  # train 3 steps against a small detective
-        before = [p.detach().clone() for p in G.parameters()]
         detective = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 1))
-        opt = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999))
-        for _ in range(3):
-            loss = F.softplus(-detective(G(torch.randn(8, case["latent_dim"])))).mean()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        moved = [not torch.equal(a, b.detach()) for a, b in zip(before, G.parameters())]
-        report["all_trained"] = all(moved) and len(moved) > 0
+        report["all_trained"] = _all_trained(G, lambda: F.softplus(-detective(G(torch.randn(8, case["latent_dim"])))).mean())
     return report
 
 
@@ -235,35 +249,11 @@ def _discriminator_run(fn, case) -> dict:
     its LeakyReLU slopes, its output's shape, its initial weights, and whether 3 training steps move every parameter."""
     torch.manual_seed(case["seed"])
     D = fn(width=case["width"])
-    kinds: list = []
-    sizes: list = []
-    slopes: list = []
-
-    def seen(module, inputs, output):
-        kinds.append(type(module).__name__)
-        if isinstance(module, nn.Conv2d):
-            sizes.append(list(output.shape[1:]))
-        if isinstance(module, nn.LeakyReLU):
-            slopes.append(float(module.negative_slope))
-    hooks = [m.register_forward_hook(seen) for m in D.modules() if isinstance(m, _WATCHED)]
-    out = D(torch.rand(8, 1, 28, 28) * 2 - 1).detach()
-    for h in hooks:
-        h.remove()
-    weights = torch.cat([m.weight.detach().flatten() for m in D.modules() if isinstance(m, (nn.Linear, nn.Conv2d))])
-    report = {"kinds": kinds, "sizes": sizes, "slopes": slopes, "shape": list(out.shape),
-              "in_unit_range": bool(((out >= 0) & (out <= 1)).all()), "weight_std": float(weights.std()),
-              "all_trained": None}
+    report, out = _layers(D, torch.rand(8, 1, 28, 28) * 2 - 1, nn.Conv2d)
+    report["all_trained"] = None
     if list(out.shape) == [8]:  # 3 steps of the detective's loss on two fixed batches
-        before = [p.detach().clone() for p in D.parameters()]
-        opt = torch.optim.Adam(D.parameters(), lr=1e-3, betas=(0.5, 0.999))
         real, fake = torch.rand(8, 1, 28, 28) * 2 - 1, torch.rand(8, 1, 28, 28) * 2 - 1
-        for _ in range(3):
-            loss = F.softplus(-D(real)).mean() + F.softplus(D(fake)).mean()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        moved = [not torch.equal(a, b.detach()) for a, b in zip(before, D.parameters())]
-        report["all_trained"] = all(moved) and len(moved) > 0
+        report["all_trained"] = _all_trained(D, lambda: F.softplus(-D(real)).mean() + F.softplus(D(fake)).mean())
     return report
 
 
