@@ -172,7 +172,7 @@ def _discriminator(last="none", first_bn=False, act=lambda: nn.LeakyReLU(0.2), p
                                      nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * width), act(),
                                      nn.Flatten())
             self.logit = nn.Linear(2 * width * 49, 1)
-            self.tail = {"none": nn.Identity(), "sigmoid": nn.Sigmoid()}[last]
+            self.tail = {"none": nn.Identity(), "sigmoid": nn.Sigmoid(), "torch.sigmoid": torch.sigmoid}[last]
             if unused:
                 self.spare = nn.Linear(3, 3)
             if init:
@@ -191,6 +191,7 @@ def test_discriminator_reference_and_an_equivalent_pass():
 
 @pytest.mark.parametrize("kw, hint", [
     (dict(last="sigmoid"), "return the logit"),
+    (dict(last="torch.sigmoid"), "return the logit"),
     (dict(first_bn=True), "batch norm comes after the second"),
     (dict(act=nn.ReLU), "LeakyReLU(0.2) in D"),
     (dict(act=lambda: nn.LeakyReLU(0.1)), "a slope of 0.2"),

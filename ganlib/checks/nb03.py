@@ -203,7 +203,7 @@ def _generator_judge(case, got) -> None:
              want["shape"], got["shape"])
     if not kinds or kinds[-1] != "Tanh":
         hint = "end with nn.Tanh(): the real images are scaled to [−1, 1]"
-        if kinds and kinds[-1] == "Sigmoid":
+        if kinds and kinds[-1] == "Sigmoid" or got["probabilities"]:
             hint = "tanh, not sigmoid, at the output: the real images are in [−1, 1], a sigmoid only reaches [0, 1]"
         elif kinds and kinds[-1].startswith("BatchNorm"):
             hint = "no batch norm on the output: end with the last transposed convolution and nn.Tanh()"
@@ -249,16 +249,16 @@ def _discriminator_run(fn, case) -> dict:
     its LeakyReLU slopes, its output's shape, its initial weights, and whether 3 training steps move every parameter."""
     torch.manual_seed(case["seed"])
     D = fn(width=case["width"])
-    report, out = _layers(D, torch.rand(8, 1, 28, 28) * 2 - 1, nn.Conv2d)
-    report["all_trained"] = None
-    if list(out.shape) == [8]:  # 3 steps of the detective's loss on two fixed batches
+    report, out = _layers(D, torch.rand(64, 1, 28, 28) * 2 - 1, nn.Conv2d)
+    report.update(all_trained=None, probabilities=bool(((out >= 0) & (out <= 1)).all()))  # logits have both signs
+    if list(out.shape) == [64]:  # 3 steps of the detective's loss on two fixed batches
         real, fake = torch.rand(8, 1, 28, 28) * 2 - 1, torch.rand(8, 1, 28, 28) * 2 - 1
         report["all_trained"] = _all_trained(D, lambda: F.softplus(-D(real)).mean() + F.softplus(D(fake)).mean())
     return report
 
 
 def _discriminator_judge(case, got) -> None:
-    given = f"my_DCGANDiscriminator(width={case['width']}), a batch of 8 images of 1×28×28"
+    given = f"my_DCGANDiscriminator(width={case['width']}), a batch of 64 images of 1×28×28"
     if not isinstance(got, dict) or "kinds" not in got:
         raise AssertionError(feedback("the check could not read your discriminator", got=type_name(got)))
     want = _discriminator_run(DCGANDiscriminator, case)
@@ -276,10 +276,10 @@ def _discriminator_judge(case, got) -> None:
              f"{kinds.count('Conv2d')} giving {got['sizes']}")
     if got["shape"] != want["shape"]:
         hint = "one logit per image: a batch of N images gives a tensor of shape (N,)"
-        if got["shape"] == [8, 1]:
+        if got["shape"] == [64, 1]:
             hint = "the last linear layer gives shape (N, 1): return it as (N,) with .squeeze(1) (or .view(-1))"
         fail("wrong output shape", hint, want["shape"], got["shape"])
-    if kinds and kinds[-1] == "Sigmoid":
+    if kinds and kinds[-1] == "Sigmoid" or got["probabilities"]:
         fail("a sigmoid at the end", "return the logit, the score before the sigmoid: the losses take logits "
              "(and stay finite where a probability would round to 0 or 1)")
     if "ReLU" in kinds:
