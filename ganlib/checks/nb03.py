@@ -203,7 +203,7 @@ def _generator_judge(case, got) -> None:
              want["shape"], got["shape"])
     if not kinds or kinds[-1] != "Tanh":
         hint = "end with nn.Tanh(): the real images are scaled to [−1, 1]"
-        if kinds and kinds[-1] == "Sigmoid" or got["probabilities"]:
+        if kinds and kinds[-1] == "Sigmoid":
             hint = "tanh, not sigmoid, at the output: the real images are in [−1, 1], a sigmoid only reaches [0, 1]"
         elif kinds and kinds[-1].startswith("BatchNorm"):
             hint = "no batch norm on the output: end with the last transposed convolution and nn.Tanh()"
