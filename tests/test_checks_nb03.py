@@ -138,3 +138,138 @@ def _flat(z0, z1, t):
 def test_slerp_without_the_fallback_is_named():
     with pytest.raises(AssertionError, match="fall back to the straight line"):
         nb03.check_slerp(_no_fallback)
+
+
+def test_init_check_probes_only_the_layers_the_text_names():
+    """A learner who initialises the layers the exercise names (and no nn.Embedding) passes."""
+    assert nb03.check_dcgan_weight_init(_init())
+
+
+def test_an_untouched_layer_is_named_as_left_at_the_default():
+    def conv_only(model):
+        for m in model.modules():
+            if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+                nn.init.normal_(m.weight, 0.0, 0.02)
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+            elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                nn.init.normal_(m.weight, 1.0, 0.02)
+                nn.init.zeros_(m.bias)
+    with pytest.raises(AssertionError, match="PyTorch's default"):
+        nb03.check_dcgan_weight_init(conv_only)
+
+
+# ----------------------------------------------------------------------------- the discriminator
+
+def _discriminator(last="none", first_bn=False, act=lambda: nn.LeakyReLU(0.2), pool=False, flat_out=True,
+                   init=True, unused=False):
+    """A DCGAN discriminator with one mistake (the defaults build ganlib's)."""
+    class D(nn.Module):
+        def __init__(self, width=32):
+            super().__init__()
+            down = [nn.Conv2d(1, width, 3, 1, 1), nn.MaxPool2d(2)] if pool else [nn.Conv2d(1, width, 4, 2, 1)]
+            self.net = nn.Sequential(*down, *([nn.BatchNorm2d(width)] if first_bn else []), act(),
+                                     nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * width), act(),
+                                     nn.Flatten())
+            self.logit = nn.Linear(2 * width * 49, 1)
+            self.tail = {"none": nn.Identity(), "sigmoid": nn.Sigmoid(), "torch.sigmoid": torch.sigmoid}[last]
+            if unused:
+                self.spare = nn.Linear(3, 3)
+            if init:
+                dcgan_init(self)
+
+        def forward(self, x):
+            out = self.tail(self.logit(self.net(x)))
+            return out.squeeze(1) if flat_out else out
+    return D
+
+
+def test_discriminator_reference_and_an_equivalent_pass():
+    from ganlib.dcgan import DCGANDiscriminator
+    assert nb03.check_dcgan_discriminator(DCGANDiscriminator) and nb03.check_dcgan_discriminator(_discriminator())
+
+
+@pytest.mark.parametrize("kw, hint", [
+    (dict(last="sigmoid"), "return the logit"),
+    (dict(last="torch.sigmoid"), "return the logit"),
+    (dict(first_bn=True), "batch norm comes after the second"),
+    (dict(act=nn.ReLU), "LeakyReLU(0.2) in D"),
+    (dict(act=lambda: nn.LeakyReLU(0.1)), "a slope of 0.2"),
+    (dict(pool=True), "no pooling"),
+    (dict(flat_out=False), ".squeeze(1)"),
+    (dict(init=False), "dcgan_init(self)"),
+    (dict(unused=True), "did not train"),
+])
+def test_each_discriminator_mistake_gets_its_hint(kw, hint):
+    with pytest.raises(AssertionError, match=re.escape(hint)):
+        nb03.check_dcgan_discriminator(_discriminator(**kw))
+
+
+# ----------------------------------------------------------------------------- the training loop
+
+def _loop(swap=False, detach_g=False, zero_d=True, fresh_z=False, one_call=False, bce=False, pairs=True, step_g=True):
+    """A plain-PyTorch GAN loop, correct by default, with one change."""
+    import torch.nn.functional as F
+
+    from ganlib.losses import d_loss, g_loss_nonsaturating
+
+    def train(G, D, opt_g, opt_d, images, steps, batch_size=64):
+        seen = []
+        for _ in range(steps):
+            real = images[torch.randint(len(images), (batch_size,))]
+            fake = G(torch.randn(batch_size, G.latent_dim))
+            if one_call:
+                logits = D(torch.cat([real, fake.detach()]))
+                real_logits, fake_logits = logits[:batch_size], logits[batch_size:]
+            else:
+                real_logits, fake_logits = D(real), D(fake.detach())
+            if bce:
+                loss_d = (F.binary_cross_entropy_with_logits(real_logits, torch.ones(batch_size))
+                          + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros(batch_size)))
+            else:
+                loss_d = d_loss(fake_logits, real_logits) if swap else d_loss(real_logits, fake_logits)
+            if zero_d:
+                opt_d.zero_grad()
+            loss_d.backward()
+            opt_d.step()
+            if fresh_z:
+                fake = G(torch.randn(batch_size, G.latent_dim))
+            loss_g = g_loss_nonsaturating(D(fake.detach() if detach_g else fake))
+            opt_g.zero_grad()
+            loss_g.backward()
+            if step_g:
+                opt_g.step()
+            seen.append((torch.sigmoid(real_logits).mean().item(), torch.sigmoid(fake_logits).mean().item()))
+        return seen if pairs else None
+    return train
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(fresh_z=True), dict(one_call=True), dict(bce=True)])
+def test_every_correct_loop_passes(kw):
+    from ganlib.checks import collect, verdict
+    from ganlib.checks import EXERCISES
+
+    ex = dict.__getitem__(EXERCISES, "gan_training")
+    for seed in (0, 7):  # the grader picks the seed
+        assert verdict(ex, seed, collect(ex, _loop(**kw), seed)) == ("passed", ""), kw
+
+
+def test_the_reference_loop_passes_and_a_stub_is_not_done():
+    from ganlib.plain_loop import train_gan
+
+    def blank(*a, **k):
+        raise NotImplementedError()
+    assert nb03.check_gan_training(train_gan)
+    assert nb03.check_gan_training(blank).status == "not done"
+
+
+@pytest.mark.parametrize("kw, hint", [
+    (dict(swap=True), "real logits first"),
+    (dict(detach_g=True), "G's weights never changed"),
+    (dict(zero_d=False), "opt_d.zero_grad()"),
+    (dict(step_g=False), "once per round"),
+    (dict(pairs=False), "one (D(x), D(G(z))) pair per round"),
+])
+def test_each_loop_mistake_gets_its_hint(kw, hint):
+    with pytest.raises(AssertionError, match=re.escape(hint)):
+        nb03.check_gan_training(_loop(**kw))

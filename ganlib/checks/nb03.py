@@ -1,13 +1,17 @@
-"""Checks for notebook 03's exercises: the transposed-convolution size, DCGAN's weight init, the generator, and slerp."""
+"""Checks for notebook 03's exercises: the transposed-convolution size, DCGAN's weight init, the generator, the
+discriminator, the training loop in plain PyTorch, and slerp."""
 
 from __future__ import annotations
+
+import functools
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganlib.dcgan import DCGANGenerator, conv_transpose_size, dcgan_init
+from ganlib.dcgan import DCGANDiscriminator, DCGANGenerator, conv_transpose_size, dcgan_init
 from ganlib.inference import slerp
+from ganlib.plain_loop import train_gan
 
 from . import exercise, feedback, same, type_name
 
@@ -49,12 +53,12 @@ check_transposed_conv_size = exercise(
 # ----------------------------------------------------------------------------- exercise 2
 
 def _probe_model() -> nn.Module:
-    """Every layer kind DCGAN initialises, each large enough to read its weights' mean and spread."""
+    """Every layer kind the exercise's text names, each large enough to read its weights' mean and spread."""
     return nn.ModuleDict({
         "project": nn.Linear(64, 1568, bias=False), "project_norm": nn.BatchNorm1d(1568),
         "up": nn.ConvTranspose2d(64, 32, 4, 2, 1, bias=False), "up_norm": nn.BatchNorm2d(512),
         "to_image": nn.ConvTranspose2d(32, 1, 4, 2, 1), "down": nn.Conv2d(32, 64, 4, 2, 1),
-        "logit": nn.Linear(3136, 1), "embed": nn.Embedding(10, 256)})
+        "logit": nn.Linear(3136, 1)})
 
 
 def _init_cases(seed: int) -> list[dict]:
@@ -64,8 +68,9 @@ def _init_cases(seed: int) -> list[dict]:
 def _init_run(fn, case):
     torch.manual_seed(case["seed"])
     model = _probe_model()  # PyTorch's default init: only the learner's init can change it
+    before = {name: m.weight.detach().clone() for name, m in model.items()}
     fn(model)
-    return {name: {"kind": type(m).__name__, "weight": m.weight.detach(),
+    return {name: {"kind": type(m).__name__, "weight": m.weight.detach(), "untouched": torch.equal(before[name], m.weight),
                    "bias": None if getattr(m, "bias", None) is None else m.bias.detach()}
             for name, m in model.items()}
 
@@ -88,8 +93,11 @@ def _init_judge(case, got) -> None:
                                               expected="mean ≈ 1, std ≈ 0.02",
                                               got=f"mean {mean:.4f}, std {std:.4f}", hint=hint))
         elif not (abs(mean) < 0.003 and 0.015 < std < 0.025):
-            hint = "nn.init.normal_(m.weight, mean=0.0, std=0.02) for every conv, linear and embedding layer"
-            if std > 0.5:
+            hint = "nn.init.normal_(m.weight, mean=0.0, std=0.02) for every convolution, transposed convolution and linear layer"
+            if layer.get("untouched"):
+                hint = (f"your function left this {kind} at PyTorch's default: give every nn.Conv2d, nn.ConvTranspose2d "
+                        "and nn.Linear weights from N(0, 0.02)")
+            elif std > 0.5:
                 hint = "the standard deviation is 0.02, not 1"
             elif abs(mean) > 0.5:
                 hint = "the mean is 0 for conv weights (1 is for batch-norm scales)"
@@ -115,6 +123,42 @@ _WATCHED = (nn.Linear, nn.ConvTranspose2d, nn.Conv2d, nn.BatchNorm1d, nn.BatchNo
             nn.Tanh, nn.Sigmoid, nn.Upsample, nn.MaxPool2d)
 
 
+def _layers(net: nn.Module, x: torch.Tensor, sized: type) -> tuple[dict, torch.Tensor]:
+    """Run ``net(x)`` once and report its layers in the order forward runs them, the output sizes of its ``sized``
+    layers, its LeakyReLU slopes and the spread of its initial conv / linear weights; and the output."""
+    kinds: list = []
+    sizes: list = []
+    slopes: list = []
+
+    def seen(module, inputs, output):
+        kinds.append(type(module).__name__)
+        if isinstance(module, sized):
+            sizes.append(list(output.shape[1:]))
+        if isinstance(module, nn.LeakyReLU):
+            slopes.append(float(module.negative_slope))
+    hooks = [m.register_forward_hook(seen) for m in net.modules() if isinstance(m, _WATCHED)]
+    out = net(x).detach()
+    for h in hooks:
+        h.remove()
+    weights = torch.cat([m.weight.detach().flatten() for m in net.modules()
+                         if isinstance(m, (nn.Linear, nn.ConvTranspose2d, nn.Conv2d))])
+    return {"kinds": kinds, "sizes": sizes, "slopes": slopes, "shape": list(out.shape),
+            "weight_std": float(weights.std())}, out
+
+
+def _all_trained(net: nn.Module, loss_of) -> bool:
+    """Whether 3 Adam steps on ``loss_of()`` move every parameter of ``net`` (an unused or unregistered layer does not)."""
+    before = [p.detach().clone() for p in net.parameters()]
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3, betas=(0.5, 0.999))
+    for _ in range(3):
+        loss = loss_of()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    moved = [not torch.equal(a, b.detach()) for a, b in zip(before, net.parameters())]
+    return all(moved) and len(moved) > 0
+
+
 def _generator_cases(seed: int) -> list[dict]:
     return [{"seed": seed, "latent_dim": 64, "width": 32}, {"seed": seed + 1, "latent_dim": 16, "width": 8}]
 
@@ -124,33 +168,11 @@ def _generator_run(fn, case) -> dict:
     transposed convolutions make, its output range and initial weights, and whether 3 training steps move every parameter."""
     torch.manual_seed(case["seed"])
     G = fn(latent_dim=case["latent_dim"], width=case["width"])
-    kinds: list = []
-    sizes: list = []
-
-    def seen(module, inputs, output):
-        kinds.append(type(module).__name__)
-        if isinstance(module, nn.ConvTranspose2d):
-            sizes.append(list(output.shape[1:]))
-    hooks = [m.register_forward_hook(seen) for m in G.modules() if isinstance(m, _WATCHED)]
-    out = G(torch.randn(8, case["latent_dim"])).detach()
-    for h in hooks:
-        h.remove()
-    weights = torch.cat([m.weight.detach().flatten() for m in G.modules()
-                         if isinstance(m, (nn.Linear, nn.ConvTranspose2d, nn.Conv2d))])
-    report = {"latent_dim": getattr(G, "latent_dim", None), "kinds": kinds, "sizes": sizes,
-              "shape": list(out.shape), "min": float(out.min()), "max": float(out.max()),
-              "weight_std": float(weights.std()), "all_trained": None}
+    report, out = _layers(G, torch.randn(8, case["latent_dim"]), nn.ConvTranspose2d)
+    report.update(latent_dim=getattr(G, "latent_dim", None), min=float(out.min()), max=float(out.max()), all_trained=None)
     if list(out.shape[1:]) == [1, 28, 28]:  # train 3 steps against a small detective
-        before = [p.detach().clone() for p in G.parameters()]
         detective = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 1))
-        opt = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999))
-        for _ in range(3):
-            loss = F.softplus(-detective(G(torch.randn(8, case["latent_dim"])))).mean()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        moved = [not torch.equal(a, b.detach()) for a, b in zip(before, G.parameters())]
-        report["all_trained"] = all(moved) and len(moved) > 0
+        report["all_trained"] = _all_trained(G, lambda: F.softplus(-detective(G(torch.randn(8, case["latent_dim"])))).mean())
     return report
 
 
@@ -215,7 +237,210 @@ check_dcgan_generator = exercise(
     judge=_generator_judge)
 
 
-# ----------------------------------------------------------------------------- exercise 4: slerp
+# ----------------------------------------------------------------------------- exercise 4: the discriminator
+# Like the generator's: the learner's class is built and tried on the learner's side.
+
+def _discriminator_cases(seed: int) -> list[dict]:
+    return [{"seed": seed, "width": 32}, {"seed": seed + 1, "width": 8}]
+
+
+def _discriminator_run(fn, case) -> dict:
+    """Build ``fn(width)`` and report its layers (in the order forward runs them), the sizes its convolutions make,
+    its LeakyReLU slopes, its output's shape, its initial weights, and whether 3 training steps move every parameter."""
+    torch.manual_seed(case["seed"])
+    D = fn(width=case["width"])
+    report, out = _layers(D, torch.rand(64, 1, 28, 28) * 2 - 1, nn.Conv2d)
+    report.update(all_trained=None, probabilities=bool(((out >= 0) & (out <= 1)).all()))  # logits have both signs
+    if list(out.shape) == [64]:  # 3 steps of the detective's loss on two fixed batches
+        real, fake = torch.rand(8, 1, 28, 28) * 2 - 1, torch.rand(8, 1, 28, 28) * 2 - 1
+        report["all_trained"] = _all_trained(D, lambda: F.softplus(-D(real)).mean() + F.softplus(D(fake)).mean())
+    return report
+
+
+def _discriminator_judge(case, got) -> None:
+    given = f"my_DCGANDiscriminator(width={case['width']}), a batch of 64 images of 1×28×28"
+    if not isinstance(got, dict) or "kinds" not in got:
+        raise AssertionError(feedback("the check could not read your discriminator", got=type_name(got)))
+    want = _discriminator_run(DCGANDiscriminator, case)
+    kinds, wk = got["kinds"], want["kinds"]
+
+    def fail(what, hint, expected=None, got_=None):
+        raise AssertionError(feedback(what, given=given, expected=expected, got=got_, hint=hint))
+
+    if any(k in kinds for k in ("Upsample", "MaxPool2d")):
+        fail("pooling in the discriminator", "DCGAN learns to down-sample: strided nn.Conv2d(…, 4, 2, 1), no pooling")
+    if kinds.count("Conv2d") != 2 or got["sizes"] != want["sizes"]:
+        fail("the discriminator does not go 28 → 14 → 7 in two strided convolutions",
+             "nn.Conv2d(1, width, 4, 2, 1), then nn.Conv2d(width, 2·width, 4, 2, 1): each halves the side",
+             f"convolutions giving {want['sizes']} (channels, height, width)",
+             f"{kinds.count('Conv2d')} giving {got['sizes']}")
+    if got["shape"] != want["shape"]:
+        hint = "one logit per image: a batch of N images gives a tensor of shape (N,)"
+        if got["shape"] == [64, 1]:
+            hint = "the last linear layer gives shape (N, 1): return it as (N,) with .squeeze(1) (or .view(-1))"
+        fail("wrong output shape", hint, want["shape"], got["shape"])
+    if kinds and kinds[-1] == "Sigmoid" or got["probabilities"]:
+        fail("a sigmoid at the end", "return the logit, the score before the sigmoid: the losses take logits "
+             "(and stay finite where a probability would round to 0 or 1)")
+    if "ReLU" in kinds:
+        fail("ReLU in the discriminator", "the guidelines use LeakyReLU(0.2) in D (plain ReLU is G's)")
+    if len(kinds) >= 2 and kinds[0] == "Conv2d" and kinds[1].startswith("BatchNorm"):
+        fail("batch norm on the discriminator's input layer",
+             "the first convolution goes straight into LeakyReLU(0.2); batch norm comes after the second")
+    if kinds.count("LeakyReLU") != wk.count("LeakyReLU") or sum(k.startswith("BatchNorm") for k in kinds) != sum(
+            k.startswith("BatchNorm") for k in wk):
+        fail("the hidden layers differ from the guidelines",
+             "after the first convolution LeakyReLU(0.2); after the second batch norm, then LeakyReLU(0.2)",
+             list(wk), list(kinds))
+    if any(abs(s - 0.2) > 1e-9 for s in got["slopes"]):
+        fail("LeakyReLU with another slope", "nn.LeakyReLU(0.2): a slope of 0.2 for negative inputs", 0.2,
+             got["slopes"])
+    if kinds.count("Linear") != 1:
+        fail("the discriminator needs exactly one linear layer", "only the last layer, features → one logit, is "
+             "fully connected: nn.Flatten(), then nn.Linear(2·width·7·7, 1)", 1, kinds.count("Linear"))
+    if not 0.015 < got["weight_std"] < 0.025:
+        fail("the weights do not start at N(0, 0.02)", "call dcgan_init(self) at the end of __init__",
+             "std ≈ 0.02", f"std {got['weight_std']:.4f}")
+    if not got["all_trained"]:
+        fail("some parameters did not train in 3 steps",
+             "every layer must be used in forward (and registered as a submodule: nn.Sequential, not a list)")
+
+
+check_dcgan_discriminator = exercise(
+    "dcgan_discriminator", notebook="03_dcgan.ipynb", reference=DCGANDiscriminator,
+    title="Build the DCGAN discriminator (28 → 14 → 7 → a logit)", cases=_discriminator_cases,
+    run=_discriminator_run, judge=_discriminator_judge)
+
+
+# ----------------------------------------------------------------------------- exercise 5: the training loop
+# The learner's loop trains two small networks on 2-D points in a short seeded run, called three times in a row
+# as the notebook calls it; what comes back is plain data: the forger's points on the grader's noise after each
+# call, the numbers the loop returned, and how often each optimiser stepped. The judge asks what any correct
+# loop does, whatever order it draws its random numbers in: each optimiser steps once a round, the forger's
+# points move to the data, and the loop reports what D said each round.
+
+_LOOP_CALLS, _LOOP_STEPS, _LOOP_LATENT, _LOOP_RADIUS = 3, 100, 4, 3.0
+
+
+def _loop_cases(seed: int) -> list[dict]:
+    g = torch.Generator().manual_seed(seed)
+    angle = float(torch.rand(1, generator=g)) * 2 * torch.pi
+    centre = _LOOP_RADIUS * torch.tensor([torch.cos(torch.tensor(angle)), torch.sin(torch.tensor(angle))])
+    return [{"seed": seed, "centre": centre, "steps": _LOOP_STEPS, "calls": _LOOP_CALLS, "batch_size": 64,
+             "data": centre + 0.3 * torch.randn(2000, 2, generator=g), "z": torch.randn(500, _LOOP_LATENT, generator=g)}]
+
+
+def _loop_players(seed: int) -> tuple[nn.Module, nn.Module]:
+    """A small forger (4 noise numbers → a 2-D point) and detective (a point → one logit), seeded."""
+    torch.manual_seed(seed)
+    G = nn.Sequential(nn.Linear(_LOOP_LATENT, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 2))
+    G.latent_dim = _LOOP_LATENT
+    D = nn.Sequential(nn.Linear(2, 32), nn.LeakyReLU(0.2), nn.Linear(32, 32), nn.LeakyReLU(0.2), nn.Linear(32, 1),
+                      nn.Flatten(0))
+    return G, D
+
+
+_MARK = 1e30  # left in the gradients after each step: a loop that does not zero them adds to it
+
+
+def _stepped(counts: dict, key: str, net: nn.Module, *hook_args) -> None:
+    counts[key] += 1
+    for p in net.parameters():
+        if p.grad is not None:
+            p.grad.fill_(_MARK)
+
+
+def _stale(counts: dict, key: str, net: nn.Module, *hook_args) -> None:
+    if any(p.grad is not None and bool((p.grad.abs() > _MARK / 2).any()) for p in net.parameters()):
+        counts["stale_" + key] += 1
+
+
+def _loop_run(fn, case) -> dict:
+    """Train the small players with ``fn``, called ``calls`` times; the forger's points on the case's noise after each."""
+    G, D = _loop_players(case["seed"])
+    opt_g = torch.optim.Adam(G.parameters(), lr=2e-3, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(D.parameters(), lr=2e-3, betas=(0.5, 0.999))
+    counts = {"g": 0, "d": 0, "stale_g": 0, "stale_d": 0}
+    for key, opt, net in (("g", opt_g, G), ("d", opt_d, D)):
+        opt.register_step_pre_hook(functools.partial(_stale, counts, key, net))
+        opt.register_step_post_hook(functools.partial(_stepped, counts, key, net))
+    g_before = [p.detach().clone() for p in G.parameters()]
+    returned, points = [], []
+    for _ in range(case["calls"]):
+        returned.append(fn(G, D, opt_g, opt_d, case["data"].clone(), case["steps"], batch_size=case["batch_size"]))
+        with torch.no_grad():
+            points.append(G(case["z"]))
+    return {"points": points, "returned": returned, "g_steps": counts["g"], "d_steps": counts["d"],
+            "stale_g": counts["stale_g"], "stale_d": counts["stale_d"],
+            "g_moved": any(not torch.equal(a, b.detach()) for a, b in zip(g_before, G.parameters()))}
+
+
+def _mean_pair(pairs: list, which: int) -> float:
+    return sum(float(p[which]) for p in pairs) / max(len(pairs), 1)
+
+
+_LOOP_NEAR = 0.5  # the forger's points must end within this share of their starting distance from the data
+
+
+def _loop_judge(case, got) -> None:
+    steps, calls, centre = case["steps"], case["calls"], case["centre"].double()
+    start = float(centre.norm())  # the untrained forger's points sit near 0
+    given = (f"small players on 2-D points around ({float(centre[0]):.2f}, {float(centre[1]):.2f}); "
+             f"my_train_gan(G, D, opt_g, opt_d, points, steps={steps}, batch_size={case['batch_size']}), "
+             f"called {calls} times in a row")
+    if not isinstance(got, dict) or "points" not in got:
+        raise AssertionError(feedback("the check could not read what your loop did", got=type_name(got)))
+
+    def fail(what, hint, expected=None, got_=None):
+        raise AssertionError(feedback(what, given=given, expected=expected, got=got_, hint=hint))
+
+    if got["d_steps"] != steps * calls or got["g_steps"] != steps * calls:
+        fail("each optimiser must step once per round", "in every round: opt_d.step() after the detective's "
+             "loss.backward(), then opt_g.step() after the forger's", f"{steps * calls} steps of each",
+             f"opt_d {got['d_steps']}, opt_g {got['g_steps']}")
+    for key, who in (("stale_d", "opt_d"), ("stale_g", "opt_g")):
+        if got[key]:
+            fail(f"{who} stepped on gradients left over from the round before",
+                 f"{who}.zero_grad() before each backward(): PyTorch adds new gradients to the old ones "
+                 "(and the forger's backward() also fills D's gradients)", "0 stale steps", f"{got[key]} of {steps * calls}")
+    pairs = [p for r in got["returned"] if isinstance(r, list) for p in r]
+    ok_pairs = all(isinstance(r, list) and len(r) == steps for r in got["returned"]) and all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(v, (int, float)) and 0 <= v <= 1 for v in p)
+        for p in pairs)
+    if not ok_pairs:
+        first = got["returned"][0] if got["returned"] else None
+        fail("the loop must return one (D(x), D(G(z))) pair per round",
+             "append (torch.sigmoid(real_logits).mean().item(), torch.sigmoid(fake_logits).mean().item()) each "
+             "round and return the list", f"a list of {steps} pairs of probabilities",
+             type_name(first) if not isinstance(first, list) else f"a list of {len(first)} items")
+    points = got["points"]
+    if not all(torch.is_tensor(x) and tuple(x.shape) == (len(case["z"]), 2) and bool(torch.isfinite(x).all())
+               for x in points):
+        fail("the forger's points could not be read after your loop", "train G and D in place; do not replace them")
+    gap = float((points[-1].double().mean(0) - centre).norm())
+    late = pairs[len(pairs) // 2:]
+    d_real, d_fake = _mean_pair(late, 0), _mean_pair(late, 1)
+    if gap < _LOOP_NEAR * start:
+        return
+    hint = ("the detective's loss is d_loss(D(real), D(fake.detach())); the forger's is "
+            "g_loss_nonsaturating(D(fake)), without detach, so its gradient reaches G")
+    if not got["g_moved"]:
+        hint = ("G's weights never changed: the forger's loss must reach G (no .detach() on the fakes there, and no "
+                "torch.no_grad()), then opt_g.step()")
+    elif d_fake > d_real + 0.05:
+        hint = ("D scores the fakes above the real points: the detective's loss takes the real logits first, "
+                "d_loss(real_logits, fake_logits) (real → 1, fake → 0)")
+    fail("the forger did not reach the data", hint,
+         f"the forger's points centred within {_LOOP_NEAR * start:.1f} of the data (they start {start:.1f} away)",
+         f"{gap:.2f} away; in the second half D(x) {d_real:.2f}, D(G(z)) {d_fake:.2f}")
+
+
+check_gan_training = exercise(
+    "gan_training", notebook="03_dcgan.ipynb", reference=train_gan,
+    title="The training loop in plain PyTorch", cases=_loop_cases, run=_loop_run, judge=_loop_judge)
+
+
+# ----------------------------------------------------------------------------- exercise 6: slerp
 
 def _slerp_cases(seed: int) -> list[dict]:
     g = torch.Generator().manual_seed(seed)
