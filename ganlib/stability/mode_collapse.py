@@ -204,18 +204,23 @@ def plot_over_training(result: dict, dataset: str, label: str = ""):
     import matplotlib.pyplot as plt
 
     shots = dict(sorted(result["snapshots"].items()))
-    fig, axes = plt.subplots(1, len(shots), figsize=(3.2 * len(shots), 3.9), squeeze=False)
-    n_modes = len(mode_centers(dataset)[0])
+    fig, axes = plt.subplots(1, len(shots), figsize=(3.4 * len(shots), 4.2), squeeze=False)
+    centers, _ = mode_centers(dataset)
+    lim = 1.5 * float(np.abs(centers).max())  # the data's square with a margin: far-off samples are counted, not drawn
     for ax, (step, shot) in zip(axes[0], shots.items()):
+        away = int((np.abs(shot["samples"]) > lim).any(axis=1).sum())
         plot_kinds(shot["samples"], dataset, ax=ax, legend=False,
-                   title=f"step {step}: {shot['modes']} of {n_modes} modes\n{shot['high_quality']:.0%} high quality")
+                   title=f"step {step}: {shot['modes']} of {len(centers)} modes\n{shot['high_quality']:.0%} high quality"
+                         + (f", {away} off the plot" if away else ""))
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
         ax.set_xlabel("")
         ax.set_ylabel("")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, [t.split(" (")[0] for t in labels], loc="lower center", ncol=4, markerscale=4, fontsize=8)
     if label:
         fig.suptitle(label)
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    fig.tight_layout(rect=(0, 0.07, 1, 0.92 if label else 1))
     return fig
 
 
