@@ -21,6 +21,25 @@ def test_blank_is_not_done_yet(capsys):
     assert "not done yet" in capsys.readouterr().out
 
 
+def _gp_flipped(D, real, fake):
+    eps = torch.rand(len(real), 1)
+    x = ((1 - eps) * real + eps * fake).requires_grad_(True)
+    (g,) = torch.autograd.grad(D(x).sum(), x, create_graph=True)
+    return 10 * ((g.norm(dim=1) - 1) ** 2).mean()
+
+
+def _gp_as_a_step(D, real, fake):
+    eps = torch.rand(real.shape[0], 1)
+    x = (fake + eps * (real - fake)).detach().requires_grad_()
+    (g,) = torch.autograd.grad(D(x), x, torch.ones(len(x)), create_graph=True)
+    return ((g.pow(2).sum(1).sqrt() - 1).pow(2)).mean() * 10
+
+
+def test_gradient_penalty_accepts_every_correct_form():
+    # (1−ε)·real + ε·fake is the same penalty (ε and 1−ε are both uniform); fake + ε·(real − fake) is the text's form
+    assert gp(_gp_flipped) and gp(_gp_as_a_step)
+
+
 def _gp_one_eps(D, real, fake):
     eps = torch.rand(1)
     x = (eps * real + (1 - eps) * fake).requires_grad_(True)

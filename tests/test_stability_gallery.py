@@ -55,3 +55,19 @@ def test_debug_rounds_fix_what_the_checks_find():
     rounds = gallery.debug_rounds(gallery.recommended_order(), steps=5, rounds=3)
     assert rounds[0]["fixed"] == [] and "sigmoid_then_logits" in rounds[1]["fixed"]
     assert all({"modes", "high_quality"} <= set(r["coverage"]) for r in rounds)
+
+
+def test_strong_detective_check_uses_notebook_02s_rule():
+    suspect = gallery.startup_gan(steps=4, fix=["sigmoid_then_logits"])
+    n = len(suspect.history)
+    suspect.history.d_real[:], suspect.history.d_fake[:] = [0.674] * n, [0.326] * n  # healthy by the rule
+    row = gallery.run_checks(["strong_detective"], suspect, progress=False)[0]
+    assert not row["problem"] and "healthy" in row["finding"]
+    suspect.history.d_real[:], suspect.history.d_fake[:] = [0.99] * n, [0.01] * n  # D(G(z)) pinned below 0.05
+    row = gallery.run_checks(["strong_detective"], suspect, progress=False)[0]
+    assert row["problem"] and "wins outright" in row["finding"]
+
+
+def test_debug_rounds_report_the_balance():
+    rounds = gallery.debug_rounds(gallery.recommended_order(), steps=4, rounds=2, progress=False)
+    assert all(0 <= r["balance"]["d_fake"] <= 1 and 0 <= r["balance"]["d_real"] <= 1 for r in rounds)

@@ -142,3 +142,24 @@ def test_combine_keeps_earlier_rows_and_replaces_rerun_ones(tmp_path):
     text = experiments.format_table(summ)
     assert "(1/2)" in text and "r1" in text
     assert any("one run, no standard error" in line for line in experiments.noise_sentences(summ))
+
+
+def test_snapshots_picture_the_run_and_end_where_it_ends():
+    r = experiments.run("grid", "wgan-gp", 0, steps=4, batch_size=16, snapshots=[2, 4], progress=False)
+    assert sorted(r["snapshots"]) == [2, 4]
+    last = r["snapshots"][4]
+    np.testing.assert_array_equal(last["samples"], r["samples"])  # the same noise as the final samples
+    assert last["modes"] == r["modes"] and {"high_quality", "reverse_kl", "bridges"} <= set(last)
+    fig = experiments.plot_over_training(r, "grid", "a title")
+    assert len(fig.axes) == 2 and "step 2" in fig.axes[0].get_title()
+
+
+def test_rules_replace_the_methods_own(monkeypatch):
+    seen = {}
+
+    def my_penalty(D, real, fake):
+        seen["called"] = True
+        return fixes.gradient_penalty(D, real, fake)
+
+    experiments.run("ring", "gan", 0, steps=2, batch_size=16, rules={"penalty": my_penalty}, progress=False)
+    assert seen.get("called")

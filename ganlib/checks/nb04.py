@@ -25,6 +25,18 @@ def _penalty_inputs(case) -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
 
 # ----------------------------------------------------------------------------- exercise 1
 
+def _grad_at(D: nn.Module, x_hat: torch.Tensor) -> torch.Tensor:
+    """∇D at each row of x_hat (no graph kept: for the checker's own comparisons)."""
+    x_hat = x_hat.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(D(x_hat).sum(), x_hat)
+    return grad
+
+
+def _penalty_at(D: nn.Module, x_hat: torch.Tensor, weight: float = 10.0) -> float:
+    """weight · mean (‖∇D(x̂)‖ − 1)² at the given points."""
+    return weight * ((_grad_at(D, x_hat).norm(dim=1) - 1) ** 2).mean().item()
+
+
 def _gp_cases(seed: int) -> list[dict]:
     return [{"critic_seed": seed, "data_seed": seed + 1, "eps_seed": 5}]
 
@@ -55,17 +67,16 @@ def _gp_judge(case, got) -> None:
         torch.manual_seed(case["eps_seed"])
         want = gradient_penalty(D, real, fake).item()
         torch.manual_seed(case["eps_seed"])
+        eps_each = torch.rand(len(real), 1)  # the reference's ε, one per sample
+        torch.manual_seed(case["eps_seed"])
         eps = torch.rand(1).item()  # one ε for the whole batch: a typical mistake
-    if abs(value.item() - want) > 1e-4 * (1 + abs(want)):
+    close = lambda v: abs(value.item() - v) < 1e-4 * (1 + abs(v))  # noqa: E731
+    # x̂ = (1−ε)·real + ε·fake is the same penalty (ε and 1−ε are both uniform on (0, 1)): accepted too
+    flipped = _penalty_at(D, (1 - eps_each) * real + eps_each * fake)
+    if not (close(want) or close(flipped)):
         hint = "x̂ = ε·real + (1−ε)·fake with one ε ~ U(0,1) per sample: torch.rand(len(real), 1)"
-        close = lambda v: abs(value.item() - v) < 1e-4 * (1 + abs(v))  # noqa: E731
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(case["eps_seed"])
-            eps_each = torch.rand(len(real), 1)  # the reference's ε, one per sample
-        x_each = (eps_each * real + (1 - eps_each) * fake).requires_grad_(True)
-        (g_each,) = torch.autograd.grad(D(x_each).sum(), x_each)
-        x_one = (eps * real + (1 - eps) * fake).requires_grad_(True)
-        (g_one,) = torch.autograd.grad(D(x_one).sum(), x_one)
+        g_each = _grad_at(D, eps_each * real + (1 - eps_each) * fake)
+        g_one = _grad_at(D, eps * real + (1 - eps) * fake)
         if close(10 * ((g_each.pow(2).sum(dim=1) - 1) ** 2).mean().item()):
             hint = "penalise the norm ‖∇D(x̂)‖ (the square root of the sum of squares), not its square ‖∇D(x̂)‖²"
         elif close(10 * (g_each.norm(dim=1) - 1).abs().mean().item()):
@@ -76,7 +87,8 @@ def _gp_judge(case, got) -> None:
             hint = "draw one ε per sample, not one for the whole batch (torch.rand(len(real), 1))"
         elif close(((g_each.norm(dim=1) - 1) ** 2).mean().item()):
             hint = "multiply by the weight (10 by default)"
-        raise AssertionError(feedback("wrong value (with torch.manual_seed(5) before the call)",
+        raise AssertionError(feedback("wrong value (with torch.manual_seed(5) before the call; ε·real + (1−ε)·fake "
+                                      "and (1−ε)·real + ε·fake are both accepted)",
                                       expected=round(want, 5), got=round(value.item(), 5), hint=hint))
     gd = got.get("weight_grad")
     if gd is None or not torch.isfinite(gd).all() or gd.abs().sum() == 0:

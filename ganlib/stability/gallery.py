@@ -158,11 +158,15 @@ CHECKS = {
     "data_range": "data scaled to G's output range? (tanh → [-1, 1])",
     "sigmoid_then_logits": "does D end in a sigmoid while the loss expects logits?",
     "missing_detach": "is G(z) detached in D's step?",
-    "strong_detective": "is D far stronger than G (D(x) far above D(G(z)) at the end of training)?",
+    "strong_detective": "does D win outright (D(G(z)) pinned below 0.05, D(x) near 1: notebook 02's rule)?",
     "lr_too_high": "do the losses jump around (learning rate too high)?",
     "mode_coverage": "how many modes does G cover, and with what quality?",
 }
 """What to check when samples collapse: a name and the question it answers."""
+
+WINS_BELOW = 0.05
+"""Notebook 02's health rule: D(G(z)) below this (pinned near 0, D(x) near 1) means the detective wins outright;
+D(x) above D(G(z)) with neither within this of 0 or 1 is a healthy game."""
 
 CODE_CHECKS = ("data_range", "sigmoid_then_logits", "missing_detach")
 """Read the code: a bug here makes every tuning experiment meaningless, so these come before the balance checks."""
@@ -196,7 +200,8 @@ class Suspect:
 
 
 STARTUP_BUGS = {"sigmoid_then_logits": dict(sigmoid=True), "strong_detective": dict(lr_d_factor=10.0, minimax=True)}
-"""The start-up's GAN has two problems, one in the code and one in the balance of the game."""
+"""The start-up's GAN has a bug in the code (D ends in a sigmoid) and a suspect balance: D learns 10× faster than G,
+which uses the saturating loss. Whether that detective wins outright is for the strong_detective check to measure."""
 
 
 def startup_gan(steps: int = 1_500, seed: int = 0, fix: tuple[str, ...] | list[str] = (),
@@ -268,9 +273,12 @@ def _check(name: str, s: Suspect) -> tuple[bool, str]:
         d_real, d_fake = h.last("d_real", quarter), h.last("d_fake", quarter)
         gq = max(1, len(h.grad_g) // 4)
         g_norm = sum(h.grad_g[-gq:]) / gq
-        bad = d_real - d_fake > 0.25
+        bad = d_fake < WINS_BELOW  # notebook 02's rule: D(G(z)) pinned near 0, the detective wins outright
+        verdict = (": the detective wins outright (D(G(z)) pinned below 0.05)" if bad else
+                   ": healthy (D(x) above D(G(z)), neither pinned within 0.05 of 0 or 1)"
+                   if WINS_BELOW < d_fake < d_real < 1 - WINS_BELOW else ": D(G(z)) not pinned near 0")
         return bad, (f"over the last quarter D(x) {d_real:.3f}, D(G(z)) {d_fake:.3f}, G's gradient norm {g_norm:.3g}"
-                     + (": the detective is far ahead" if bad else ": neither player is far ahead"))
+                     + verdict)
     if name == "lr_too_high":
         half = torch.tensor(h.d_loss[len(h) // 2:])
         jump = float(half.diff().abs().mean()) if len(half) > 1 else 0.0
@@ -303,7 +311,8 @@ def run_checks(order: list[str], suspect: Suspect, progress: bool = True) -> lis
 def debug_rounds(order: list[str], steps: int, seed: int = 0, rounds: int = 4, progress: bool = True) -> list[dict]:
     """Train the start-up's GAN, run the checks in ``order``, fix the trusted problems found, train again, repeat.
 
-    Each round: ``{"fixed": what was fixed before it, "rows": the checks, "coverage": modes and quality}``;
+    Each round: ``{"fixed": what was fixed before it, "rows": the checks, "coverage": modes and quality,
+    "balance": mean D(x) and D(G(z)) over the last quarter}``;
     stops when no trusted check other than the measurement finds a problem.
     """
     fixed: list[str] = []
@@ -311,7 +320,9 @@ def debug_rounds(order: list[str], steps: int, seed: int = 0, rounds: int = 4, p
     for _ in range(rounds):
         suspect = startup_gan(steps, seed=seed, fix=fixed)
         rows = run_checks(order, suspect, progress=progress)
-        out.append({"fixed": list(fixed), "rows": rows, "coverage": coverage(suspect, seed)})
+        quarter = max(1, len(suspect.history) // 4)
+        out.append({"fixed": list(fixed), "rows": rows, "coverage": coverage(suspect, seed),
+                    "balance": {k: suspect.history.last(k, quarter) for k in ("d_real", "d_fake")}})
         found = [r["check"] for r in rows if r["problem"] and r["trusted"] and r["check"] != MEASURE]
         if not found:
             break

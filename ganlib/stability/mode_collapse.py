@@ -174,7 +174,7 @@ def bridge_fraction(samples, dataset: str, threshold: float = 3.0) -> float:
     return float((sample_kinds(samples, dataset, threshold) == 1).mean())
 
 
-def plot_kinds(samples, dataset: str, ax=None, title: str | None = None):
+def plot_kinds(samples, dataset: str, ax=None, title: str | None = None, legend: bool = True):
     """The real modes (blue, on top) and every generated sample coloured by its kind; legend under the axes."""
     import matplotlib.pyplot as plt
 
@@ -191,10 +191,37 @@ def plot_kinds(samples, dataset: str, ax=None, title: str | None = None):
     ax.set_aspect("equal")
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, markerscale=4, fontsize=8)
+    if legend:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, markerscale=4, fontsize=8)
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_over_training(result: dict, dataset: str, label: str = ""):
+    """One row of panels: G's 2,500 samples at each snapshot of a :func:`run` and at its end, each titled with
+    its step, modes captured and high-quality fraction; one legend for the row. Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    shots = dict(sorted(result["snapshots"].items()))
+    fig, axes = plt.subplots(1, len(shots), figsize=(3.4 * len(shots), 4.2), squeeze=False)
+    centers, _ = mode_centers(dataset)
+    lim = 1.5 * float(np.abs(centers).max())  # the data's square with a margin: far-off samples are counted, not drawn
+    for ax, (step, shot) in zip(axes[0], shots.items()):
+        away = int((np.abs(shot["samples"]) > lim).any(axis=1).sum())
+        plot_kinds(shot["samples"], dataset, ax=ax, legend=False,
+                   title=f"step {step}: {shot['modes']} of {len(centers)} modes\n{shot['high_quality']:.0%} high quality"
+                         + (f", {away} off the plot" if away else ""))
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, [t.split(" (")[0] for t in labels], loc="lower center", ncol=4, markerscale=4, fontsize=8)
+    if label:
+        fig.suptitle(label)
+    fig.tight_layout(rect=(0, 0.07, 1, 0.92 if label else 1))
+    return fig
 
 
 def score(samples, dataset: str) -> dict:
@@ -204,31 +231,45 @@ def score(samples, dataset: str) -> dict:
             "bridges": bridge_fraction(samples, dataset), "counts": cov["counts"]}
 
 
-def run(dataset: str, method: str, seed: int, progress: bool = True, **overrides) -> dict:
+def run(dataset: str, method: str, seed: int, progress: bool = True, snapshots=(), rules: dict | None = None,
+        **overrides) -> dict:
     """Train one run; return ``{"samples": 2,500×2 array, "modes", "high_quality", "reverse_kl", "bridges",
-    "seconds", "G"}``. A ``recipe="papers"`` method trains with the papers' own optimiser, batch and data units.
-    A progress bar counts the steps unless ``progress=False`` (the table's runs are quiet; it has its own)."""
+    "seconds", "G", "snapshots"}``. A ``recipe="papers"`` method trains with the papers' own optimiser, batch and
+    data units. A progress bar counts the steps unless ``progress=False`` (the table's runs are quiet).
+
+    ``snapshots``: steps at which G's 2,500 samples (the same noise as the final ones) are also drawn and
+    scored, to picture the run over training: ``{step: {"samples", "modes", ...}}``. ``rules`` replace the
+    method's own (``d_loss``, ``g_loss``, ``penalty``, ``step``, ``lr_d_factor``): your own loss in a run.
+    """
     if dataset not in DATASETS or method not in METHODS:
         raise ValueError(f"dataset in {DATASETS}, method in {tuple(METHODS)}; got {dataset!r}, {method!r}")
     b = {**budget(), **overrides}
     seed_everything(seed)
     G, D = make_models(method, b["hidden"], b["depth"], b["latent_dim"])
-    spec = METHODS[method]
+    spec = {**METHODS[method], **(rules or {})}
     if spec.get("recipe") == "papers":
         r = papers_setup.RECIPE
         scale, batch_size, lr_g, betas, schedule = 1.0, r["batch_size"], r["lr"], r["betas"], None
     else:
         scale, batch_size, lr_g, betas = data_scale(dataset), b["batch_size"], b["lr"], tuple(b["betas"])
         schedule = linear_decay(b["steps"])
+    shots: dict[int, dict] = {}
+    wanted = {int(s) for s in snapshots}
+
+    def snap(run) -> None:
+        if run.step in wanted:
+            pts = sample(run.G, N_SAMPLES, seed=10_000 + seed).numpy() * scale
+            shots[run.step] = {"samples": pts, **score(pts, dataset)}
+
     start = time.perf_counter()
     fit(G, D, lambda n, g: toy_2d(dataset, n, g) / scale, steps=b["steps"], batch_size=batch_size,
         lr_g=lr_g, lr_d=lr_g * spec.get("lr_d_factor", 1.0), betas=betas,
         d_loss=spec.get("d_loss", losses.d_loss), g_loss=spec.get("g_loss", losses.g_loss_nonsaturating),
         penalty=spec.get("penalty"), step=spec.get("step", gan_step), schedule=schedule, seed=seed, device="cpu",
-        every=50, progress=progress)
+        every=50, progress=progress, callbacks=[snap] if wanted else ())
     seconds = time.perf_counter() - start
     samples = sample(G, N_SAMPLES, seed=10_000 + seed).numpy() * scale
-    return {"samples": samples, **score(samples, dataset), "seconds": seconds, "G": G}
+    return {"samples": samples, **score(samples, dataset), "seconds": seconds, "G": G, "snapshots": shots}
 
 
 def mode_collapse(dataset: str, method: str, seed: int, out: Path, progress: bool = True) -> dict:
