@@ -1,7 +1,8 @@
 """The training loop of the course: one GAN step, the loop that repeats it, and `fit`, which sets it up.
 
-`gan_step` and `train` are what notebook 02 teaches, line for line (a test keeps the notebook's
-cells and these twins equal). Everything else a real run needs — the history of losses, the
+`gan_step` and `train_loop` are what notebook 02 teaches, line for line (a test keeps the notebook's
+cells and these twins equal): the plain PyTorch loop of the tutorials. `train` is the same loop
+over a :class:`Run`, for the long runs of `fit`. Everything else a real run needs — the history of losses, the
 NaN guard, a progress bar, checkpoints that resume bit for bit, time limits, learning-rate
 schedules, live views — is a callback that looks at the run after each step
 (:mod:`ganlib.callbacks`), so the loop stays readable. `fit` builds the optimisers and the
@@ -46,6 +47,19 @@ def gan_step(G, D, opt_g, opt_d, real, d_loss=losses.d_loss, g_loss=losses.g_los
     return {"d_loss": loss_d.detach(), "g_loss": loss_g.detach(),
             "d_real": torch.sigmoid(real_logits.detach()).mean(),
             "d_fake": torch.sigmoid(fake_logits.detach()).mean()}
+
+
+def train_loop(G, D, data, steps, batch_size=64, lr=1e-3, seed=0, step=gan_step):
+    """The GAN training loop in plain PyTorch: Adam for each player, then `steps` GAN steps on real batches."""
+    opt_d = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.999))
+    opt_g = torch.optim.Adam(G.parameters(), lr=lr, betas=(0.5, 0.999))
+    batches = torch.Generator().manual_seed(seed)  # the real batches, seeded: the run can be repeated
+    history = []
+    for _ in range(steps):
+        real = data(batch_size, batches)
+        stats = step(G, D, opt_g, opt_d, real)
+        history.append({name: value.item() for name, value in stats.items()})
+    return history
 
 
 def train(run, steps, callbacks=()):

@@ -58,11 +58,11 @@ def test_discriminator_loss_rejects_typical_mistakes(wrong, hint):
 
 
 def test_step_and_loop_accept_ganlib_and_stubs_are_not_done():
-    from ganlib.train import gan_step, train
+    from ganlib.train import gan_step, train_loop
 
     def blank(*a, **k):
         raise NotImplementedError()
-    assert checks.check_gan_step(gan_step) and checks.check_training_loop(train)
+    assert checks.check_gan_step(gan_step) and checks.check_training_loop(train_loop)
     assert checks.check_gan_step(blank).status == "not done" and checks.check_training_loop(blank).status == "not done"
 
 
@@ -71,6 +71,42 @@ def test_each_gan_step_mistake_gets_its_hint(i):
     wrong, hint = nb02._STEP_MISTAKES[i]
     with pytest.raises(AssertionError, match=re.escape(hint)):
         checks.check_gan_step(wrong)
+
+
+def _step(one_pass=False, plain_backward=False, zero_both_first=False):
+    """Correct GAN steps written differently from ganlib's: D scores real and fake in one pass, G's loss backpropagates
+    into every parameter, or both optimisers are zeroed at the start."""
+    def step(G, D, opt_g, opt_d, real, d_loss=None, g_loss=None, penalty=None):
+        if zero_both_first:
+            opt_g.zero_grad(); opt_d.zero_grad()
+        fake = G(torch.randn(real.shape[0], G.latent_dim)).detach()
+        if one_pass:
+            real_logits, fake_logits = D(torch.cat([real, fake])).split([len(real), len(fake)])
+        else:
+            real_logits, fake_logits = D(real), D(fake)
+        loss_d = d_loss(real_logits, fake_logits)
+        if penalty is not None:
+            loss_d = loss_d + penalty(D, real, fake)
+        if not zero_both_first:
+            opt_d.zero_grad()
+        loss_d.backward()
+        opt_d.step()
+        loss_g = g_loss(D(G(torch.randn(real.shape[0], G.latent_dim))))
+        opt_g.zero_grad()
+        loss_g.backward() if plain_backward else loss_g.backward(inputs=list(G.parameters()))
+        opt_g.step()
+        return {"d_loss": loss_d.detach(), "g_loss": loss_g.detach(),
+                "d_real": torch.sigmoid(real_logits.detach()).mean(), "d_fake": torch.sigmoid(fake_logits.detach()).mean()}
+    return step
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(one_pass=True), dict(plain_backward=True), dict(zero_both_first=True),
+                                dict(one_pass=True, plain_backward=True)])
+@pytest.mark.parametrize("seed", [0, 1, 7, 123])
+def test_the_gan_step_check_accepts_equivalent_forms(kw, seed, monkeypatch):
+    monkeypatch.setenv(checks.SEED_ENV, str(seed))
+    ex = checks.EXERCISES["gan_step"]
+    assert checks.verdict(ex, seed, checks.collect(ex, _step(**kw), seed)) == ("passed", "")
 
 
 def test_a_step_whose_detective_trains_the_forger_is_named():
@@ -88,37 +124,21 @@ def test_a_step_whose_detective_trains_the_forger_is_named():
         checks.check_gan_step(leaky)
 
 
-def _loop(total=True, resume=True, unpack=True, rules=True, callbacks=True, count_first=True, keep=True):
-    def loop(run, steps, callbacks_=()):
-        if total:
-            run.total = steps
-        i = run.step if resume else 0
-        while (run.step if resume else i) < steps:
-            batch = run.batches.next()
-            args = (run.G, run.D, run.opt_g, run.opt_d, *batch) if unpack else (run.G, run.D, run.opt_g, run.opt_d, batch)
-            out = run.step_fn(*args, **run.rules) if rules else run.step_fn(*args)
-            if keep:
-                run.stats = out
-            if not count_first and callbacks:
-                for cb in callbacks_:
-                    cb(run)
-            run.step += 1
-            i += 1
-            if count_first and callbacks:
-                for cb in callbacks_:
-                    cb(run)
-    return loop
-
-
-@pytest.mark.parametrize("kw, hint", [
-    (dict(total=False), "run.total = steps"),
-    (dict(resume=False), "does not start at 0"),
-    (dict(unpack=False), "unpack the batch"),
-    (dict(rules=False), "run's rules"),
-    (dict(callbacks=False), "every callback"),
-    (dict(count_first=False), "count the step"),
-    (dict(keep=False), "run.stats"),
-])
-def test_each_loop_mistake_gets_its_hint(kw, hint):
+@pytest.mark.parametrize("i", range(len(nb02._LOOP_MISTAKES)))
+def test_each_loop_mistake_gets_its_hint(i):
+    wrong, hint = nb02._LOOP_MISTAKES[i]
     with pytest.raises(AssertionError, match=re.escape(hint)):
-        checks.check_training_loop(_loop(**kw))
+        checks.check_training_loop(wrong)
+
+
+def test_the_loop_check_accepts_a_history_of_tensors_and_rejects_a_step_too_many():
+    assert checks.check_training_loop(nb02._loop_variant(tensors=True))
+    with pytest.raises(AssertionError, match="range\\(steps\\)"):
+        checks.check_training_loop(nb02._loop_variant(extra_step=True))
+
+
+def test_a_loop_that_returns_no_history_is_told_so():
+    def silent(G, D, data, steps, batch_size=64, lr=1e-3, seed=0, step=None):
+        nb02._loop_variant()(G, D, data, steps, batch_size, lr, seed, step)
+    with pytest.raises(AssertionError, match="return its history"):
+        checks.check_training_loop(silent)

@@ -1,4 +1,4 @@
-"""Checks for notebook 02's exercises: the two losses from logits, the GAN step, and the training loop."""
+"""Checks for notebook 02's exercises: the two losses from logits, the GAN step, and the training loop in plain PyTorch."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from ganlib.losses import d_loss, g_loss_nonsaturating
-from ganlib.train import gan_step, train
+from ganlib.train import gan_step, train_loop
 
 from . import exercise, feedback, plain, same, type_name, which_mistake
 
@@ -156,6 +156,12 @@ def _small_penalty(D, real, fake):
     return 0.1 * D(real).pow(2).mean()
 
 
+# Adam's eps: with PyTorch's 1e-8 a gradient that is float noise (1e-9 in one correct form, −1e-9 in another: D
+# scoring real and fake in one pass, say) becomes a full step of ±lr, and correct steps end 0.02 apart. With 1e-4
+# equivalent forms end within 2e-6 of each other and every modelled mistake at least 0.018 away (measured over
+# grading seeds 0-300), so the judge compares at 1e-3.
+_EPS = 1e-4
+_TOL = 1e-3
 _LOSSES = {"logistic": (_softplus_d, _softplus_g), "hinge": (_hinge_d, _hinge_g)}
 
 
@@ -172,6 +178,12 @@ class _TinyG(torch.nn.Module):
         return self.net(z)
 
 
+def _tiny_d() -> torch.nn.Module:
+    """The check's own discriminator: a 2-D point → one logit."""
+    return torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.LeakyReLU(0.2), torch.nn.Linear(16, 1),
+                               torch.nn.Flatten(0))
+
+
 def _step_cases(seed: int) -> list[dict]:
     g = torch.Generator().manual_seed(seed)
     return [{"seed": seed + i, "losses": losses, "penalty": penalty, "opt": opt,
@@ -184,14 +196,12 @@ def _step_run(fn, case) -> dict:
     """Four GAN steps of ``fn`` on tiny players, from the case's seed; what they returned and where the players ended."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(case["seed"])
-        G = _TinyG()
-        D = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.LeakyReLU(0.2), torch.nn.Linear(16, 1),
-                                torch.nn.Flatten(0))
+        G, D = _TinyG(), _tiny_d()
         if case["opt"] == "sgd":
             opt_g, opt_d = torch.optim.SGD(G.parameters(), lr=0.05), torch.optim.SGD(D.parameters(), lr=0.05)
         else:
-            opt_g = torch.optim.Adam(G.parameters(), lr=0.01, betas=(0.5, 0.999))
-            opt_d = torch.optim.Adam(D.parameters(), lr=0.01, betas=(0.5, 0.999))
+            opt_g = torch.optim.Adam(G.parameters(), lr=0.01, betas=(0.5, 0.999), eps=_EPS)
+            opt_d = torch.optim.Adam(D.parameters(), lr=0.01, betas=(0.5, 0.999), eps=_EPS)
         into_g = [0]
         next(G.parameters()).register_hook(lambda grad: into_g.__setitem__(0, into_g[0] + 1))
         d_loss_fn, g_loss_fn = _LOSSES[case["losses"]]
@@ -267,8 +277,8 @@ def _step_judge(case, got) -> None:
         raise AssertionError(feedback("D's loss sent gradients into G", given=given,
                                       hint="detach the fakes in D's step, G(z).detach(): D's move must not train G"))
     hint = which_mistake(lambda fn: plain(_step_run(fn, case)), gan_step, _STEP_MISTAKES,
-                         lambda other: same(got["stats"], other["stats"]) and same(got["G"], other["G"], 1e-4)
-                         and same(got["D"], other["D"], 1e-4),
+                         lambda other: same(got["stats"], other["stats"], _TOL) and same(got["G"], other["G"], _TOL)
+                         and same(got["D"], other["D"], _TOL),
                          "D's step: fakes G(z).detach(), loss_d = d_loss(D(real), D(fake)), zero_grad / backward / step; "
                          "G's step: loss_g = g_loss(D(G(z))) with fresh z, zero_grad / backward / step on opt_g only")
     if hint is None:
@@ -285,79 +295,131 @@ check_gan_step = exercise(
 
 
 # ----------------------------------------------------------------------------- exercise 4: the loop
+# The learner's loop is tried with the check's own probe step (it holds no answer to exercise 3): the judge replays the
+# reference loop, and typical mistakes, with the same probe and compares the history and where the players end.
+
+def _probe_step(G, D, opt_g, opt_d, real):
+    """A stand-in GAN step: moves both players with the optimisers it is given and reports two numbers."""
+    loss_d = D(G(torch.randn(len(real), G.latent_dim)).detach()).mean() - D(real).mean()
+    opt_d.zero_grad()
+    loss_d.backward()
+    opt_d.step()
+    loss_g = -D(G(torch.randn(len(real), G.latent_dim))).mean()
+    opt_g.zero_grad()
+    loss_g.backward()
+    opt_g.step()
+    return {"d_loss": loss_d.detach(), "g_loss": loss_g.detach()}
+
+
+def _probe_data(n, generator):
+    """The check's real data: 2-D points around (1, −0.5), drawn with the generator the loop passes."""
+    return 0.5 * torch.randn(n, 2, generator=generator) + torch.tensor([1.0, -0.5])
+
 
 def _loop_cases(seed: int) -> list[dict]:
-    return [{"start": 0, "steps": 3}, {"start": 2, "steps": 5}, {"start": 4, "steps": 4}]
-
-
-class _Batches:
-    def __init__(self, log: list):
-        self.log, self.n = log, 0
-
-    def next(self):
-        self.n += 1
-        self.log.append(["batch", self.n])
-        return (torch.tensor(float(self.n)), torch.tensor(-float(self.n)))
-
-
-class _LoopRun:
-    """A stand-in for ganlib's Run: the loop only reads and writes these fields."""
-
-    def __init__(self, start: int, log: list):
-        self.G, self.D, self.opt_g, self.opt_d = "G", "D", "opt_g", "opt_d"
-        self.batches, self.step, self.total, self.stats = _Batches(log), start, 0, None
-        self.rules = {"g_loss": "the rules"}
-        self.step_fn = lambda G, D, opt_g, opt_d, *batch, **rules: self._step(log, (G, D, opt_g, opt_d), batch, rules)
-
-    @staticmethod
-    def _step(log, players, batch, rules):
-        log.append(["step", list(players), [float(b) if torch.is_tensor(b) else repr(b) for b in batch], sorted(rules)])
-        return {"step_said": len(log)}
+    return [{"seed": seed + i, "steps": steps, "batch_size": bs, "lr": lr}
+            for i, (steps, bs, lr) in enumerate(((3, 8, 0.01), (5, 4, 0.05), (1, 16, 0.02)))]
 
 
 def _loop_run(fn, case) -> dict:
-    log: list = []
-    run = _LoopRun(case["start"], log)
-    callbacks = [lambda r, i=i: log.append(["callback", i, r.step, r.total, r.stats]) for i in (1, 2)]
-    fn(run, case["steps"], callbacks)
-    return {"log": log, "step": run.step, "total": run.total}
+    """The learner's loop on the check's tiny players and probe step; what it returned and where the players ended."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(case["seed"])
+        G, D = _TinyG(), _tiny_d()
+        calls = [0]
+
+        def step(*args, **kwargs):
+            calls[0] += 1
+            return _probe_step(*args, **kwargs)
+
+        history = fn(G, D, _probe_data, case["steps"], batch_size=case["batch_size"], lr=case["lr"],
+                     seed=1000 + case["seed"], step=step)
+    return {"history": history, "calls": calls[0], "G": [p.detach() for p in G.parameters()],
+            "D": [p.detach() for p in D.parameters()]}
+
+
+def _loop_variant(per_step_opt=False, betas=(0.5, 0.999), sgd=False, seeded=True, fixed_lr=None, swap_opts=False,
+                  tensors=False, extra_step=False):  # tensors, extra_step: forms the tests try
+    """The plain loop with one mistake: the judge's model of what a learner may have written."""
+    def loop(G, D, data, steps, batch_size=64, lr=1e-3, seed=0, step=None):
+        rate = lr if fixed_lr is None else fixed_lr
+
+        def opts():
+            if sgd:
+                return torch.optim.SGD(D.parameters(), lr=rate), torch.optim.SGD(G.parameters(), lr=rate)
+            return (torch.optim.Adam(D.parameters(), lr=rate, betas=betas),
+                    torch.optim.Adam(G.parameters(), lr=rate, betas=betas))
+        opt_d, opt_g = opts()
+        batches = torch.Generator().manual_seed(seed) if seeded else None
+        history = []
+        for _ in range(steps + extra_step):
+            if per_step_opt:
+                opt_d, opt_g = opts()
+            real = data(batch_size, batches)
+            stats = step(G, D, opt_d, opt_g, real) if swap_opts else step(G, D, opt_g, opt_d, real)
+            history.append(dict(stats) if tensors else {k: v.item() for k, v in stats.items()})
+        return history
+    return loop
+
+
+_LOOP_MISTAKES = (
+    (_loop_variant(per_step_opt=True), "make the two optimisers once, before the loop: Adam keeps running averages "
+                                       "from step to step, and a new optimiser forgets them"),
+    (_loop_variant(betas=(0.9, 0.999)), "Adam with betas=(0.5, 0.999), the GAN setting (PyTorch's default is 0.9)"),
+    (_loop_variant(sgd=True), "use torch.optim.Adam for both players"),
+    (_loop_variant(seeded=False), "draw the real batches with data(batch_size, batches), batches = "
+                                  "torch.Generator().manual_seed(seed), made once before the loop"),
+    (_loop_variant(fixed_lr=1e-3), "use the lr you are given for both optimisers"),
+    (_loop_variant(fixed_lr=2e-4), "use the lr you are given for both optimisers"),
+    (_loop_variant(swap_opts=True), "the step takes (G, D, opt_g, opt_d, real): G's optimiser first"),
+)
+
+
+def _numbers(history) -> list | None:
+    """A history as lists of floats (0-d tensors read as their number); None when it is not a list of dicts."""
+    if not isinstance(history, list) or not all(isinstance(h, dict) for h in history):
+        return None
+    out = []
+    for h in history:
+        row = {}
+        for k, v in h.items():
+            if torch.is_tensor(v) and v.numel() == 1:
+                v = float(v)
+            row[k] = v
+        out.append(row)
+    return out
 
 
 def _loop_judge(case, got) -> None:
-    given = (f"a run at step {case['start']}, train(run, steps={case['steps']}, callbacks=[two callbacks])")
-    want = plain(_loop_run(train, case))
-    if same(got, want):
-        return
-    if not isinstance(got, dict) or "log" not in got:
+    given = (f"tiny 2-D players, a stand-in step, steps={case['steps']}, batch_size={case['batch_size']}, "
+             f"lr={case['lr']}, seed={1000 + case['seed']}")
+    if not isinstance(got, dict) or "history" not in got:
         raise AssertionError(feedback("the check could not read what your loop did", got=type_name(got)))
-    log, steps = got["log"], [e for e in got["log"] if e and e[0] == "step"]
-    n_want = len([e for e in want["log"] if e[0] == "step"])
-    hint = ("run.total = steps; while run.step < steps: batch = run.batches.next(); "
-            "run.stats = run.step_fn(run.G, run.D, run.opt_g, run.opt_d, *batch, **run.rules); "
-            "run.step += 1; then every callback(run)")
-    if got.get("total") != case["steps"]:
-        hint = "set run.total = steps first (the progress bar and the dashboard read it)"
-    elif len(steps) != n_want:
-        hint = (f"a run that is already at step {case['start']} takes only {n_want} more: loop while run.step < steps "
-                "(a resumed run does not start at 0)") if case["start"] else "one step per pass, until run.step reaches steps"
-    elif any(e[2] != w[2] for e, w in zip(steps, [e for e in want["log"] if e[0] == "step"])):
-        hint = "unpack the batch into the step: run.step_fn(run.G, run.D, run.opt_g, run.opt_d, *batch, **run.rules)"
-    elif any(e[3] != ["g_loss"] for e in steps):
-        hint = "pass the run's rules on to the step: **run.rules"
-    else:
-        calls = [e for e in log if e and e[0] == "callback"]
-        calls_want = [e for e in want["log"] if e[0] == "callback"]
-        if len(calls) != len(calls_want):
-            hint = "call every callback once after every step, with the run"
-        elif any(c[2] != w[2] for c, w in zip(calls, calls_want)):
-            hint = "count the step (run.step += 1) before the callbacks see the run"
-        elif any(c[4] is None for c in calls):
-            hint = "keep what the step returned in run.stats: the callbacks read it"
-    raise AssertionError(feedback("your loop runs the game differently from the reference", given=given,
-                                  expected=f"{n_want} steps, ending at step {want['step']}",
-                                  got=f"{len(steps)} steps, ending at step {got.get('step')}", hint=hint))
+    want = plain(_loop_run(train_loop, case))
+    if got.get("calls") != want["calls"]:
+        raise AssertionError(feedback("your loop calls the step a different number of times", given=given,
+                                      expected=f"{want['calls']} calls of step(G, D, opt_g, opt_d, real)",
+                                      got=f"{got.get('calls')} calls",
+                                      hint="one call of the step you are given per pass, for _ in range(steps)"))
+    history = _numbers(got["history"])
+    if history is None or len(history) != len(want["history"]):
+        raise AssertionError(feedback("your loop must return its history: a list with one dict per step",
+                                      given=given, expected=f"a list of {len(want['history'])} dicts",
+                                      got=type_name(got["history"]),
+                                      hint="history.append({name: value.item() for name, value in stats.items()})"))
+    hint = which_mistake(lambda fn: plain(_loop_run(fn, case)), train_loop, _LOOP_MISTAKES,
+                         lambda other: same(history, _numbers(other["history"]), _TOL)
+                         and same(got["G"], other["G"], _TOL) and same(got["D"], other["D"], _TOL),
+                         "Adam(…, lr=lr, betas=(0.5, 0.999)) for each player, once; batches = "
+                         "torch.Generator().manual_seed(seed); for each step: real = data(batch_size, batches), "
+                         "stats = step(G, D, opt_g, opt_d, real), and keep the numbers in the history")
+    if hint is None:
+        return
+    raise AssertionError(feedback("your loop trains the players differently from the reference", given=given,
+                                  expected=f"first step {history and want['history'][0]}",
+                                  got=f"first step {history[0] if history else None}", hint=hint))
 
 
 check_training_loop = exercise(
-    "training_loop", notebook="02_vanilla_gan.ipynb", reference=train,
-    title="The training loop", cases=_loop_cases, run=_loop_run, judge=_loop_judge)
+    "training_loop", notebook="02_vanilla_gan.ipynb", reference=train_loop,
+    title="The training loop in plain PyTorch", cases=_loop_cases, run=_loop_run, judge=_loop_judge)
