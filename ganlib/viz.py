@@ -1,4 +1,4 @@
-"""Pictures the course draws again and again: image grids, 1-D densities, 2-D point clouds."""
+"""Pictures the course draws again and again: image grids and 2-D point clouds."""
 
 from __future__ import annotations
 
@@ -34,19 +34,6 @@ def show_images(images: torch.Tensor, nrow: int = 8, title: str | None = None, a
     return ax
 
 
-def plot_density_1d(xs, densities: dict[str, np.ndarray], ax=None, title: str | None = None):
-    """Plot several named 1-D curves over the same xs (densities, D(x), ...); returns the Axes."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.5))
-    for label, ys in densities.items():
-        ax.plot(xs, ys, label=label, lw=2)
-    ax.set_xlabel("x")
-    ax.legend(loc="upper right")
-    if title:
-        ax.set_title(title)
-    return ax
-
-
 def plot_points_2d(real=None, fake=None, ax=None, title: str | None = None, lim: float | None = None,
                    s: float = 4.0):
     """Scatter real (blue) and generated (orange) 2-D points, legend under the axes; returns the Axes."""
@@ -66,15 +53,3 @@ def plot_points_2d(real=None, fake=None, ax=None, title: str | None = None, lim:
     return ax
 
 
-def plot_density_2d(points, ax=None, bins: int = 100, lim: float | None = None, title: str | None = None):
-    """A 2-D histogram (log-scaled counts) of points; shows where mass sits and which modes are empty."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4.5, 4.5))
-    p = points.detach().cpu().numpy() if torch.is_tensor(points) else np.asarray(points)
-    rng = None if lim is None else [[-lim, lim], [-lim, lim]]
-    h, xe, ye = np.histogram2d(p[:, 0], p[:, 1], bins=bins, range=rng)
-    ax.imshow(np.log1p(h.T), origin="lower", extent=(xe[0], xe[-1], ye[0], ye[-1]), cmap="magma")
-    ax.set_aspect("equal")
-    if title:
-        ax.set_title(title)
-    return ax
