@@ -76,6 +76,22 @@ def test_notebook_heads_have_badge_and_setup():
     assert r.returncode == 0, r.stdout + r.stderr
 
 
+def test_the_number_of_notebooks_written_in_words_is_true():
+    """"Eight Jupyter notebooks" goes stale when a notebook is added: wherever a count of the course's notebooks is
+    written in the top-level docs, it is the number of notebooks there are ("two notebooks at a time" is no count)."""
+    import re
+
+    words = "one two three four five six seven eight nine ten eleven twelve".split()
+    for doc in ("README.md", "CONTRIBUTING.md"):
+        text = (ROOT / doc).read_text()
+        for m in re.finditer(r"\b(\w+) (?:Jupyter )?notebooks\b(?! at a time)", text, re.I):
+            word = m.group(1).lower()
+            n = words.index(word) + 1 if word in words else int(word) if word.isdigit() else None
+            if n is not None:
+                context = text[max(0, m.start() - 40):m.end() + 20]
+                assert n == len(NOTEBOOKS), f"{doc}: {context!r} ({len(NOTEBOOKS)} notebooks)"
+
+
 def test_readme_maps_every_notebook_and_gives_the_two_commands():
     readme = (ROOT / "README.md").read_text()
     assert "make lab" in readme and "make test" in readme
