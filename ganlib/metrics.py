@@ -1,4 +1,5 @@
-"""Metrics that judge generators: mode coverage on toy sets, waveform purity, FID, KID, precision / recall, IS.
+"""Metrics that judge generators: mode coverage on toy sets, waveform purity, FID, KID, precision / recall,
+density / coverage, IS.
 
 FID, KID, precision / recall and IS work on *features* (N × d arrays, NumPy or torch): the
 course's classifier (``ganlib.classifier.features``) or Inception-v3
@@ -256,6 +257,21 @@ def precision_recall(real_feats: Array, fake_feats: Array, k: int = 3) -> tuple[
     recall = _coverage(r, f, torch.from_numpy(knn_radii(fake, k)))
     _warn_precision_recall(len(real), len(fake), k)
     return precision, recall
+
+
+def density_coverage(real_feats: Array, fake_feats: Array, k: int = 5) -> tuple[float, float]:
+    """Density and coverage (Naeem et al. 2020) → (density, coverage): precision and recall built on real balls only.
+
+    Each real sample gets a ball of radius = distance to its k-th nearest real neighbour. Density: how many
+    real balls hold each fake, averaged and divided by k (≈ 1 when fakes are distributed like the reals; above 1
+    where they crowd the dense parts). Coverage: the fraction of real balls that hold at least one fake. No
+    ball is ever built around a fake, so an outlying fake cannot inflate either number.
+    """
+    real, fake = feature_pair(real_feats, fake_feats, ("real_feats", "fake_feats"))
+    r, f = torch.from_numpy(real), torch.from_numpy(fake)
+    radii = torch.from_numpy(knn_radii(real, k))
+    inside = torch.cat([torch.cdist(f[i:i + 2048], r) <= radii[None, :] for i in range(0, len(f), 2048)])
+    return float(inside.sum(dtype=torch.float64) / (k * len(f))), float(inside.any(dim=0).double().mean())
 
 
 PR_MIN_PER_NEIGHBOUR = 20

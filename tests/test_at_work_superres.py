@@ -79,6 +79,19 @@ def test_training_beats_bicubic_and_the_warm_up_is_shared(one_thread):
     assert info["stopped_by_time"] and info["steps"] < 10_000
 
 
+def test_train_superres_trains_with_the_step_it_is_given(one_thread):
+    calls = []
+
+    def my_step(G, D, opt_g, opt_d, real, adv_weight=0.01):
+        calls.append(adv_weight)
+        return superres_step(G, D, opt_g, opt_d, real, adv_weight)
+
+    train = _images(64, 5)
+    train_superres(SuperResolver(7, 8, 1), PatchDetective(8), train, warmup_steps=2, steps=3, adv_weight=0.01,
+                   step=my_step)
+    assert calls == [0.0, 0.0, 0.01, 0.01, 0.01]
+
+
 def test_psnr_ssim_and_sharpness_move_the_right_way():
     real = _images(6, 4)
     noisy = (real + 0.1 * torch.randn(real.shape, generator=torch.Generator().manual_seed(1))).clamp(-1, 1)

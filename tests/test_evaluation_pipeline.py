@@ -18,6 +18,16 @@ def test_resize_through_keeps_size_and_antialiasing_removes_more_detail():
     assert anti.std() < alias.std() < x.std()  # the filter smooths the random pixels more than point sampling
 
 
+def test_pipeline_fids_zero_through_one_pipeline_and_positive_through_two():
+    x = _images(300, 1)
+    feats = lambda im: torch.nn.functional.avg_pool2d(im, 4).flatten(1)[:, ::4]  # noqa: E731  (13 features)
+    rows = pipeline.pipeline_fids(feats, x, x.clone(), 14)
+    same = [v for k, v in rows.items() if k.startswith("same")]
+    different = [v for k, v in rows.items() if k.startswith("different")]
+    assert len(same) == 3 and len(different) == 2
+    assert max(same) < 1e-6 < min(different)  # one set against itself: only a pipeline mismatch moves FID
+
+
 def test_jpeg_round_trip_loses_more_at_low_quality():
     x = _images()
     err = {q: (pipeline.jpeg(x, q) - x).abs().mean().item() for q in (95, 30)}

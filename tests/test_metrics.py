@@ -7,6 +7,7 @@ import torch
 from ganlib import metrics
 from ganlib.metrics import (feature_stats, fid_infinity, frechet_distance, frechet_distance_from_stats,
                             inception_score, kid, precision_recall)
+from ganlib.metrics import density_coverage
 
 
 def _feats(n, d, seed, shift=0.0, scale=1.0):
@@ -74,6 +75,18 @@ def test_precision_recall_known_answers():
     # fakes copying one of two far-apart clusters of reals: all realistic, half the reals covered
     real = np.concatenate([_feats(200, 2, 1), _feats(200, 2, 2, shift=50.0)])
     assert precision_recall(real, real[:200]) == (1.0, 0.5)
+
+
+def test_density_coverage_by_hand():
+    # reals 0, 1, 2, 10 on a line. k = 1: radii 1, 1, 1, 8. Fake 0.5 lies in the balls of 0 and 1,
+    # fake 5 in the ball of 10, fake 20 in none: density (2 + 1 + 0) / (1·3) = 1, coverage 3 of 4 balls.
+    real, fake = np.array([[0.0], [1.0], [2.0], [10.0]]), np.array([[0.5], [5.0], [20.0]])
+    assert density_coverage(real, fake, k=1) == pytest.approx((1.0, 0.75))
+    # k = 2: radii 2, 1, 2, 9. Fake 0.5 lies in the balls of 0, 1 and 2, fake 5 in that of 10: 4 / (2·3), all 4 covered
+    assert density_coverage(real, fake, k=2) == pytest.approx((4 / 6, 1.0))
+    a = _feats(300, 8, 0)
+    assert density_coverage(a, a + 1e3) == (0.0, 0.0)
+    assert density_coverage(a, a.copy())[1] == 1.0
 
 
 def test_knn_radius_excludes_the_point_itself():

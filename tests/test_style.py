@@ -29,6 +29,17 @@ def test_interface(one_thread, style):
     assert torch.allclose(G(z, truncation_psi=0.0, noise_mode="const"), avg, atol=1e-6)  # ψ = 0: the average image
 
 
+def test_synthesis_takes_a_layer_class_of_the_same_signature(one_thread):
+    class MyLayer(ModulatedLayer):  # notebook 07 passes its own ModulatedLayer this way
+        pass
+
+    G, mine = _G().eval(), _G(style=MyLayer).eval()
+    mine.load_state_dict(G.state_dict())
+    assert isinstance(mine.synthesis.layers[0], MyLayer)
+    z = torch.randn(3, 8)
+    assert torch.equal(mine(z, noise_mode="const"), G(z, noise_mode="const"))
+
+
 def test_training_updates_w_avg_and_mixes(one_thread):
     G = _G(mixing=1.0).train()
     G(torch.randn(16, 8))

@@ -131,11 +131,12 @@ SUPERRES_STEPS = dict(warmup_steps=3000, steps=3000)
 def train_superres(G: SuperResolver, D: PatchDetective, images: Tensor, *, warmup_steps: int, steps: int,
                    adv_weight: float, seed: int = 0, batch_size: int = 64, lr: float = 5e-4,
                    betas: tuple[float, float] = (0.5, 0.999), device=None, max_seconds: float | None = None,
-                   progress: bool = False) -> dict:
+                   progress: bool = False, step=superres_step) -> dict:
     """SRGAN's schedule: ``warmup_steps`` of L1 alone, then ``steps`` of L1 + adv_weight × adversarial.
 
     adv_weight = 0 gives the L1 twin: the same warm-up (bit for bit, from the same seed), then the
-    same number of steps without the detective. Returns steps done and whether time ran out.
+    same number of steps without the detective. ``step``: one round, ``superres_step``'s signature (notebook 08
+    passes its own copy, so an edit to it trains). Returns steps done and whether time ran out.
     """
     import time
 
@@ -146,7 +147,7 @@ def train_superres(G: SuperResolver, D: PatchDetective, images: Tensor, *, warmu
     check_number(adv_weight, "adv_weight", low=0)
     start = time.perf_counter()
     common = dict(batch_size=batch_size, lr_g=lr, lr_d=lr, betas=betas, device=device, progress=progress,
-                  step=superres_step, every=max(1, min(100, warmup_steps, steps)))
+                  step=step, every=max(1, min(100, warmup_steps, steps)))
     done, stopped = 0, False
     for phase, (n, weight) in enumerate([(warmup_steps, 0.0), (steps, adv_weight)]):
         left = None if max_seconds is None else max_seconds - (time.perf_counter() - start)

@@ -1,7 +1,7 @@
 """Corrupt real images on purpose (noise, blur, dropped classes) and watch the metrics respond.
 
 A metric worth trusting should get worse as the images do: noise and blur hurt *quality*
-(precision, FID), dropping classes hurts *diversity* (recall, FID). The logic is plain functions
+(precision, density, FID), dropping classes hurts *diversity* (recall, coverage, FID). The logic is plain functions
 (testable without a browser); :class:`CorruptionExplorer` only wires sliders to them.
 """
 
@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torchvision.transforms.functional import gaussian_blur
 
-from ganlib.metrics import frechet_distance, kid, precision_recall
+from ganlib.metrics import density_coverage, frechet_distance, kid, precision_recall
 from ganlib.validate import check_images, check_number
 
 Features = Callable[[torch.Tensor], torch.Tensor]
@@ -58,12 +58,13 @@ def corrupt(images: torch.Tensor, labels: torch.Tensor, n: int, noise: float = 0
 
 def score(real_feats: torch.Tensor, fake_feats: torch.Tensor, kid_subsets: int = 10,
           kid_subset_size: int = 500) -> dict[str, float]:
-    """FID, KID, precision and recall of one feature set against the reals."""
+    """FID, KID, precision, recall, density and coverage of one feature set against the reals."""
     size = min(kid_subset_size, len(real_feats), len(fake_feats))
     precision, recall = precision_recall(real_feats, fake_feats)
+    density, coverage = density_coverage(real_feats, fake_feats)
     return {"FID": frechet_distance(real_feats, fake_feats),
             "KID": kid(real_feats, fake_feats, subsets=kid_subsets, subset_size=size)[0],
-            "precision": precision, "recall": recall}
+            "precision": precision, "recall": recall, "density": density, "coverage": coverage}
 
 
 SWEEPS = {"noise": [0.0, 0.1, 0.2, 0.4], "sigma": [0.0, 0.5, 1.0, 2.0], "n_drop": [0, 3, 6, 8]}
@@ -101,7 +102,7 @@ def plot_sweep(results: dict[str, list[dict[str, float]]], levels: dict[str, lis
         for j, kind in enumerate(kinds):
             ax = axes[i, j]
             ax.plot(levels[kind], [r[m] for r in results[kind]], "o-")
-            ax.set_ylim(0, 1.05 if m in ("precision", "recall") else 1.1 * top)
+            ax.set_ylim(0, 1.05 if m in ("precision", "recall", "coverage") else 1.1 * top)
             if i == 0:
                 ax.set_title(titles.get(kind, kind))
             if j == 0:

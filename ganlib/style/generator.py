@@ -36,10 +36,10 @@ class MappingNetwork(nn.Module):
 class SynthesisNetwork(nn.Module):
     """ws (N, num_layers, w_dim) → images: a learned 7×7 constant, five style layers (7, 14, 14, 28, 28), an output layer."""
 
-    def __init__(self, w_dim: int = 64, channels: tuple = (64, 32, 16), style: str = "modulated", noise: bool = True):
+    def __init__(self, w_dim: int = 64, channels: tuple = (64, 32, 16), style: str | type = "modulated", noise: bool = True):
         super().__init__()
         c7, c14, c28 = channels
-        Layer = STYLES[style]
+        Layer = STYLES[style] if isinstance(style, str) else style  # or a layer class of the same signature (notebook 07's own)
         self.const = nn.Parameter(torch.randn(1, c7, 7, 7))
         self.layers = nn.ModuleList([
             Layer(c7, c7, w_dim, 7, noise=noise),
