@@ -91,6 +91,16 @@ def test_generator_and_slerp_references_pass_and_stubs_are_not_done():
     assert nb03.check_dcgan_generator(blank).status == "not done" and nb03.check_slerp(blank).status == "not done"
 
 
+def test_tanh_written_as_a_function_in_forward_passes():
+    """`return torch.tanh(self.net(...))` is the same generator as ending the Sequential with nn.Tanh()."""
+    base = _generator(last="none")
+
+    class FunctionalTanh(base):
+        def forward(self, z):
+            return torch.tanh(super().forward(z))
+    assert nb03.check_dcgan_generator(FunctionalTanh)
+
+
 @pytest.mark.parametrize("kw, hint", [
     (dict(last="sigmoid"), "not sigmoid"),
     (dict(last="none"), "end with nn.Tanh()"),

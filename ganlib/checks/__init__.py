@@ -293,15 +293,16 @@ def verdict(ex: Exercise, seed: int, answers: Any) -> tuple[str, str]:
     if not isinstance(answers, list) or len(answers) != len(cases):
         return "failed", f"expected {len(cases)} answers, one per case; the record holds something else"
     bad = next((k for k, got in enumerate(answers) if not finite(got)), None)
-    if bad is not None:
-        return "failed", f"the answer to case {bad + 1} holds NaN or infinity: a finite answer was expected"
-    try:
+    not_finite = f"the answer to case {(bad or 0) + 1} holds NaN or infinity: a finite answer was expected"
+    try:  # the judge first: its hint names the mistake behind a NaN (slerp without its fallback divides by 0)
         for case, got in zip(cases, answers):
             ex.judge(case, got)
     except AssertionError as e:
         return "failed", str(e)
     except Exception as e:  # a judge tripping over a malformed answer: the answer is wrong, say how
-        return "failed", f"the answer could not be judged ({type(e).__name__}: {e})"
+        return "failed", not_finite if bad is not None else f"the answer could not be judged ({type(e).__name__}: {e})"
+    if bad is not None:  # a judge that let it through: NaN or infinity never passes
+        return "failed", not_finite
     return "passed", ""
 
 

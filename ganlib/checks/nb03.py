@@ -129,11 +129,13 @@ def _layers(net: nn.Module, x: torch.Tensor, sized: type) -> tuple[dict, torch.T
     kinds: list = []
     sizes: list = []
     slopes: list = []
+    last: list = []  # the last sized layer's output: is the net's output tanh of it (torch.tanh in forward counts)?
 
     def seen(module, inputs, output):
         kinds.append(type(module).__name__)
         if isinstance(module, sized):
             sizes.append(list(output.shape[1:]))
+            last[:] = [output.detach()]
         if isinstance(module, nn.LeakyReLU):
             slopes.append(float(module.negative_slope))
     hooks = [m.register_forward_hook(seen) for m in net.modules() if isinstance(m, _WATCHED)]
@@ -142,6 +144,9 @@ def _layers(net: nn.Module, x: torch.Tensor, sized: type) -> tuple[dict, torch.T
         h.remove()
     weights = torch.cat([m.weight.detach().flatten() for m in net.modules()
                          if isinstance(m, (nn.Linear, nn.ConvTranspose2d, nn.Conv2d))])
+    tanh_of_last = bool(last and last[0].shape == out.shape and torch.allclose(out, torch.tanh(last[0]), atol=1e-6))
+    if tanh_of_last and (not kinds or kinds[-1] != "Tanh"):
+        kinds.append("Tanh")  # torch.tanh(...) in forward: the same layer as nn.Tanh(), written as a function
     return {"kinds": kinds, "sizes": sizes, "slopes": slopes, "shape": list(out.shape),
             "weight_std": float(weights.std())}, out
 
