@@ -193,6 +193,27 @@ def test_sandbox_shows_host_folders_under_tmp():
 
 
 @needs_sandbox
+def test_sandbox_runs_a_python_whose_venv_lives_under_tmp(monkeypatch):
+    """A fresh clone in /tmp/x with its .venv there: Python's own folder is bound over the inner ring's /tmp too."""
+    with tempfile.TemporaryDirectory(dir="/tmp") as d:
+        os.chmod(d, 0o755)
+        venv = Path(d, "venv")
+        venv.symlink_to(sys.prefix)  # stands for /tmp/x/.venv
+        system = sandbox.system_binds
+
+        def with_tmp_venv():
+            binds, links = system()
+            return binds + [[sys.prefix, str(venv)]], links
+        monkeypatch.setattr(sandbox, "system_binds", with_tmp_venv)
+        nb = Path(d, "probe.txt")
+        nb.write_text("probe")
+        python = str(venv / "bin" / Path(sys.executable).name)
+        got = sandbox.run(str(nb), [python, "-I", "-S", "-c", "open('/grading/out/ok', 'w').write('ran')"],
+                          {"LANG": "C.UTF-8"}, limits=sandbox.Limits(wall=60), collect={"ok": ("/grading/out/ok", 100)})
+    assert got.files.get("ok") == b"ran", (got.error, got.exit_code)
+
+
+@needs_sandbox
 def test_sandbox_keeps_everything_outside_the_folder_read_only(tmp_path):
     victim = tmp_path / "teacher" / "marks.csv"
     victim.parent.mkdir()

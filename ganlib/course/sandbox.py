@@ -424,7 +424,9 @@ def run(notebook: str, argv: list[str], env: dict[str, str], *, limits: Limits =
         cfg = {"bwrap": bwrap_path(), "notebook_name": os.path.basename(notebook), "argv": argv, "env": env,
                "cwd": f"{GRADING}/work",
                "limits": asdict(limits), "copies": [dst for _, dst in copies],
-               "under_tmp": [d for _, d in binds if d == "/tmp" or d.startswith("/tmp/")],
+               # everything bound under /tmp (a grading copy, or Python itself when the venv lives there) stays
+               # visible over the inner ring's private /tmp
+               "under_tmp": sorted({d for s, d in all_binds if (d == "/tmp" or d.startswith("/tmp/")) and os.path.exists(s)}),
                "collect": {k: [p, int(c)] for k, (p, c) in (collect or {}).items()}}
         caps = sum(int(c) for _, c in cfg["collect"].values())
 
