@@ -181,15 +181,21 @@ def _generator_run(fn, case) -> dict:
     return report
 
 
-def _generator_judge(case, got) -> None:
-    given = f"my_DCGANGenerator(latent_dim={case['latent_dim']}, width={case['width']}), a batch of 8 noise vectors"
+def _reader(got, name: str, given: str):
+    """Refuse a report that is not a network's (the grader trusts no shape); return ``fail(what, hint, expected, got)``."""
     if not isinstance(got, dict) or "kinds" not in got:
-        raise AssertionError(feedback("the check could not read your generator", got=type_name(got)))
-    want = _generator_run(DCGANGenerator, case)
-    kinds, wk = got["kinds"], want["kinds"]
+        raise AssertionError(feedback(f"the check could not read your {name}", got=type_name(got)))
 
     def fail(what, hint, expected=None, got_=None):
         raise AssertionError(feedback(what, given=given, expected=expected, got=got_, hint=hint))
+    return fail
+
+
+def _generator_judge(case, got) -> None:
+    given = f"my_DCGANGenerator(latent_dim={case['latent_dim']}, width={case['width']}), a batch of 8 noise vectors"
+    fail = _reader(got, "generator", given)
+    want = _generator_run(DCGANGenerator, case)
+    kinds, wk = got["kinds"], want["kinds"]
 
     if got["latent_dim"] != case["latent_dim"]:
         fail("G.latent_dim is missing or wrong", "set self.latent_dim = latent_dim: sampling code reads it",
@@ -264,13 +270,9 @@ def _discriminator_run(fn, case) -> dict:
 
 def _discriminator_judge(case, got) -> None:
     given = f"my_DCGANDiscriminator(width={case['width']}), a batch of 64 images of 1×28×28"
-    if not isinstance(got, dict) or "kinds" not in got:
-        raise AssertionError(feedback("the check could not read your discriminator", got=type_name(got)))
+    fail = _reader(got, "discriminator", given)
     want = _discriminator_run(DCGANDiscriminator, case)
     kinds, wk = got["kinds"], want["kinds"]
-
-    def fail(what, hint, expected=None, got_=None):
-        raise AssertionError(feedback(what, given=given, expected=expected, got=got_, hint=hint))
 
     if any(k in kinds for k in ("Upsample", "MaxPool2d")):
         fail("pooling in the discriminator", "DCGAN learns to down-sample: strided nn.Conv2d(…, 4, 2, 1), no pooling")
