@@ -191,6 +191,16 @@ def _reader(got, name: str, given: str):
     return fail
 
 
+def _init_and_training(got, fail) -> None:
+    """What both nets share: weights from N(0, 0.02) (dcgan_init), and every parameter used by forward."""
+    if not 0.015 < got["weight_std"] < 0.025:
+        fail("the weights do not start at N(0, 0.02)", "call dcgan_init(self) at the end of __init__",
+             "std ≈ 0.02", f"std {got['weight_std']:.4f}")
+    if not got["all_trained"]:
+        fail("some parameters did not train in 3 steps",
+             "every layer must be used in forward (and registered as a submodule: nn.Sequential, not a list)")
+
+
 def _generator_judge(case, got) -> None:
     given = f"my_DCGANGenerator(latent_dim={case['latent_dim']}, width={case['width']}), a batch of 8 noise vectors"
     fail = _reader(got, "generator", given)
@@ -234,12 +244,7 @@ def _generator_judge(case, got) -> None:
              1, kinds.count("Linear"))
     if not (-1.0 <= got["min"] and got["max"] <= 1.0):
         fail("outputs outside [−1, 1]", "end with nn.Tanh()", "[−1, 1]", f"[{got['min']:.3f}, {got['max']:.3f}]")
-    if not 0.015 < got["weight_std"] < 0.025:
-        fail("the weights do not start at N(0, 0.02)", "call dcgan_init(self) at the end of __init__",
-             "std ≈ 0.02", f"std {got['weight_std']:.4f}")
-    if not got["all_trained"]:
-        fail("some parameters did not train in 3 steps",
-             "every layer must be used in forward (and registered as a submodule: nn.Sequential, not a list)")
+    _init_and_training(got, fail)
 
 
 check_dcgan_generator = exercise(
@@ -305,12 +310,7 @@ def _discriminator_judge(case, got) -> None:
     if kinds.count("Linear") != 1:
         fail("the discriminator needs exactly one linear layer", "only the last layer, features → one logit, is "
              "fully connected: nn.Flatten(), then nn.Linear(2·width·7·7, 1)", 1, kinds.count("Linear"))
-    if not 0.015 < got["weight_std"] < 0.025:
-        fail("the weights do not start at N(0, 0.02)", "call dcgan_init(self) at the end of __init__",
-             "std ≈ 0.02", f"std {got['weight_std']:.4f}")
-    if not got["all_trained"]:
-        fail("some parameters did not train in 3 steps",
-             "every layer must be used in forward (and registered as a submodule: nn.Sequential, not a list)")
+    _init_and_training(got, fail)
 
 
 check_dcgan_discriminator = exercise(
