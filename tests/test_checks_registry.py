@@ -90,3 +90,15 @@ def test_outcome_shows_nothing_in_a_notebook():
     assert passed and not not_done
     assert DisplayFormatter().format(passed) == ({}, {})
 
+
+# Inputs still fixed for every seed, in checks modules other work owns now (issue 34): listed so the test names them.
+SEED_FIXED = {"hinge_d_loss": "nb04", "collapse_checklist": "nb04", "energy_kwh": "nb06"}
+
+
+@pytest.mark.parametrize("ex_id", [pytest.param(i, marks=pytest.mark.xfail(reason=f"{SEED_FIXED[i]}: inputs fixed"))
+                                   if i in SEED_FIXED else i for i in IDS])
+def test_every_exercise_s_inputs_depend_on_the_grading_seed(ex_id):
+    """Two grading seeds give two sets of inputs, so a table of answers to fixed inputs cannot pass."""
+    ex = EXERCISES[ex_id]
+    assert not checks.same(ex.cases(1), ex.cases(2), tol=0), f"{ex_id}: the same inputs for seeds 1 and 2"
+    assert checks.same(ex.cases(5), ex.cases(5), tol=0), f"{ex_id}: one seed, two sets of inputs"
