@@ -6,6 +6,7 @@ import pytest
 
 from ganlib import checks
 from ganlib.checks import EXERCISES, exercise
+from ganlib.course import answers as grading_answers
 
 IDS = sorted(EXERCISES)
 
@@ -63,14 +64,14 @@ def test_answers_cross_as_plain_data_and_are_judged_outside(ex_id, tmp_path, mon
 
     ex = EXERCISES[ex_id]
     answers = tmp_path / "answers.pt"
-    monkeypatch.setenv(checks.ANSWERS_ENV, str(answers))
-    monkeypatch.setenv(checks.SEED_ENV, "3")
+    monkeypatch.setenv(grading_answers.ANSWERS_ENV, str(answers))
+    monkeypatch.setenv(grading_answers.SEED_ENV, "3")
     assert ex.check(ex.reference).status == "recorded"
     assert ex.check(_blank).status == "not done"  # a later call replaces the earlier answer
     assert "answer recorded" in capsys.readouterr().out
     book = torch.load(answers, weights_only=True)  # nothing in it can run code
     assert checks.verdict(ex, 3, book[ex_id]) == ("not done", "not done yet: the function still raises NotImplementedError")
-    monkeypatch.delenv(checks.ANSWERS_ENV)
+    monkeypatch.delenv(grading_answers.ANSWERS_ENV)
     assert checks.verdict(ex, 3, checks.collect(ex, ex.reference, 3))[0] == "passed"
     assert checks.verdict(ex, 3, ["nonsense"] * 9)[0] == "failed"
 
@@ -88,3 +89,16 @@ def test_outcome_shows_nothing_in_a_notebook():
     passed, not_done = checks.Outcome("passed"), checks.Outcome("not done")
     assert passed and not not_done
     assert DisplayFormatter().format(passed) == ({}, {})
+
+
+# Inputs still fixed for every seed, in checks modules other work owns now (issue 34): listed so the test names them.
+SEED_FIXED = {"hinge_d_loss": "nb04", "collapse_checklist": "nb04", "energy_kwh": "nb06"}
+
+
+@pytest.mark.parametrize("ex_id", [pytest.param(i, marks=pytest.mark.xfail(reason=f"{SEED_FIXED[i]}: inputs fixed"))
+                                   if i in SEED_FIXED else i for i in IDS])
+def test_every_exercise_s_inputs_depend_on_the_grading_seed(ex_id):
+    """Two grading seeds give two sets of inputs, so a table of answers to fixed inputs cannot pass."""
+    ex = EXERCISES[ex_id]
+    assert not checks.same(ex.cases(1), ex.cases(2), tol=0), f"{ex_id}: the same inputs for seeds 1 and 2"
+    assert checks.same(ex.cases(5), ex.cases(5), tol=0), f"{ex_id}: one seed, two sets of inputs"

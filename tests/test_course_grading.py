@@ -13,7 +13,8 @@ from nbformat.v4 import new_code_cell
 
 from ganlib import checks
 from ganlib.course import grading as homework
-from ganlib.course import sandbox
+from ganlib.course import marks, sandbox
+from ganlib.course.intake import read_answers
 
 SANDBOX, WHY_NOT = sandbox.available()
 needs_sandbox = pytest.mark.skipif(not SANDBOX, reason=f"no sandbox on this machine: {WHY_NOT}")
@@ -106,7 +107,7 @@ def test_blank_student_version_scores_zero_and_runs_to_the_end(student_nb, tmp_p
     assert all(e["status"] == "not done" for e in r["exercises"].values())
     assert r["errors"] == [] and r["notes"] == []
     assert r["cells_run"] == 6  # every code cell
-    out = nbformat.read(tmp_path / "executed" / student_nb.name, as_version=4)
+    out = nbformat.read(tmp_path / "executed" / r["student"] / student_nb.name, as_version=4)
     assert "reached the end" in out.cells[-1].outputs[0]["text"]
 
 
@@ -167,8 +168,8 @@ def test_grade_folder_writes_csv(tmp_path):
     out = tmp_path / "marks.csv"
     assert homework.main(["grade", str(tmp_path / "subs"), "--csv", str(out), "--checks", TOY_CHECKS]) == 0
     rows = out.read_text().splitlines()
-    assert rows[0].startswith("submission,total,max,toy_add,toy_square")
-    assert rows[1].split(",")[1:5] == ["0", "3", "0", "0"]
+    assert rows[0].startswith("student_id,total,max,seed,toy_add,toy_square,toy_add status,toy_square status")
+    assert rows[1].split(",")[:3] + rows[1].split(",")[4:6] == ["bob", "0", "3", "0", "0"]
 
 
 def test_sandbox_is_there_where_ci_requires_it():
@@ -228,7 +229,7 @@ def test_sandbox_keeps_everything_outside_the_folder_read_only(tmp_path):
     ])
     r = _grade(sub, cell_timeout=30, executed=tmp_path / "executed")
     assert r["sandboxed"] and victim.read_text() == "keep me" and sorted(victim.parent.iterdir()) == [victim]
-    out = nbformat.read(tmp_path / "executed" / "escape.ipynb", as_version=4)
+    out = nbformat.read(tmp_path / "executed" / r["student"] / "escape.ipynb", as_version=4)
     texts = ["".join(o.get("text", "")) for c in out.cells if c.cell_type == "code" for o in c.outputs]
     assert sum(t.count("refused:") for t in texts) == 5
     assert any("own folder is writable" in t for t in texts)
@@ -290,6 +291,28 @@ def test_grading_copy_hides_the_course_answers(tmp_path):
     assert proc.returncode != 0 and "HiddenWhileGrading" in proc.stderr and "write your own" in proc.stderr
 
 
+def test_grading_copy_keeps_no_helper_that_computes_an_answer(tmp_path):
+    """The judges' mistake models are out of the copy (``_step_variant()`` with its defaults is gan_step,
+    ``_loop_variant()`` the training loop); every exercise's cases and run still work there."""
+    from ganlib.checks import EXERCISES
+    from ganlib.course.redact import grading_copy
+
+    course = [ex for ex in EXERCISES.values() if ex.judge.__module__.startswith("ganlib.checks.")]  # not the toy's
+    copy = grading_copy(tmp_path / "copy", course)
+    nb02 = (copy / "ganlib" / "checks" / "nb02.py").read_text()
+    assert "_step_variant" not in nb02 and "_loop_variant" not in nb02 and "_STEP_MISTAKES" not in nb02
+    assert "def _step_cases" in nb02 and "def _step_run" in nb02
+    script = ("from ganlib.checks import EXERCISES, collect\n"
+              "def blank(*a, **k):\n    raise NotImplementedError()\n"
+              "for ex in EXERCISES.values():\n    try:\n        collect(ex, blank, 3)\n"
+              "    except NotImplementedError:\n        continue\n    raise SystemExit(ex.id + ': run never called fn')\n"
+              "print('ok', len(EXERCISES))")
+    proc = subprocess.run([sys.executable, "-c", script], env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin",
+                                                               "GANLIB_THREADS": "1"},
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and f"ok {len(course)}" in proc.stdout, proc.stderr[-3000:]
+
+
 # ----------------------------------------------------------------------------- nothing from the child is trusted
 
 def _saved(book) -> bytes:
@@ -310,12 +333,12 @@ def test_a_small_answers_file_cannot_blow_up_the_grader():
     raw = _saved({"toy_add": a})
     assert len(raw) < 20_000
     with pytest.raises(ValueError, match="more than"):
-        checks.read_answers(raw)
+        read_answers(raw)
     deep = [1.0]
     for _ in range(40):
         deep = [deep]
     with pytest.raises(ValueError, match="nested"):
-        checks.read_answers(_saved({"toy_add": deep}))
+        read_answers(_saved({"toy_add": deep}))
 
 
 def test_a_tensor_must_store_the_elements_it_claims():
@@ -326,8 +349,8 @@ def test_a_tensor_must_store_the_elements_it_claims():
     raw = _saved({"toy_add": [wide]})
     assert len(raw) < 10_000
     with pytest.raises(ValueError, match="claims 10000000 elements but stores 1"):
-        checks.read_answers(raw)
-    assert checks.read_answers(_saved({"toy_add": [torch.arange(6.0).view(2, 3)[:, 1]]}))  # a view within storage
+        read_answers(raw)
+    assert read_answers(_saved({"toy_add": [torch.arange(6.0).view(2, 3)[:, 1]]}))  # a view within storage
 
 
 def test_non_finite_answers_never_pass():
@@ -353,7 +376,7 @@ def test_a_file_name_cannot_print_a_line_of_its_own():
     assert [line for line in table.splitlines() if line.startswith("total:")] == ["total: 0/0"], table
     assert not any(line.startswith("note: all fine") for line in table.splitlines()), table
     assert "\u202e" not in table and "\u2028" not in table
-    assert "\n" not in homework._cell(name) and "\r" not in homework._cell(name)
+    assert "\n" not in marks._cell(name) and "\r" not in marks._cell(name)
 
 
 def test_limit_notes_in_the_table_come_from_what_the_sandbox_saw():

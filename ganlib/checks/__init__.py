@@ -11,34 +11,22 @@ An exercise is three functions, registered with :func:`exercise`:
 
 In a notebook, ``checks.check_<id>(fn)`` does all three and prints a one-line confirmation,
 raises with the feedback, or reports "not done yet" while ``fn`` still raises
-``NotImplementedError``. Under the homework grader (``$GANLIB_ANSWERS`` names a file) the
-learner's kernel only runs ``run`` and saves the plain answers there; the grader judges them in
-its own process, where the learner's code cannot reach the reference or the verdict.
-
-While grading, the learner's kernel imports a *grading copy* of ganlib (built by
-:mod:`ganlib.course.redact`) in which each graded reference is replaced by :func:`hidden`: it
-raises "write your own" until the learner's own function has been through its check, and then
-calls that function, so later cells run on the learner's code. The copy's judges are stubs too:
-``cases`` and ``run`` are all the learner's side needs, so they must never hold an answer.
+``NotImplementedError``. Under the homework grader the check only runs ``run`` and records the
+plain answers for the grader, which judges them in its own process; that machinery (the answers
+file, the grading copy of ganlib with its answers hidden) is :mod:`ganlib.course`, not needed here.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib
-import io
 import os
 import traceback
 from dataclasses import dataclass
 from typing import Any, Callable
 
-ANSWERS_ENV = "GANLIB_ANSWERS"        # the grader sets this: the learner's kernel saves plain answers here
-SEED_ENV = "GANLIB_GRADING_SEED"      # and this: the seed of the cases it will judge
 NBGRADER_ENV = "NBGRADER_EXECUTION"   # nbgrader sets this while it executes a notebook
 STATUSES = ("passed", "failed", "not done", "recorded")
-MAX_ANSWER_NODES = 1_000_000       # values in an answers file (lists, numbers, tensors; a shared one each time)
-MAX_ANSWER_ELEMENTS = 20_000_000   # tensor elements in an answers file
-MAX_ANSWER_BYTES = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -306,100 +294,6 @@ def verdict(ex: Exercise, seed: int, answers: Any) -> tuple[str, str]:
     return "passed", ""
 
 
-def _grading_seed() -> int:
-    try:
-        return int(os.environ.get(SEED_ENV, "0"))
-    except ValueError:
-        return 0
-
-
-def _save_answer(ex_id: str, record: Any) -> None:
-    """Add one exercise's plain answers to the grader's answers file (atomic; size-capped)."""
-    import torch
-
-    from ganlib.files import atomic_write
-
-    path = os.environ[ANSWERS_ENV]
-    try:
-        book = torch.load(path, weights_only=True) if os.path.exists(path) else {}
-        if not isinstance(book, dict):
-            book = {}
-    except Exception:
-        book = {}
-    book[ex_id] = record
-    buf = io.BytesIO()
-    torch.save(book, buf)
-    if buf.tell() > MAX_ANSWER_BYTES:
-        book[ex_id] = {"raised": f"the answers are larger than {MAX_ANSWER_BYTES // 1_000_000} MB"}
-        buf = io.BytesIO()
-        torch.save(book, buf)
-    atomic_write(path, lambda f: f.write(buf.getvalue()))
-
-
-def read_answers(raw: bytes) -> dict[str, Any]:
-    """The answers file a learner's kernel wrote, read on the grader's side: plain data or ValueError.
-
-    Nothing in it can run code (``weights_only``), nothing is decompressed (every member of the
-    zip must be stored), and what comes out goes through :func:`plain` again.
-    """
-    import zipfile
-
-    import torch
-
-    if len(raw) > MAX_ANSWER_BYTES:
-        raise ValueError(f"the answers are larger than {MAX_ANSWER_BYTES // 1_000_000} MB")
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as z:
-            members = z.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise ValueError(f"the answers file is not a torch.save file ({e})") from None
-    if any(m.compress_type != zipfile.ZIP_STORED for m in members) or \
-            sum(m.file_size for m in members) > MAX_ANSWER_BYTES + 1_000_000:
-        raise ValueError("the answers file is compressed or larger than it says")
-    try:
-        book = torch.load(io.BytesIO(raw), weights_only=True, map_location="cpu")
-    except Exception as e:  # anything but plain data, or a damaged file
-        raise ValueError(f"the answers file holds something other than plain data ({type(e).__name__})") from None
-    if not isinstance(book, dict):
-        raise ValueError("the answers file does not hold a dict of answers")
-    _within_bounds(book, [MAX_ANSWER_NODES, MAX_ANSWER_ELEMENTS])
-    return {str(k): plain(v) for k, v in book.items()}
-
-
-def _within_bounds(value: Any, budget: list[int], depth: int = 0) -> None:
-    """ValueError unless ``value`` (as unpickled) is a tree of at most ``budget[0]`` nodes and ``budget[1]``
-    tensor elements, nested at most 20 deep, each tensor holding the elements it claims (no stride-0
-    expansion of a small storage): a few kilobytes of shared references cannot blow up the grader."""
-    import torch
-
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise ValueError(f"the answers hold more than {MAX_ANSWER_NODES} values")
-    if depth > 20:
-        raise ValueError("the answers are nested more than 20 deep")
-    if torch.is_tensor(value):
-        n = value.numel()
-        try:
-            stored = value.untyped_storage().nbytes() // max(1, value.element_size())
-        except Exception:  # a tensor without a plain storage is not plain data
-            raise ValueError("the answers hold a tensor without storage") from None
-        end = value.storage_offset() + sum((s - 1) * st for s, st in zip(value.shape, value.stride()) if s > 0) + 1
-        if n > stored or (n and end > stored) or any(st < 0 for st in value.stride()):
-            raise ValueError(f"a tensor in the answers claims {n} elements but stores {stored}")
-        budget[1] -= n
-        if budget[1] < 0:
-            raise ValueError(f"the answers hold more than {MAX_ANSWER_ELEMENTS} tensor elements")
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            _within_bounds(v, budget, depth + 1)
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            _within_bounds(k, budget, depth + 1)
-            _within_bounds(v, budget, depth + 1)
-    elif isinstance(value, str) and len(value) > MAX_ANSWER_BYTES:
-        raise ValueError("a string in the answers is too long")
-
-
 def finite(value: Any) -> bool:
     """Whether a plain answer holds only finite numbers (NaN or infinity never passes a judge)."""
     import math
@@ -417,67 +311,22 @@ def finite(value: Any) -> bool:
     return True
 
 
-# ----------------------------------------------------------------------------- the grading copy's stand-ins
-
-class HiddenWhileGrading(RuntimeError):
-    """A graded reference called in the grading copy of ganlib before the learner's own was checked."""
-
-
-_OWN: dict[str, Callable] = {}  # grading only: the learner's function for each exercise whose check ran
-
-
-def hidden(ex_id: str, name: str) -> Callable[..., Any]:
-    """What the grading copy of ganlib has where a graded answer was: a stand-in for ``name``.
-
-    It calls the learner's own function once that has been through ``check_<ex_id>`` (so later
-    cells and ganlib's own callers run on the learner's code) and raises "write your own" before.
-    """
-    def stand_in(*args, **kwargs):
-        own = _OWN.get(ex_id)
-        if own is None:
-            raise HiddenWhileGrading(f"{name} is switched off while your homework is graded: "
-                                     f"write your own (exercise {ex_id!r}) and pass it to check_{ex_id}")
-        return own(*args, **kwargs)
-
-    stand_in.__name__ = stand_in.__qualname__ = name.rsplit(".", 1)[-1]
-    return stand_in
-
-
-def judged_by_the_grader(ex_id: str) -> Callable[..., Any]:
-    """What the grading copy has in place of a judge: judging happens in the grader's process."""
-    def judge(case, got):
-        raise RuntimeError(f"exercise {ex_id!r} is judged by the grader, not here")
-
-    return judge
-
-
 def _make_check(ex_id: str) -> Callable[..., Outcome]:
     def check(fn: Callable) -> Outcome:
         ex = dict.__getitem__(EXERCISES, ex_id)
-        grading = bool(os.environ.get(ANSWERS_ENV))
-        seed = _grading_seed() if grading else 0
+        if _graded():
+            return _record(ex, fn)
         try:
-            answers = collect(ex, fn, seed)
+            answers = collect(ex, fn, 0)
         except NotImplementedError:
-            if grading:
-                _save_answer(ex_id, {"not done": True})
             if os.environ.get(NBGRADER_ENV):  # nbgrader awards a grade cell that runs without error
                 raise AssertionError(f"{ex_id}: not done yet — replace `raise NotImplementedError()` "
                                      "with your code.") from None
             print(f"⏳ {ex_id}: not done yet — replace `raise NotImplementedError()` with your code.")
             return Outcome("not done")
         except _Raised as e:
-            if grading:
-                _save_answer(ex_id, {"raised": str(e)})
-                print(f"📝 {ex_id}: your function raised an error; the grader will see it.")
-                return Outcome("recorded", str(e))
             raise AssertionError(f"{ex_id}: {e}") from e.__cause__
-        if grading:
-            _save_answer(ex_id, answers)
-            _OWN[ex_id] = fn  # the grading copy's stand-in for the reference now runs the learner's code
-            print(f"📝 {ex_id}: answer recorded for the grader.")
-            return Outcome("recorded")
-        status, message = verdict(ex, seed, answers)
+        status, message = verdict(ex, 0, answers)
         if status != "passed":
             raise AssertionError(f"{ex_id}: {message}")
         print(f"✅ {ex_id}: passed.")
@@ -485,6 +334,34 @@ def _make_check(ex_id: str) -> Callable[..., Outcome]:
 
     check.__name__ = check.__qualname__ = f"check_{ex_id}"
     return check
+
+
+def _graded() -> bool:
+    """Whether the homework grader runs this kernel (see :mod:`ganlib.course.answers`)."""
+    from ganlib.course.answers import grading
+
+    return grading()
+
+
+def _record(ex: Exercise, fn: Callable) -> Outcome:
+    """Under the homework grader: no verdict here, only the plain answers on the grading seed's cases,
+    saved for the grader to judge in its own process (:mod:`ganlib.course.answers`)."""
+    from ganlib.course.answers import grading_seed, remember, save_answer
+
+    try:
+        answers = collect(ex, fn, grading_seed())
+    except NotImplementedError:
+        save_answer(ex.id, {"not done": True})
+        print(f"⏳ {ex.id}: not done yet — replace `raise NotImplementedError()` with your code.")
+        return Outcome("not done")
+    except _Raised as e:
+        save_answer(ex.id, {"raised": str(e)})
+        print(f"📝 {ex.id}: your function raised an error; the grader will see it.")
+        return Outcome("recorded", str(e))
+    save_answer(ex.id, answers)
+    remember(ex.id, fn)  # the grading copy's stand-in for the reference now runs the learner's code
+    print(f"📝 {ex.id}: answer recorded for the grader.")
+    return Outcome("recorded")
 
 
 def exercise(ex_id: str, notebook: str, reference: Callable[..., Any], *, cases: Callable[[int], list],

@@ -4,6 +4,7 @@ discriminator, the training loop in plain PyTorch, and slerp."""
 from __future__ import annotations
 
 import functools
+import random
 
 import torch
 import torch.nn.functional as F
@@ -21,7 +22,14 @@ _CASES = ((7, 4, 2, 1), (1, 4, 1, 0), (5, 5, 2, 2), (14, 3, 1, 1), (4, 4, 2, 1),
 # ----------------------------------------------------------------------------- exercise 1
 
 def _size_cases(seed: int) -> list[dict]:
-    return [{"args": list(c)} for c in _CASES]
+    """The fixed cases and two drawn from the grading seed (a table of answers to fixed inputs cannot pass)."""
+    rng, drawn = random.Random(seed), []
+    while len(drawn) < 2:
+        size, k, s = rng.randint(1, 32), rng.randint(1, 7), rng.randint(1, 4)
+        p = rng.randint(0, k - 1)
+        if (size - 1) * s - 2 * p + k >= 1:  # not the reference: the grading copy hides it from cases
+            drawn.append((size, k, s, p))
+    return [{"args": list(c)} for c in (*_CASES, *drawn)]
 
 
 def _size_judge(case, got) -> None:

@@ -4,6 +4,7 @@
   python -m ganlib.homework grade NOTEBOOK [--json]    # one submission: score table (+ JSON line)
   python -m ganlib.homework grade DIR --csv marks.csv  # every submission under DIR
   python -m ganlib.homework grade DIR --assignment 03  # the teacher names the notebook set
+  python -m ganlib.homework grade DIR --csv marks.csv --feedback feedback/  # + a feedback file per student
 
 A student version follows nbgrader: code between ``### BEGIN SOLUTION`` and ``### END SOLUTION``
 becomes ``# YOUR CODE HERE`` + ``raise NotImplementedError()``, hidden tests are removed, outputs
@@ -12,13 +13,13 @@ cleared, nbgrader metadata kept. Grading runs the submission in a fresh kernel i
 copy of ganlib whose graded answers are hidden (:mod:`ganlib.course.redact`); the checks there only
 record plain answers, which are judged here, in the grader's process. A submission that hangs,
 kills its kernel or hits a limit is scored with what ran, with a note naming the limit; the
-grader's exit code is non-zero only for its own errors.
+grader's exit code is non-zero only for its own errors. Student ids, the CSV files and the
+feedback files are :mod:`ganlib.course.marks`.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import json
 import os
@@ -35,9 +36,11 @@ from typing import Any
 
 import nbformat
 
-from ganlib import checks
 from ganlib.config import check_profile_name
+from ganlib.course import answers
 from ganlib.course import sandbox as jail
+from ganlib.course.marks import (clean_line, clean_text, exercises_csv_path, student_id, unique_ids, write_csv,
+                                 write_feedback)
 from ganlib.course.sandbox import Limits
 from ganlib.files import atomic_write_text
 
@@ -176,6 +179,13 @@ def expected_exercises(nb: Any | None, filename: str) -> list[str]:
     return [i for i, ex in EXERCISES.items() if ex.notebook in wanted]
 
 
+def _notebook_names(assignment: str | None = None) -> list[str]:
+    """The course's (and the teacher's checks') notebook names, and the assignment's: to find a student id."""
+    from ganlib.checks import EXERCISES
+
+    return sorted({ex.notebook for ex in EXERCISES.values()} | ({str(assignment)} if assignment else set()))
+
+
 def assignment_notebook(name: str) -> str:
     """The notebook a teacher's ``--assignment NAME`` means: its file name, or a unique prefix ("03", "03_dcgan")."""
     from ganlib.checks import EXERCISES
@@ -303,7 +313,7 @@ def _child_env(where: dict[str, str], profile: str, seed: int, extra: dict[str, 
            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1", "MPLBACKEND": "agg",
            "MPLCONFIGDIR": f"{home}/.config/matplotlib", "JUPYTER_RUNTIME_DIR": f"{home}/runtime",
            "IPYTHONDIR": f"{home}/.ipython", "GANLIB_PROFILE": profile, "GANLIB_OFFLINE": "1",
-           checks.ANSWERS_ENV: f"{where['root']}/out/answers.pt", checks.SEED_ENV: str(seed)}
+           answers.ANSWERS_ENV: f"{where['root']}/out/answers.pt", answers.SEED_ENV: str(seed)}
     for k in ("GANLIB_THREADS", "OMP_NUM_THREADS"):
         if os.environ.get(k):
             env[k] = os.environ[k]
@@ -421,23 +431,6 @@ def _run_unsandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout:
 
 # ----------------------------------------------------------------------------- scoring
 
-_CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-_BREAKS = re.compile(r"[\s\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+")
-
-
-def clean_text(text: Any, limit: int = 2000) -> str:
-    """Untrusted text (a learner's messages) made safe for a terminal or a table cell; it keeps its lines."""
-    return _CONTROL.sub("", str(text))[:limit]
-
-
-def clean_line(text: Any, limit: int = 500) -> str:
-    """Untrusted text as one line (a file name, a note): no line breaks, tabs or direction marks, so it
-    cannot print a line of its own in the table."""
-    return _BREAKS.sub(" ", _CONTROL.sub("", str(text))).strip()[:limit]
-
-
 def _status(raw: bytes | None) -> dict[str, Any]:
     """The runner's status file: the learner could have written it, so only well-typed fields count."""
     try:
@@ -497,10 +490,56 @@ def _limit_notes(run: jail.Outcome, status: dict[str, Any], limits: Limits, time
     return notes, seen, told
 
 
-def _score(ids: list[str], mentioned: list[str], seed: int, run: jail.Outcome | None,
-           status: dict[str, Any], notes: list[str]) -> dict[str, dict]:
-    """Judge the recorded answers against the references, here in the grader's process."""
-    from ganlib.checks import EXERCISES, read_answers, verdict
+IMPORT_ERRORS = ("ModuleNotFoundError", "ImportError")
+CAUSE_LIMITS = ("time", "memory", "processes", "disk", "answers")  # limits the sandbox saw that stop checks
+
+
+def check_cells(nb: Any | None) -> dict[str, int]:
+    """Each exercise's check cell in the submission (the first code cell calling ``check_<id>(``), as the
+    grader reads the submitted file itself."""
+    found: dict[str, int] = {}
+    for k, cell in enumerate(nb.cells if nb is not None else []):
+        if cell.cell_type == "code":
+            for i in CHECK_CALL.findall(cell.source):
+                found.setdefault(i, k)
+    return found
+
+
+def import_failure(status: dict[str, Any]) -> dict[str, Any] | None:
+    """The first cell whose import failed, as the notebook's run reported it (None when none did)."""
+    return next((e for e in status.get("errors", []) if e["error"].startswith(IMPORT_ERRORS)), None)
+
+
+def _why_not_run(ex_id: str, why: dict[str, Any], status: dict[str, Any]) -> str:
+    """Why an exercise has no answer, from the strongest evidence there is: what the grader saw itself
+    (refused answers, a limit the sandbox saw, a run that never started), else what the run reported."""
+    if why.get("refused"):
+        return f"no answer could be read: the recorded answers were refused ({why['refused']})"
+    if why.get("not_started"):
+        return "the check never ran: the notebook's run did not start (see the notes)"
+    if ex_id not in why.get("mentioned", []):
+        return "no check cell for this exercise in the notebook"
+    hit = [h for h in why.get("hit", []) if h in CAUSE_LIMITS]
+    if hit:
+        return f"the check never ran: the sandbox saw the submission reach its {hit[0]} limit (see the notes)"
+    cell = why.get("cells", {}).get(ex_id)
+    errors = status.get("errors", [])
+    own = next((e for e in errors if cell is not None and e["cell"] == cell), None)
+    imp = next((e for e in errors if cell is not None and e["cell"] < cell and e["error"].startswith(IMPORT_ERRORS)),
+               None)
+    parts = ([f"an import failed in cell {imp['cell']} ({imp['error']})"] if imp else []) + \
+            ([f"its check cell (cell {cell}) raised {own['error']}"] if own else [])
+    if parts:
+        return "the check never ran: " + "; ".join(parts) + " (as the notebook's run reported it)"
+    return "the check never ran" + (f" ({status['stopped']})" if status.get("stopped") else "")
+
+
+def _score(ids: list[str], seed: int, run: jail.Outcome | None, status: dict[str, Any], notes: list[str],
+           why: dict[str, Any]) -> dict[str, dict]:
+    """Judge the recorded answers against the references, here in the grader's process; every exercise
+    without an answer says why (``why``: what the grader knows of the run, see :func:`_why_not_run`)."""
+    from ganlib.checks import EXERCISES, verdict
+    from ganlib.course.intake import read_answers
 
     book: dict[str, Any] = {}
     raw = run.files.get("answers") if run is not None else None
@@ -509,7 +548,7 @@ def _score(ids: list[str], mentioned: list[str], seed: int, run: jail.Outcome | 
             book = read_answers(raw)
         except ValueError as e:
             notes.append(f"the recorded answers could not be read: {e}")
-    stopped = f" ({status['stopped']})" if status.get("stopped") else ""
+            why = {**why, "refused": str(e)}
     exercises = {}
     for i in ids:
         ex = EXERCISES[i]
@@ -519,9 +558,7 @@ def _score(ids: list[str], mentioned: list[str], seed: int, run: jail.Outcome | 
             except Exception as e:  # a judge that trips over a malformed answer: wrong, say so
                 st, msg = "failed", f"the answer could not be judged ({type(e).__name__})"
         else:
-            st = "not run"
-            msg = (f"the check never ran{stopped}" if i in mentioned
-                   else "no check cell for this exercise in the notebook")
+            st, msg = "not run", _why_not_run(i, why, status)
         exercises[i] = {"points": ex.points if st == "passed" else 0, "max": ex.points, "status": st,
                         "message": clean_text(msg), "title": ex.title}
     return exercises
@@ -530,11 +567,14 @@ def _score(ids: list[str], mentioned: list[str], seed: int, run: jail.Outcome | 
 def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, profile: str = "ci",
           checks_files: tuple[str, ...] = (), executed: str | Path | None = None, sandbox: bool = True,
           limits: Limits | None = None, seed: int | None = None,
-          copies: GradingCopies | None = None, assignment: str | None = None) -> dict[str, Any]:
+          copies: GradingCopies | None = None, assignment: str | None = None,
+          student: str | None = None) -> dict[str, Any]:
     """Run one submission in a fresh kernel in the sandbox and score its exercises in this process.
 
     ``timeout``: seconds for the whole notebook (plus start-up); ``cell_timeout``: per cell.
-    ``executed``: a folder to keep the executed notebook in (outputs and all), e.g. to hand back.
+    ``executed``: a folder to keep the executed notebook in (outputs and all), e.g. to hand back:
+    ``executed/<student>/<file name>``, one folder per student.
+    ``student``: the student id in the result (default: :func:`ganlib.course.marks.student_id` of the path).
     ``sandbox``: False runs it without the sandbox (the result says "sandboxed": False);
     where the sandbox cannot be built, grading refuses (HomeworkError) unless it is False.
     ``seed``: the grading seed of the exercises' cases (random when None; it is in the result).
@@ -551,6 +591,7 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
                                 "virtual machine with --no-sandbox (the table then says 'not sandboxed').")
     for f in checks_files:
         _load_checks_file(f)
+    student = student or student_id(path, notebooks=_notebook_names(assignment))
     limits = dataclasses.replace(limits or Limits(), wall=timeout + STARTUP_GRACE)
     seed = secrets.randbelow(1_000_000) if seed is None else int(seed)
     t0 = time.monotonic()
@@ -570,7 +611,8 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
         ids = [ex.id for ex in exercises_for(assignment)]
     else:
         ids = expected_exercises(nb, path.name)
-    mentioned = exercises_in(nb) if nb is not None else []
+    why: dict[str, Any] = {"mentioned": exercises_in(nb) if nb is not None else [], "cells": check_cells(nb),
+                           "not_started": nb is None}
     run, status, hit, told = None, {}, [], []
     other = submitted_notebook(nb, assignment) if assignment and nb is not None else None
     if other:
@@ -591,24 +633,36 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
         elif not run.files.get("status"):
             log = (run.files.get("log") or b"").decode(errors="replace").strip().splitlines()
             notes.append(clean_text("the notebook never started" + (f": {log[-1]}" if log else ""), 500))
+        why["not_started"] = bool(run.error) or not run.files.get("status")
         limit_notes, hit, told = _limit_notes(run, status, limits, timeout, cell_timeout)
         notes += limit_notes
+        why["hit"] = hit
         if status.get("stopped") and "time limit" not in status["stopped"]:
             notes.append(f"the notebook's run reported that it stopped: {status['stopped']}")
+        failed = import_failure(status)
+        if failed:
+            notes.append(f"an import failed in cell {failed['cell']} ({failed['error']}), as the notebook's run "
+                         "reported it: the cells that need it could not run")
         if executed and run.files.get("executed"):
-            Path(executed).mkdir(parents=True, exist_ok=True)
-            (Path(executed) / path.name).write_bytes(run.files["executed"])
-    exercises = _score(ids, mentioned, seed, run, status, notes)
+            out = Path(executed) / student / _safe_name(path.name)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(run.files["executed"])
+    from ganlib.checks import EXERCISES
+
+    exercises = _score(ids, seed, run, status, notes, why)
     for e in exercises.values() if other else ():
         e["message"] = f"not graded: the submission is {other}, not {assignment}"
-    return {"notebook": str(path), "total": sum(e["points"] for e in exercises.values()),
+    graded = assignment or next((EXERCISES[i].notebook for i in ids), None)
+    return {"student": student, "assignment": graded, "notebook": str(path),
+            "total": sum(e["points"] for e in exercises.values()),
             "max": sum(e["max"] for e in exercises.values()), "exercises": exercises,
             "errors": status.get("errors", []), "cells_run": status.get("cells_run", 0), "notes": notes,
             "limits_hit": hit, "limits_reported": told, "sandboxed": bool(sandbox), "seed": seed,
             "seconds": round(time.monotonic() - t0, 1)}
 
 
-def error_row(path: str | Path, message: str, assignment: str | None = None) -> dict[str, Any]:
+def error_row(path: str | Path, message: str, assignment: str | None = None,
+              student: str | None = None) -> dict[str, Any]:
     """The row of a submission the grader could not grade: zero marks out of what it would have had."""
     from ganlib.checks import EXERCISES, exercises_for
 
@@ -617,9 +671,15 @@ def error_row(path: str | Path, message: str, assignment: str | None = None) -> 
                else expected_exercises(None, Path(path).name))
     except Exception:
         ids = []
-    exercises = {i: {"points": 0, "max": EXERCISES[i].points, "status": "error", "message": "not graded",
+    exercises = {i: {"points": 0, "max": EXERCISES[i].points, "status": "error",
+                     "message": "not graded: the grader failed on this submission (see the notes)",
                      "title": EXERCISES[i].title} for i in ids}
-    return {"notebook": str(path), "total": 0, "max": sum(e["max"] for e in exercises.values()),
+    try:
+        assignment = assignment_notebook(assignment) if assignment else None
+    except HomeworkError:
+        pass
+    return {"student": student or student_id(path), "assignment": assignment, "notebook": str(path),
+            "total": 0, "max": sum(e["max"] for e in exercises.values()),
             "exercises": exercises, "errors": [], "cells_run": 0,
             "notes": [clean_text(f"grading failed: {message}", 500)], "limits_hit": [], "limits_reported": [],
             "sandboxed": False,
@@ -633,7 +693,8 @@ def format_table(result: dict[str, Any]) -> str:
     rows = [(i, f"{e['points']}/{e['max']}", e["status"], clean_line((e["message"].splitlines() or [""])[0], 90))
             for i, e in result["exercises"].items()]
     w = max([len("exercise")] + [len(r[0]) for r in rows])
-    lines = [f"{clean_line(Path(result['notebook']).name, 200)}  ({result['seconds']} s)",
+    lines = [f"{clean_line(result.get('student', ''), 100)}: {clean_line(Path(result['notebook']).name, 200)}  "
+             f"({result['seconds']} s, grading seed {result.get('seed')})",
              f"{'exercise':<{w}}  points  {'status':<8}  message"]
     lines += [f"{a:<{w}}  {b:<6}  {c:<8}  {d}" for a, b, c, d in rows]
     if not rows:
@@ -654,38 +715,12 @@ def format_table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-JSON_KEYS = ("total", "max", "exercises", "notebook", "errors", "cells_run", "notes", "limits_hit",
+JSON_KEYS = ("student", "assignment", "total", "max", "exercises", "notebook", "errors", "cells_run", "notes", "limits_hit",
              "limits_reported", "sandboxed", "seed", "seconds")
 
 
 def _json_line(result: dict[str, Any]) -> str:
     return json.dumps({k: result[k] for k in JSON_KEYS})
-
-
-def _cell(value: Any) -> Any:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    if isinstance(value, str):
-        value = clean_line(value, 2000)
-        if value[:1] in ("=", "+", "-", "@"):
-            return "'" + value
-    return value
-
-
-def write_csv(results: list[dict[str, Any]], out: str | Path) -> None:
-    """One row per submission: file, total, max, the points of each exercise, sandboxed, notes."""
-    import io
-
-    ids: list[str] = []
-    for r in results:
-        ids += [i for i in r["exercises"] if i not in ids]
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(["submission", "total", "max", *ids, "sandboxed", "notes"])
-    for r in results:
-        w.writerow([_cell(v) for v in [r["notebook"], r["total"], r["max"],
-                                       *[r["exercises"].get(i, {}).get("points", "") for i in ids],
-                                       "yes" if r.get("sandboxed") else "not sandboxed", "; ".join(r["notes"])]])
-    atomic_write_text(out, buf.getvalue())
 
 
 # ----------------------------------------------------------------------------- command line
@@ -733,7 +768,9 @@ def _parser() -> argparse.ArgumentParser:
     g = sub.add_parser("grade", help="grade a submission (or every notebook under a folder)")
     g.add_argument("notebook")
     g.add_argument("--json", action="store_true", help="end with one JSON line of the scores")
-    g.add_argument("--csv", help="with a folder: write one row per submission to this file")
+    g.add_argument("--csv", help="write one row per submission to this file (student_id first: for an LMS), "
+                                 "and one row per exercise with its feedback beside it (NAME-exercises.csv)")
+    g.add_argument("--feedback", metavar="DIR", help="write a feedback file per student here (<student_id>.md)")
     g.add_argument("--timeout", type=_positive(float), default=600, help="total seconds per submission (600)")
     g.add_argument("--cell-timeout", type=_positive(float), default=120, help="seconds per cell (120)")
     g.add_argument("--memory", type=_size_arg, default=d.memory, help="memory per submission (4G)")
@@ -746,7 +783,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="notebook output kept per submission (20M)")
     g.add_argument("--seed", type=int, help="grading seed of the exercises' cases (default: random per submission)")
     g.add_argument("--profile", default="ci", type=_profile_arg, help="GANLIB_PROFILE for the run (ci, cpu or gpu)")
-    g.add_argument("--executed", metavar="DIR", help="keep each executed notebook (with outputs) here")
+    g.add_argument("--executed", metavar="DIR",
+                   help="keep each executed notebook (with outputs) here, as DIR/<student_id>/<file name>")
     g.add_argument("--no-sandbox", dest="sandbox", action="store_false",
                    help="run submissions without the sandbox (only inside a container or VM of their own)")
     g.add_argument("--assignment", metavar="NAME",
@@ -779,8 +817,9 @@ def _grade_command(args: argparse.Namespace) -> int:
     paths = _notebooks_in(target) if target.is_dir() else [target]
     if not paths:
         raise HomeworkError(f"{target}: no notebooks in this folder")
-    if args.csv and Path(args.csv).resolve().is_relative_to(target.resolve()) and target.is_dir():
-        raise HomeworkError(f"{args.csv}: write the marks outside the submissions folder")
+    for out in (args.csv, args.feedback, args.executed):
+        if out and target.is_dir() and Path(out).resolve().is_relative_to(target.resolve()):
+            raise HomeworkError(f"{out}: write the marks outside the submissions folder")
     if args.sandbox:
         ok, why = jail.available()
         if not ok:
@@ -792,25 +831,35 @@ def _grade_command(args: argparse.Namespace) -> int:
         assignment_notebook(args.assignment)  # a name that means nothing stops here, before any grading
     limits = Limits(memory=args.memory, processes=args.processes, cpu=args.cpu_time, disk=args.disk,
                     output=args.output_size)
+    names = _notebook_names(args.assignment and assignment_notebook(args.assignment))
+    root = target if target.is_dir() else None
+    first = [student_id(p, root, names) for p in paths]
+    students = unique_ids(first)
     copies = GradingCopies()
     results = []
     try:
-        for n, p in enumerate(paths, 1):
+        for n, (p, who) in enumerate(zip(paths, students), 1):
             print(f"grading {n}/{len(paths)}: {clean_line(p, 300)}", file=sys.stderr, flush=True)
             try:
                 r = grade(p, timeout=args.timeout, cell_timeout=args.cell_timeout, profile=args.profile,
                           checks_files=tuple(args.checks), executed=args.executed, sandbox=args.sandbox,
-                          limits=limits, seed=args.seed, copies=copies, assignment=args.assignment)
+                          limits=limits, seed=args.seed, copies=copies, assignment=args.assignment, student=who)
             except Exception as e:  # whatever went wrong with this one, the batch goes on
-                r = error_row(p, f"{type(e).__name__}: {e}", args.assignment)
+                r = error_row(p, f"{type(e).__name__}: {e}", args.assignment, student=who)
+            if who != first[n - 1]:
+                r["notes"].append(f"another submission has the student id {first[n - 1]!r}: this one is {who!r}")
             results.append(r)
             print(format_table(r) + "\n", flush=True)
             if args.csv:  # after every submission: an interrupted batch keeps what it graded
                 write_csv(results, args.csv)
+            if args.feedback:
+                write_feedback([r], args.feedback)
     finally:
         copies.close()
     if args.csv:
-        print(f"wrote {args.csv}")
+        print(f"wrote {args.csv} and {exercises_csv_path(args.csv)}")
+    if args.feedback:
+        print(f"wrote {len(results)} feedback files in {args.feedback}")
     if args.json:
         print(_json_line(results[0]) if not target.is_dir() else
               json.dumps({"submissions": {r["notebook"]: json.loads(_json_line(r)) for r in results}}))

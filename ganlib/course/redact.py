@@ -1,9 +1,10 @@
 """The grading copy of ganlib: what a submission imports while it is graded, with the answers taken out.
 
 Every graded reference (``EXERCISES[id].reference``: the function a notebook's solution cell is
-bound to) is cut out of the copy's source and replaced by ``ganlib.checks.hidden(id, name)``, a
+bound to) is cut out of the copy's source and replaced by ``ganlib.course.answers.hidden(id, name)``, a
 stand-in that says "write your own" until the learner's own function has been checked, and then
-calls it. Each judge is replaced by a stub as well (judging happens in the grader). The copy has
+calls it. Each judge is replaced by a stub as well (judging happens in the grader), and in the
+judges' modules every private helper that only judges used (a mistake model) is taken out. The copy has
 no ``__pycache__`` and no solution notebooks, so neither importing nor reading it gives an answer.
 A teacher's own checks modules are copied the same way.
 """
@@ -72,12 +73,58 @@ def _replace(source: str, cuts: list[tuple[list[str], str]], where: str) -> str:
     return out
 
 
+def _defines(node: ast.stmt) -> str | None:
+    """The private name a top-level statement defines (a function, a class, ``_X = …``), else None."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        name = node.name
+    elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        name = node.targets[0].id
+    elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        name = node.target.id
+    else:
+        return None
+    return name if name.startswith("_") and not name.startswith("__") else None
+
+
+def _drop_unused(source: str, where: str) -> str:
+    """Take out the private top-level definitions that nothing kept uses: with the judges stubbed, the
+    judges' helpers (a mistake model such as ``_step_variant()``, which with its defaults computes the
+    answer) would otherwise stay in the copy the submission reads. Everything public stays, and every
+    private definition a kept statement names (cases, run, registration), transitively."""
+    tree = ast.parse(source)
+    private: dict[str, list[int]] = {}
+    for k, node in enumerate(tree.body):
+        name = _defines(node)
+        if name:
+            private.setdefault(name, []).append(k)
+    owned = {k for ks in private.values() for k in ks}
+    keep = [k for k in range(len(tree.body)) if k not in owned]
+    kept, todo = set(keep), list(keep)
+    while todo:
+        for n in {x.id for x in ast.walk(tree.body[todo.pop()]) if isinstance(x, ast.Name)}:
+            for j in private.get(n, []):
+                if j not in kept:
+                    kept.add(j)
+                    todo.append(j)
+    lines = source.split("\n")
+    for k in sorted(set(range(len(tree.body))) - kept, reverse=True):
+        node = tree.body[k]
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        lines[first - 1:node.end_lineno] = []
+    out = "\n".join(lines)
+    try:
+        ast.parse(out)
+    except SyntaxError as e:
+        raise RedactError(f"{where}: the grading copy does not parse once the judges' helpers are out ({e})") from None
+    return out
+
+
 def _stand_in(ex_id: str, fullname: str) -> str:
-    return f"__import__('ganlib.checks', fromlist=['hidden']).hidden({ex_id!r}, {fullname!r})"
+    return f"__import__('ganlib.course.answers', fromlist=['hidden']).hidden({ex_id!r}, {fullname!r})"
 
 
 def _judge_stub(ex_id: str) -> str:
-    return f"__import__('ganlib.checks', fromlist=['hidden']).judged_by_the_grader({ex_id!r})"
+    return f"__import__('ganlib.course.answers', fromlist=['hidden']).judged_by_the_grader({ex_id!r})"
 
 
 def plan(exercises: Iterable[Any]) -> dict[Path, list[tuple[list[str], str]]]:
@@ -114,6 +161,7 @@ def grading_copy(dest: str | Path, exercises: Iterable[Any], checks_files: Itera
     """
     dest = Path(dest)
     cuts = plan(exercises)
+    judged = {src for src, cs in cuts.items() if any("judged_by_the_grader" in expr for _, expr in cs)}
     teacher = {Path(f).resolve() for f in checks_files}
     outside = [p for p in cuts if p not in teacher and PACKAGE_DIR not in p.parents]
     if outside:
@@ -127,11 +175,15 @@ def grading_copy(dest: str | Path, exercises: Iterable[Any], checks_files: Itera
         text = src.read_text(encoding="utf-8")
         if src in cuts:
             text = _replace(text, cuts[src], str(src.relative_to(PACKAGE_DIR.parent)))
+        if src in judged:
+            text = _drop_unused(text, str(src.relative_to(PACKAGE_DIR.parent)))
         out.write_text(text, encoding="utf-8")
     _copy_package_data(PACKAGE_DIR, dest / "ganlib")
     for f in sorted(teacher):
         text = f.read_text(encoding="utf-8")
         if f in cuts:
             text = _replace(text, cuts[f], f.name)
+        if f in judged:
+            text = _drop_unused(text, f.name)
         (dest / f.name).write_text(text, encoding="utf-8")
     return dest
