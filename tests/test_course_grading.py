@@ -141,11 +141,11 @@ def test_total_time_limit_stops_a_hang_that_ignores_interrupts(tmp_path):
         "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
         "while True:\n    time.sleep(0.1)",
     ])
-    r = _grade(sub, cell_timeout=15, timeout=45)  # room for a busy machine before the hang; the hang never ends
+    r = _grade(sub, cell_timeout=15, timeout=90)  # room for a busy machine before the hang (45 s ran out at load 13)
     assert r["exercises"]["toy_add"]["status"] == "passed"
     assert r["exercises"]["toy_square"]["status"] == "not run"
     assert any("time limit" in n for n in r["notes"])
-    assert r["seconds"] < 45 + 60
+    assert r["seconds"] < 90 + 60
     assert r["cells_run"] == 3  # the three before the hang completed; the hang was stopped
 
 
