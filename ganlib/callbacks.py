@@ -8,8 +8,8 @@
   average of the generator's weights, the copy to sample from (:func:`recalibrate_batch_norm` then measures its
   batch-norm statistics).
 
-A callback may also have ``start(run)``, called once before the first step, and ``close(run, finished)``,
-called once when the loop ends.
+A callback may also have ``start(run)``, called once before the first step, and
+``close(run, finished)``, called once when the loop ends.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ class TrainingDiverged(FloatingPointError):
 
 
 class OutOfTime(Exception):
-    """Raised by :class:`TimeLimit` to end a run early (``fit`` catches it, keeps the run, and puts the message in
-    ``history.stopped``)."""
+    """Raised by :class:`TimeLimit` to end a run early (``fit`` catches it, keeps the run, and
+    puts the message in ``history.stopped``)."""
 
 
 def grad_norm(module: nn.Module) -> Tensor:
@@ -179,8 +179,9 @@ class Progress:
 
 
 class TimeLimit:
-    """Stop a run once ``max_seconds`` of wall time have passed since it started (raises :class:`OutOfTime`);
-    ``None``: no limit. The clock starts when the limit is made, and again when ``fit`` starts the run.
+    """Stop a run once ``max_seconds`` of wall time have passed since it started (raises
+    :class:`OutOfTime`); ``None``: no limit. The clock starts when the limit is made, and again
+    when ``fit`` starts the run.
 
     Also usable outside the GAN loop: ``limit.passed()`` says whether time is up.
     """
@@ -258,8 +259,9 @@ def recalibrate_batch_norm(G: nn.Module, batches: int = 100, batch_size: int = 2
 
 
 class Schedules:
-    """Learning-rate schedules: ``schedule(optimizer) -> scheduler`` (``torch.optim.lr_scheduler``) is applied to both
-    players' optimisers when the run starts; every scheduler of the run is then stepped once per step."""
+    """Learning-rate schedules: ``schedule(optimizer) -> scheduler`` (``torch.optim.lr_scheduler``)
+    is applied to both players' optimisers when the run starts; every scheduler of the run is then
+    stepped once per step."""
 
     def __init__(self, schedule=None):
         self.schedule = schedule
@@ -276,8 +278,8 @@ class Schedules:
 class Checkpoint:
     """Save the run to ``path`` every ``every`` steps and when it ends (atomic writes).
 
-    ``resume=True`` first continues the run saved there (when the file exists), bit for bit on the CPU; without it
-    a saved run is overwritten (with a warning), and any other file is refused.
+    ``resume=True`` first continues the run saved there (when the file exists), bit for bit on the
+    CPU; without it a saved run is overwritten (with a warning), and any other file is refused.
     """
 
     def __init__(self, path, every: int | None = None, resume: bool = False):
@@ -291,10 +293,10 @@ class Checkpoint:
         if self.resume:
             load_checkpoint(self.path, run, batch_size=run.batches.batch_size)
         elif self.path.exists():
-            step = read_checkpoint(self.path)["step"]  # raises, naming the file, for a model file or anything else
-            warnings.warn(f"{self.path} holds a run saved at step {step}, but resume=False: this run starts afresh "
-                          "and overwrites it at its first save. Pass Checkpoint(path, resume=True) to continue "
-                          "that run.", stacklevel=3)
+            step = read_checkpoint(self.path)["step"]  # raises, naming the file, for any other file
+            warnings.warn(f"{self.path} holds a run saved at step {step}, but resume=False: this run "
+                          "starts afresh and overwrites it at its first save. Pass "
+                          "Checkpoint(path, resume=True) to continue that run.", stacklevel=3)
 
     def __call__(self, run) -> None:
         if self.every and run.step % self.every == 0:

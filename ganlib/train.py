@@ -155,7 +155,8 @@ MOVED = {"checkpoint": "Checkpoint(path, every)", "checkpoint_every": "Checkpoin
 
 
 def _order(callback) -> int:
-    """Where a callback runs in a step: schedules first, then the caller's, checkpoints, the time limit, the bar."""
+    """Where a callback runs in a step: schedules first, then the caller's, checkpoints, the time
+    limit, the bar."""
     ranks = {Schedules: 0, Checkpoint: 2, TimeLimit: 3, Progress: 4}
     return next((rank for kind, rank in ranks.items() if isinstance(callback, kind)), 1)
 
@@ -163,7 +164,8 @@ def _order(callback) -> int:
 def fit(G: nn.Module, D: nn.Module, data, *, steps: int, batch_size: int = 64,
         lr_g: float = 2e-4, lr_d: float = 2e-4, betas: tuple[float, float] = (0.5, 0.999),
         seed: int = 0, device=None, labels: Tensor | None = None, step: Callable = gan_step,
-        callbacks: Sequence[Callable] = (), every: int = 100, progress: bool = True, **rules) -> History:
+        callbacks: Sequence[Callable] = (), every: int = 100, progress: bool = True,
+        **rules) -> History:
     """Train G and D in place for ``steps`` GAN steps with Adam; return the run's :class:`History`.
 
     ``data``: a tensor of real samples (with ``labels`` for a conditional GAN), or
@@ -195,14 +197,15 @@ def fit(G: nn.Module, D: nn.Module, data, *, steps: int, batch_size: int = 64,
               torch.optim.Adam(D.parameters(), lr=lr_d, betas=betas),
               Batches(data, labels, batch_size, seed, device), step_fn=step, rules=rules, seed=seed,
               history=History(every))
-    around = [run.history, *sorted([*callbacks, *([Progress(steps)] if progress else [])], key=_order)]
+    bar = [Progress(steps)] if progress else []
+    around = [run.history, *sorted([*callbacks, *bar], key=_order)]
     with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
         torch.manual_seed(seed + 1)  # the noise z (and dropout): seeded, and the caller's RNG untouched
-        for cb in around:  # schedules are made before a checkpoint restores them
-            if hasattr(cb, "start"):
-                cb.start(run)
         finished = False
         try:
+            for cb in around:  # schedules are made before a checkpoint restores them
+                if hasattr(cb, "start"):
+                    cb.start(run)
             train(run, steps, around)
             finished = True
         except OutOfTime as stop:

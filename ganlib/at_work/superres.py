@@ -155,8 +155,8 @@ def train_superres(G: SuperResolver, D: PatchDetective, images: Tensor, *, warmu
         if n == 0 or (left is not None and left <= 0):
             stopped = stopped or n > 0
             continue
-        h = fit(G, D, images, steps=n, seed=seed + phase, callbacks=[TimeLimit(left)], adv_weight=weight,
-                **common)
+        h = fit(G, D, images, steps=n, seed=seed + phase, callbacks=[TimeLimit(left)],
+                adv_weight=weight, **common)
         done += len(h)
         stopped = stopped or bool(h.stopped)
     G.eval()

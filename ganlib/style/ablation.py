@@ -61,16 +61,16 @@ def run(variant: str, seed: int, steps: int = STEPS, threads: int = 1, n: int = 
 
 def table(out: Path = RESULTS, steps: int = STEPS, seeds=SEEDS, jobs: int = 2, resume: bool = False,
           max_runs: int | None = None) -> dict:
-    """Every variant × seed (``jobs`` at a time, one thread each), written to ``out`` with its provenance.
-
-    A :func:`ganlib.sweep.sweep`: each row is journaled to ``out`` + ``.rows.jsonl``; ``resume`` and ``max_runs``
-    as there."""
+    """Every variant × seed (``jobs`` at a time, one thread each), written to ``out`` with its
+    provenance. A :func:`ganlib.sweep.sweep`: each row is journaled to ``out`` + ``.rows.jsonl``;
+    ``resume`` and ``max_runs`` as there."""
     out = Path(out)
     command = "python -m ganlib.style.ablation" + (f" --steps {steps}" if steps != STEPS else "")
-    prov = provenance(command, machine=f"{platform.machine()}, {jobs} runs at a time, 1 thread each", steps=steps,
-                      recipe={k: list(v) if isinstance(v, tuple) else v for k, v in RECIPE.items()},
-                      variants=VARIANTS)
-    journal = Journal(out.with_name(out.name + ".rows.jsonl"), {k: prov[k] for k in ("commit", "steps", "recipe")})
+    machine = f"{platform.machine()}, {jobs} runs at a time, 1 thread each"
+    recipe = {k: list(v) if isinstance(v, tuple) else v for k, v in RECIPE.items()}
+    prov = provenance(command, machine=machine, steps=steps, recipe=recipe, variants=VARIANTS)
+    stamp = {k: prov[k] for k in ("commit", "steps", "recipe")}
+    journal = Journal(out.with_name(out.name + ".rows.jsonl"), stamp)
     grid = [(v, s) for s in seeds for v in VARIANTS]
     done = sweep(functools.partial(run, steps=steps), grid, lambda row: (row["variant"], row["seed"]),
                  journal=journal, resume=resume, max_runs=max_runs, jobs=jobs, desc="ablation runs")
@@ -128,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--steps", type=int, default=STEPS)
     p.add_argument("--jobs", type=int, default=2, help="runs at a time (one torch thread each)")
     p.add_argument("--out", type=Path, default=RESULTS)
-    p.add_argument("--resume", action="store_true", help="keep the rows this commit already finished (OUT.rows.jsonl)")
+    p.add_argument("--resume", action="store_true",
+                   help="keep the rows this commit already finished (OUT.rows.jsonl)")
     p.add_argument("--max-runs", type=int, default=None, help="stop after this many new runs (exit code 3)")
     args = p.parse_args(argv)
     try:
