@@ -79,7 +79,9 @@ from ganlib.classifier import features
 from ganlib.metrics import frechet_distance
 from ganlib.data import load_images
 from ganlib.dcgan import FAST_RECIPE, DCGANDiscriminator, DCGANGenerator, dcgan_init
+from ganlib.files import atomic_write_text
 from ganlib.pretrained import load
+from ganlib.sweep import provenance
 from ganlib.train import gan_step
 
 
@@ -274,11 +276,15 @@ def main() -> None:
         print(f"  course recipe is {ratio:.0f}x sooner than the better tutorial")
     print(f"bench wall time {time.perf_counter() - bench_start:.0f} s (training + FID evaluations)")
     if a.json:
-        out = {"args": vars(a), "target_fid": target, "ratio": ratio,
-               "curves": {n: r["curve"] for n, r in runs.items()},
-               "time_to_target": {n: hit for n, hit in times.items()}}
-        with open(a.json, "w") as f:
-            json.dump(out, f, indent=1)
+        _write(a, {"target_fid": target, "ratio": ratio, "curves": {n: r["curve"] for n, r in runs.items()},
+                   "time_to_target": {n: hit for n, hit in times.items()}})
+
+
+def _write(a, result: dict) -> None:
+    """The bench's result with its provenance (:func:`ganlib.sweep.provenance`) and arguments, to ``--json``."""
+    prov = provenance("python bench/dcgan_recipes.py " + " ".join(sys.argv[1:]),
+                      machine=f"{platform.machine()}, {os.cpu_count()} cores, {a.threads} thread(s)")
+    atomic_write_text(a.json, json.dumps({**prov, "args": vars(a), **result}, indent=1))
 
 
 def _compare_at_marks(a, runs, marks, bench_start) -> None:
@@ -301,11 +307,7 @@ def _compare_at_marks(a, runs, marks, bench_start) -> None:
         print(f"  {s:5.0f}s {f'{c[1]:.1f} (at {c[0]:.0f} s)' if c else 'not run':>16s} {cells}  {'yes' if ahead else 'no'}")
     print(f"bench wall time {time.perf_counter() - bench_start:.0f} s (training + FID evaluations)")
     if a.json:
-        with open(a.json, "w") as f:
-            json.dump({"command": "python bench/dcgan_recipes.py " + " ".join(sys.argv[1:]),
-                       "date": time.strftime("%Y-%m-%d"), "torch": torch.__version__,
-                       "machine": f"{platform.machine()}, {os.cpu_count()} cores, {a.threads} thread(s)",
-                       "args": vars(a), "curves": {n: r["curve"] for n, r in runs.items()}, "marks": rows}, f, indent=1)
+        _write(a, {"curves": {n: r["curve"] for n, r in runs.items()}, "marks": rows})
 
 
 if __name__ == "__main__":

@@ -3,18 +3,20 @@
 - :class:`History` records the losses, D(x), D(G(z)) and the gradient norms, and stops a run
   whose numbers become NaN (the one place the loop waits for the device).
 - :class:`Progress` shows a progress bar; :class:`TimeLimit` stops a run after S seconds;
-  :class:`Schedules` steps learning-rate schedulers; :class:`Checkpoint` saves a run so that
-  ``fit(..., resume=True)`` continues it bit for bit on the CPU; :class:`EMA` keeps a moving
+  :class:`Schedules` makes and steps learning-rate schedulers; :class:`Checkpoint` saves a run, and
+  ``Checkpoint(path, resume=True)`` continues it bit for bit on the CPU; :class:`EMA` keeps a moving
   average of the generator's weights, the copy to sample from (:func:`recalibrate_batch_norm` then measures its
   batch-norm statistics).
 
-A callback may also have ``close(run, finished)``, called once when the loop ends.
+A callback may also have ``start(run)``, called once before the first step, and
+``close(run, finished)``, called once when the loop ends.
 """
 
 from __future__ import annotations
 
 import copy
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -33,7 +35,8 @@ class TrainingDiverged(FloatingPointError):
 
 
 class OutOfTime(Exception):
-    """Raised by :class:`TimeLimit` to end a run early (``fit`` catches it and keeps the run)."""
+    """Raised by :class:`TimeLimit` to end a run early (``fit`` catches it, keeps the run, and
+    puts the message in ``history.stopped``)."""
 
 
 def grad_norm(module: nn.Module) -> Tensor:
@@ -176,7 +179,9 @@ class Progress:
 
 
 class TimeLimit:
-    """Stop a run once ``max_seconds`` of wall time have passed since it was made (raises :class:`OutOfTime`).
+    """Stop a run once ``max_seconds`` of wall time have passed since it started (raises
+    :class:`OutOfTime`); ``None``: no limit. The clock starts when the limit is made, and again
+    when ``fit`` starts the run.
 
     Also usable outside the GAN loop: ``limit.passed()`` says whether time is up.
     """
@@ -184,14 +189,17 @@ class TimeLimit:
     def __init__(self, max_seconds: float | None):
         if max_seconds is not None and not max_seconds > 0:
             raise ValueError(f"max_seconds must be > 0 (or None for no limit), got {max_seconds!r}")
-        self.max_seconds, self.start = max_seconds, time.perf_counter()
+        self.max_seconds, self.began = max_seconds, time.perf_counter()
+
+    def start(self, run) -> None:
+        self.began = time.perf_counter()
 
     def passed(self) -> bool:
-        return self.max_seconds is not None and time.perf_counter() - self.start > self.max_seconds
+        return self.max_seconds is not None and time.perf_counter() - self.began > self.max_seconds
 
     def __call__(self, run) -> None:
         if self.passed():
-            raise OutOfTime(run.step)
+            raise OutOfTime(f"time limit of {self.max_seconds:g} s reached after {run.step} steps")
 
 
 class EMA:
@@ -251,7 +259,16 @@ def recalibrate_batch_norm(G: nn.Module, batches: int = 100, batch_size: int = 2
 
 
 class Schedules:
-    """Step the run's learning-rate schedulers (``torch.optim.lr_scheduler``) once per step."""
+    """Learning-rate schedules: ``schedule(optimizer) -> scheduler`` (``torch.optim.lr_scheduler``)
+    is applied to both players' optimisers when the run starts; every scheduler of the run is then
+    stepped once per step."""
+
+    def __init__(self, schedule=None):
+        self.schedule = schedule
+
+    def start(self, run) -> None:
+        if self.schedule is not None:
+            run.schedulers = [self.schedule(run.opt_g), self.schedule(run.opt_d)]
 
     def __call__(self, run) -> None:
         for s in run.schedulers:
@@ -259,12 +276,27 @@ class Schedules:
 
 
 class Checkpoint:
-    """Save the run to ``path`` every ``every`` steps and when it ends (atomic writes)."""
+    """Save the run to ``path`` every ``every`` steps and when it ends (atomic writes).
 
-    def __init__(self, path, every: int | None = None):
+    ``resume=True`` first continues the run saved there (when the file exists), bit for bit on the
+    CPU; without it a saved run is overwritten (with a warning), and any other file is refused.
+    """
+
+    def __init__(self, path, every: int | None = None, resume: bool = False):
         self.path, self.every = Path(path), None if every is None else check_count(every, "checkpoint_every")
+        self.resume = resume
         if self.path.is_dir():
-            raise IsADirectoryError(f"checkpoint path {self.path} is a folder; give a file name, e.g. {self.path / 'run.pt'}")
+            raise IsADirectoryError(f"checkpoint path {self.path} is a folder; give a file name, "
+                                    f"e.g. {self.path / 'run.pt'}")
+
+    def start(self, run) -> None:
+        if self.resume:
+            load_checkpoint(self.path, run, batch_size=run.batches.batch_size)
+        elif self.path.exists():
+            step = read_checkpoint(self.path)["step"]  # raises, naming the file, for any other file
+            warnings.warn(f"{self.path} holds a run saved at step {step}, but resume=False: this run "
+                          "starts afresh and overwrites it at its first save. Pass "
+                          "Checkpoint(path, resume=True) to continue that run.", stacklevel=3)
 
     def __call__(self, run) -> None:
         if self.every and run.step % self.every == 0:

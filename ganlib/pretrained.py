@@ -130,9 +130,10 @@ def _build(state, source: str) -> nn.Module:
     """The module a checkpoint describes, checked against its weights on the meta device before any allocation."""
     fix = "Make checkpoints with ganlib.pretrained.save(model, path)."
     if isinstance(state, dict) and {"G", "D", "opt_g"} <= set(state):
-        raise CheckpointError(f"{source} is a training checkpoint (fit(..., checkpoint=...)): it holds a whole run, "
-                              "not one model. Continue it with fit(..., checkpoint=path, resume=True), or save "
-                              "the trained G with ganlib.pretrained.save(G, path) and load that.")
+        raise CheckpointError(f"{source} is a training checkpoint (fit's Checkpoint callback): it "
+                              "holds a whole run, not one model. Continue it with "
+                              "fit(..., callbacks=[Checkpoint(path, resume=True)]), or save the "
+                              "trained G with ganlib.pretrained.save(G, path) and load that.")
     if not isinstance(state, dict) or not {"class", "kwargs", "state_dict"} <= set(state):
         got = sorted(map(str, state)) if isinstance(state, dict) else type(state).__name__
         raise CheckpointError(f"{source} is not a model checkpoint: expected a dict with 'class', 'kwargs' and "

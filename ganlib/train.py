@@ -6,22 +6,20 @@ over a :class:`Run`, for the long runs of `fit`. Everything else a real run need
 NaN guard, a progress bar, checkpoints that resume bit for bit, time limits, learning-rate
 schedules, live views — is a callback that looks at the run after each step
 (:mod:`ganlib.callbacks`), so the loop stays readable. `fit` builds the optimisers and the
-batches, seeds the noise, wires the usual callbacks and calls `train`.
+batches, seeds the noise, orders the callbacks (a progress bar by default) and calls `train`.
 """
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Sequence
 
 import torch
 from torch import Tensor, nn
 
 from . import losses
-from .callbacks import (Checkpoint, History, OutOfTime, Progress, Schedules, TimeLimit, load_checkpoint,
-                        read_checkpoint)
+from .callbacks import Checkpoint, History, OutOfTime, Progress, Schedules, TimeLimit
 from .validate import check_count, check_labels, check_number, first_non_finite
 
 
@@ -111,13 +109,6 @@ class Batches:
         return (self.data[idx],) if self.labels is None else (self.data[idx], self.labels[idx])
 
 
-def _warn_overwrite(path: Path) -> None:
-    """A run that does not resume will overwrite ``path``: refuse when it is no training checkpoint, else warn."""
-    step = read_checkpoint(path)["step"]  # raises, naming the file, for a model file or anything else
-    warnings.warn(f"{path} holds a run saved at step {step}, but resume=False: this run starts afresh and "
-                  "overwrites it at its first save. Pass resume=True to continue that run.", stacklevel=3)
-
-
 def _check_finite(x: Tensor, name: str) -> None:
     """Refuse real data with NaN or inf before training: otherwise it surfaces steps later as a 'divergence'."""
     where = first_non_finite(x, name)
@@ -157,23 +148,37 @@ class Run:
     seed: int = 0
 
 
+MOVED = {"checkpoint": "Checkpoint(path, every)", "checkpoint_every": "Checkpoint(path, every)",
+         "resume": "Checkpoint(path, resume=True)", "max_seconds": "TimeLimit(seconds)",
+         "schedule": "Schedules(schedule)"}
+"""fit's former settings that are callbacks now, and the callback to pass instead."""
+
+
+def _order(callback) -> int:
+    """Where a callback runs in a step: schedules first, then the caller's, checkpoints, the time
+    limit, the bar."""
+    ranks = {Schedules: 0, Checkpoint: 2, TimeLimit: 3, Progress: 4}
+    return next((rank for kind, rank in ranks.items() if isinstance(callback, kind)), 1)
+
+
 def fit(G: nn.Module, D: nn.Module, data, *, steps: int, batch_size: int = 64,
         lr_g: float = 2e-4, lr_d: float = 2e-4, betas: tuple[float, float] = (0.5, 0.999),
         seed: int = 0, device=None, labels: Tensor | None = None, step: Callable = gan_step,
         callbacks: Sequence[Callable] = (), every: int = 100, progress: bool = True,
-        checkpoint=None, checkpoint_every: int | None = None, resume: bool = False,
-        max_seconds: float | None = None, schedule: Callable | None = None, **rules) -> History:
+        **rules) -> History:
     """Train G and D in place for ``steps`` GAN steps with Adam; return the run's :class:`History`.
 
     ``data``: a tensor of real samples (with ``labels`` for a conditional GAN), or
     ``sample(batch_size, generator)`` returning a batch (or ``(batch, labels)``). ``step`` is the
     step function (``gan_step``; ``dcgan.conditional_gan_step`` for labels); ``rules`` go to it
-    (``d_loss``, ``g_loss``, ``penalty``). Around the loop: a history recorded every ``every``
-    steps (NaN guard there), ``callbacks`` called after each step with the run, a progress bar,
-    a checkpoint every ``checkpoint_every`` steps (``resume=True`` continues from it, bit for bit
-    on the CPU), a stop after ``max_seconds`` (``history.stopped`` says so) and an lr
-    ``schedule(optimizer) -> scheduler``. The noise is seeded from ``seed``; the global RNG is
-    left as it was.
+    (``d_loss``, ``g_loss``, ``penalty``). A history is recorded every ``every`` steps (NaN guard
+    there). A progress bar is on by default (``progress=False``: quiet), since a learner's run takes
+    minutes and should show it is alive. Everything else is a callback in ``callbacks``, called
+    after each step with the run (:mod:`ganlib.callbacks`): ``Checkpoint(path, every, resume=True)``
+    saves and continues a run bit for bit on the CPU, ``TimeLimit(seconds)`` stops it
+    (``history.stopped`` says so), ``Schedules(schedule)`` applies lr schedules, ``EMA(G)``
+    averages G. Whatever order they are given in, schedules run first and checkpoints, the time
+    limit and the bar last. The noise is seeded from ``seed``; the global RNG is left as it was.
     """
     from .config import PROFILE
 
@@ -182,8 +187,9 @@ def fit(G: nn.Module, D: nn.Module, data, *, steps: int, batch_size: int = 64,
     check_count(every, "every")
     check_number(lr_g, "lr_g", low=0)
     check_number(lr_d, "lr_d", low=0)
-    if checkpoint is not None and not resume and Path(checkpoint).exists():
-        _warn_overwrite(Path(checkpoint))
+    for name in MOVED.keys() & rules.keys():
+        raise TypeError(f"fit: {name} is now a callback: fit(..., callbacks=[{MOVED[name]}]) "
+                        "(from ganlib.callbacks)")
     device = torch.device(device) if device is not None else PROFILE.device
     G.to(device)
     D.to(device)
@@ -191,25 +197,19 @@ def fit(G: nn.Module, D: nn.Module, data, *, steps: int, batch_size: int = 64,
               torch.optim.Adam(D.parameters(), lr=lr_d, betas=betas),
               Batches(data, labels, batch_size, seed, device), step_fn=step, rules=rules, seed=seed,
               history=History(every))
-    if schedule is not None:
-        run.schedulers = [schedule(run.opt_g), schedule(run.opt_d)]
-    around = [run.history, *([Schedules()] if run.schedulers else []), *callbacks]
-    if checkpoint is not None:
-        around.append(Checkpoint(checkpoint, checkpoint_every))
-    if max_seconds is not None:
-        around.append(TimeLimit(max_seconds))
-    if progress:
-        around.append(Progress(steps))
+    bar = [Progress(steps)] if progress else []
+    around = [run.history, *sorted([*callbacks, *bar], key=_order)]
     with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
         torch.manual_seed(seed + 1)  # the noise z (and dropout): seeded, and the caller's RNG untouched
-        if resume and checkpoint is not None:
-            load_checkpoint(checkpoint, run, batch_size=batch_size)
         finished = False
         try:
+            for cb in around:  # schedules are made before a checkpoint restores them
+                if hasattr(cb, "start"):
+                    cb.start(run)
             train(run, steps, around)
             finished = True
-        except OutOfTime:
-            run.history.stopped = f"time limit of {max_seconds:g} s reached after {run.step} steps"
+        except OutOfTime as stop:
+            run.history.stopped = str(stop)
             finished = True
         finally:
             for cb in around:  # history first: the last window is recorded before a checkpoint is saved

@@ -2,14 +2,16 @@ import torch
 
 from ganlib import pretrained
 from ganlib.course import recipes as pretrain
+from ganlib.style.miniature import STYLE_STEPS
 
 
 def test_max_seconds_is_honoured_and_checkpoint_usable(tmp_path, quick_scores):
     out = tmp_path / "g.pt"
     path, entry = pretrain.run("dcgan-fashion-mnist", max_seconds=1, out=out, progress=False, threads=1)
     assert path == out and out.exists()
-    # stopped at the first time check after 1 s, far short of the recipe's 36,000 steps
-    assert entry["metrics"]["stopped_by_time"] and entry["metrics"]["steps"] <= 50
+    # stopped by the 1-s limit, short of the recipe's steps (how far short depends on the machine: not tested)
+    assert entry["metrics"]["stopped_by_time"]
+    assert entry["metrics"]["steps"] < pretrain.GAN_RECIPES["dcgan-fashion-mnist"]["steps"]
     G = pretrained.load(out)
     assert G(torch.randn(2, G.latent_dim)).shape == (2, 1, 28, 28)
     assert "--max-seconds 1" in entry["command"] and entry["sha256"] == pretrained.sha256(out)
@@ -56,7 +58,7 @@ def test_superres_recipes_share_the_warm_up_and_differ_only_in_the_detective(tmp
 def test_stylegan_recipe_writes_a_loadable_style_generator(tmp_path, one_thread, quick_scores):
     out = tmp_path / "s.pt"
     path, entry = pretrain.run("stylegan-fashion-mnist", max_seconds=1, out=out, progress=False, threads=1)
-    assert entry["metrics"]["stopped_by_time"] and entry["metrics"]["steps"] <= 50
+    assert entry["metrics"]["stopped_by_time"] and entry["metrics"]["steps"] < STYLE_STEPS
     G = pretrained.load(path)
     assert G.mapping(torch.randn(2, G.latent_dim)).shape == (2, G.w_dim)
     assert G(torch.randn(2, G.latent_dim), truncation_psi=0.7).shape == (2, 1, 28, 28)

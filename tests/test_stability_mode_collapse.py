@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from ganlib import losses
-from ganlib.stability import fixes
+from ganlib.stability import collapse_setup, fixes
 from ganlib.stability import mode_collapse as experiments
 from ganlib.config import get_profile
 
@@ -112,7 +112,7 @@ def test_shipped_table_is_complete_and_made_with_todays_budget(monkeypatch):
         assert seeds == list(experiments.SEEDS[:len(seeds)])
         assert all((d, m, s) in got for d in experiments.DATASETS for s in seeds)
     assert res["provenance"]["profile"] == "cpu"
-    monkeypatch.setattr(experiments, "PROFILE", get_profile("cpu"))
+    monkeypatch.setattr(collapse_setup, "PROFILE", get_profile("cpu"))
     assert res["provenance"]["budget"] == json.loads(json.dumps(experiments.budget()))  # rerun when the budget changes
     today = {m: experiments.method_settings(m) for m in experiments.METHODS}
     assert res["provenance"]["methods"] == today  # ... or when a method's settings change

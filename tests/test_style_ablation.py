@@ -1,5 +1,7 @@
 """The ablation table: complete, made with today's recipe and budget, and its command runs."""
 
+import json
+
 import pytest
 
 from ganlib.style import ablation
@@ -24,3 +26,14 @@ def test_one_run_scores_every_measure():
     row = ablation.run("no mapping network", seed=0, steps=2, n=200)  # the measures run; their values are not under test
     assert row["variant"] == "no mapping network" and row["fid"] > 0 and 0 <= row["min_class_share"] <= 1
     assert set(row) >= {"precision", "recall", "ppl_w", "train_seconds"}
+
+
+def test_the_table_keeps_the_shipped_format_and_resumes(tmp_path, monkeypatch):
+    monkeypatch.setattr(ablation, "run", lambda variant, seed, steps: {"variant": variant, "seed": seed, "fid": 1.0})
+    out = tmp_path / "a.json"
+    with pytest.raises(ablation.Unfinished):
+        ablation.table(out, steps=2, seeds=(0, 1), jobs=1, max_runs=2)
+    res = ablation.table(out, steps=2, seeds=(0, 1), jobs=1, resume=True)
+    assert [(r["variant"], r["seed"]) for r in res["rows"]] == [(v, s) for s in (0, 1) for v in ablation.VARIANTS]
+    assert set(res["provenance"]) == set(ablation.load()["provenance"])  # the shipped table's keys
+    assert json.loads(out.read_text()) == json.loads(json.dumps(res)) and not list(tmp_path.glob("*.jsonl"))

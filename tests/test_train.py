@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from ganlib import losses
-from ganlib.callbacks import History, TrainingDiverged
+from ganlib.callbacks import Checkpoint, History, Schedules, TimeLimit, TrainingDiverged
 from ganlib.data import sine_waves, toy_2d
 from ganlib.metrics import dominant_frequency, purity
 from ganlib.models import MLPDiscriminator, MLPGenerator
@@ -130,18 +130,18 @@ def test_nan_guard_names_the_step_and_last_finite_losses():
 
 
 def test_checkpoint_resume_is_bit_identical(tmp_path):
-    kw = dict(steps=30, batch_size=16, every=4, device="cpu", progress=False, seed=3,
-              schedule=lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1 - s / 30))
+    kw = dict(steps=30, batch_size=16, every=4, device="cpu", progress=False, seed=3)
+    decay = Schedules(lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1 - s / 30))
     G1, D1 = pair(dropout=0.2)
-    h1 = fit(G1, D1, ring, **kw)
+    h1 = fit(G1, D1, ring, **kw, callbacks=[decay])
 
     ck = tmp_path / "run.pt"
     G2, D2 = pair(dropout=0.2)
-    fit(G2, D2, ring, **{**kw, "steps": 13}, checkpoint=ck, checkpoint_every=6)
+    fit(G2, D2, ring, **{**kw, "steps": 13}, callbacks=[Checkpoint(ck, every=6), decay])  # any order
     assert ck.exists() and [p.name for p in tmp_path.iterdir()] == ["run.pt"]  # no temp files left
     G3, D3 = pair(seed=99, dropout=0.2)  # different weights: all must come from the checkpoint
     torch.manual_seed(12345)  # and the global RNG (dropout) too
-    h3 = fit(G3, D3, ring, **kw, checkpoint=ck, resume=True)
+    h3 = fit(G3, D3, ring, **kw, callbacks=[Checkpoint(ck, resume=True), decay])
     assert torch.equal(params(G1), params(G3)) and torch.equal(params(D1), params(D3))
     assert h1.d_loss == h3.d_loss and h1.step == h3.step and h1.g_loss == h3.g_loss
 
@@ -149,17 +149,20 @@ def test_checkpoint_resume_is_bit_identical(tmp_path):
 def test_resume_refuses_other_settings_and_unreadable_files(tmp_path):
     ck = tmp_path / "run.pt"
     G, D = pair()
-    fit(G, D, ring, steps=2, batch_size=8, device="cpu", progress=False, checkpoint=ck)
+    fit(G, D, ring, steps=2, batch_size=8, device="cpu", progress=False, callbacks=[Checkpoint(ck)])
     with pytest.raises(ValueError, match="seed=0, batch_size=8"):
-        fit(G, D, ring, steps=4, batch_size=16, device="cpu", progress=False, checkpoint=ck, resume=True)
+        fit(G, D, ring, steps=4, batch_size=16, device="cpu", progress=False,
+            callbacks=[Checkpoint(ck, resume=True)])
     ck.write_bytes(b"not a checkpoint")
     with pytest.raises(ValueError, match="cannot be read as a training checkpoint"):
-        fit(G, D, ring, steps=4, batch_size=8, device="cpu", progress=False, checkpoint=ck, resume=True)
+        fit(G, D, ring, steps=4, batch_size=8, device="cpu", progress=False,
+            callbacks=[Checkpoint(ck, resume=True)])
 
 
 def test_time_limit_stops_and_keeps_the_run():
     G, D = pair()
-    h = fit(G, D, ring, steps=10**6, batch_size=8, device="cpu", progress=False, max_seconds=0.5, every=10)
+    h = fit(G, D, ring, steps=10**6, batch_size=8, device="cpu", progress=False, every=10,
+            callbacks=[TimeLimit(0.5)])
     assert h.stopped.startswith("time limit") and 0 < len(h) < 10**6
 
 

@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from ganlib import pretrained
+from ganlib.callbacks import Checkpoint
 from ganlib.data import toy_2d
 from ganlib.models import MLPDiscriminator, MLPGenerator
 from ganlib.train import fit
@@ -52,7 +53,6 @@ def test_inf_in_a_sampled_batch_is_a_data_error():
 
 @pytest.mark.parametrize("kw, error, match", [
     (dict(every=0), ValueError, "every must be a positive whole number"),
-    (dict(checkpoint_every=0, checkpoint="x.pt"), ValueError, "checkpoint_every must be a positive"),
     (dict(seed=-1), ValueError, "seed must be a whole number ≥ 0"),
     (dict(seed=1.5), ValueError, "seed must be a whole number ≥ 0"),
     (dict(lr_g=float("nan")), ValueError, "lr_g must be a finite number"),
@@ -67,6 +67,19 @@ def test_fit_checks_its_budgets_before_training(tmp_path, monkeypatch, kw, error
         fit(G, D, toy_2d("ring", 64), steps=3, batch_size=8, **QUIET, **kw)
 
 
+def test_checkpoint_checks_its_interval():
+    with pytest.raises(ValueError, match="checkpoint_every must be a positive"):
+        Checkpoint("x.pt", every=0)
+
+
+@pytest.mark.parametrize("old, new", [("max_seconds", "TimeLimit"), ("resume", "Checkpoint"),
+                                      ("schedule", "Schedules")])
+def test_a_setting_that_became_a_callback_says_which(old, new):
+    G, D = pair()
+    with pytest.raises(TypeError, match=rf"{old} is now a callback: fit\(\.\.\., callbacks=\[{new}\("):
+        fit(G, D, toy_2d("ring", 64), steps=3, batch_size=8, **{old: 1}, **QUIET)
+
+
 def test_an_array_is_not_silently_misread_as_data():
     G, D = pair()
     with pytest.raises(TypeError, match="torch.as_tensor"):
@@ -76,7 +89,7 @@ def test_an_array_is_not_silently_misread_as_data():
 def test_a_folder_is_not_a_checkpoint(tmp_path):
     G, D = pair()
     with pytest.raises(IsADirectoryError, match="is a folder"):
-        fit(G, D, toy_2d("ring", 64), steps=3, batch_size=8, checkpoint=tmp_path, **QUIET)
+        fit(G, D, toy_2d("ring", 64), steps=3, batch_size=8, callbacks=[Checkpoint(tmp_path)], **QUIET)
 
 
 def test_a_model_file_is_never_overwritten_by_a_run(tmp_path):
@@ -85,19 +98,21 @@ def test_a_model_file_is_never_overwritten_by_a_run(tmp_path):
     kept = model.read_bytes()
     for resume in (False, True):
         with pytest.raises(ValueError, match="is a model file .*not a training checkpoint"):
-            fit(G, D, toy_2d("ring", 64), steps=3, batch_size=8, checkpoint=model, resume=resume, **QUIET)
+            fit(G, D, toy_2d("ring", 64), steps=3, batch_size=8, callbacks=[Checkpoint(model, resume=resume)],
+                **QUIET)
     assert model.read_bytes() == kept
 
 
 def test_starting_afresh_over_a_saved_run_warns(tmp_path):
     ck = tmp_path / "run.pt"
     G, D = pair()
-    fit(G, D, toy_2d("ring", 64), steps=3, batch_size=8, checkpoint=ck, **QUIET)
-    with pytest.warns(UserWarning, match="saved at step 3, but resume=False"):
-        fit(G, D, toy_2d("ring", 64), steps=2, batch_size=8, checkpoint=ck, **QUIET)
+    fit(G, D, toy_2d("ring", 64), steps=3, batch_size=8, callbacks=[Checkpoint(ck)], **QUIET)
+    with pytest.warns(UserWarning, match="saved at step 3, but resume=False") as caught:
+        fit(G, D, toy_2d("ring", 64), steps=2, batch_size=8, callbacks=[Checkpoint(ck)], **QUIET)
+    assert caught[0].filename == __file__  # the warning points at the caller's fit line
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        fit(G, D, toy_2d("ring", 64), steps=4, batch_size=8, checkpoint=ck, resume=True, **QUIET)
+        fit(G, D, toy_2d("ring", 64), steps=4, batch_size=8, callbacks=[Checkpoint(ck, resume=True)], **QUIET)
 
 
 def test_images_outside_minus_one_one_warn_before_training():

@@ -140,6 +140,7 @@ def train_superres(G: SuperResolver, D: PatchDetective, images: Tensor, *, warmu
     """
     import time
 
+    from ganlib.callbacks import TimeLimit
     from ganlib.train import fit
 
     check_count(warmup_steps, "warmup_steps", 0)
@@ -154,7 +155,8 @@ def train_superres(G: SuperResolver, D: PatchDetective, images: Tensor, *, warmu
         if n == 0 or (left is not None and left <= 0):
             stopped = stopped or n > 0
             continue
-        h = fit(G, D, images, steps=n, seed=seed + phase, max_seconds=left, adv_weight=weight, **common)
+        h = fit(G, D, images, steps=n, seed=seed + phase, callbacks=[TimeLimit(left)],
+                adv_weight=weight, **common)
         done += len(h)
         stopped = stopped or bool(h.stopped)
     G.eval()

@@ -27,7 +27,7 @@ import torch
 from torch import nn
 
 from ganlib import pretrained
-from ganlib.callbacks import EMA, recalibrate_batch_norm
+from ganlib.callbacks import EMA, TimeLimit, recalibrate_batch_norm
 from ganlib.classifier import Classifier, accuracy, judge, train_classifier
 from ganlib.config import PROFILE, seed_everything
 from ganlib.data import load_images
@@ -102,9 +102,9 @@ def train_dcgan(seed: int, max_seconds: float | None, device, progress: bool, *,
         G, D, step = DCGANGenerator(r["latent_dim"], r["g_width"]), DCGANDiscriminator(r["d_width"]), gan_step
     ema = EMA(G, r["ema"]) if r["ema"] else None
     history = fit(G, D, x, steps=steps, batch_size=r["batch_size"], lr_g=r["lr_g"], lr_d=r["lr_d"],
-                  betas=r["betas"], seed=seed, device=device, max_seconds=max_seconds, every=25,
-                  progress=progress, labels=y if conditional else None, callbacks=[ema] if ema else [],
-                  step=step, **rules)
+                  betas=r["betas"], seed=seed, device=device, every=25, progress=progress,
+                  labels=y if conditional else None, step=step,
+                  callbacks=[*([ema] if ema else []), TimeLimit(max_seconds)], **rules)
     G = (ema.G if ema else G).eval()
     if r.get("recalibrate"):  # the averaged weights' own batch-norm statistics (see recalibrate_batch_norm)
         say(progress, "re-estimating the moving average's batch-norm statistics")

@@ -29,13 +29,13 @@ import torch
 from torch import nn
 
 from ganlib import losses
-from ganlib.callbacks import History, grad_norm
+from ganlib.callbacks import History, Schedules, grad_norm
 from ganlib.data import toy_2d
 from ganlib.metrics import mode_coverage
 from ganlib.models import MLPDiscriminator, MLPGenerator
 from ganlib.train import fit, gan_step
 
-from .mode_collapse import linear_decay
+from .collapse_setup import linear_decay
 
 BROKEN = ("strong_detective", "lr_too_high", "missing_detach", "sigmoid_then_logits", "tanh_vs_01")
 SYMPTOM = {
@@ -227,8 +227,8 @@ def startup_gan(steps: int = 1_500, seed: int = 0, fix: tuple[str, ...] | list[s
     lr = settings.get("lr", 2e-3)
     history = fit(G, D, data, steps=steps, batch_size=256, lr_g=lr, lr_d=lr * settings.get("lr_d_factor", 1.0),
                   betas=(0.0, 0.9), g_loss=losses.g_loss_minimax if settings.get("minimax") else
-                  losses.g_loss_nonsaturating, schedule=linear_decay(steps), step=step, seed=seed, device="cpu",
-                  progress=False, every=max(1, min(25, steps)))
+                  losses.g_loss_nonsaturating, step=step, seed=seed, device="cpu", progress=False,
+                  every=max(1, min(25, steps)), callbacks=[Schedules(linear_decay(steps))])
     return Suspect(G, D, data, step, history, settings)
 
 

@@ -10,20 +10,21 @@ images, perceptual path length in W, the smallest class share) in the course cla
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import platform
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from ..classifier import features, predict
-from ..config import PACKAGE_DIR, PROFILE
-from ..files import atomic_write_text, git_commit
+from ..config import PACKAGE_DIR
+from ..files import atomic_write_text
 from ..inference import noise
+from ..sweep import Journal, Unfinished, provenance, sweep
 from .measures import course_classifier, path_length, samples, truncation_sweep
 from .miniature import RECIPE, train_style_gan
 
@@ -58,23 +59,24 @@ def run(variant: str, seed: int, steps: int = STEPS, threads: int = 1, n: int = 
     return {"variant": variant, "seed": seed, **score(G, real, clf, n=n), "train_seconds": round(seconds, 1)}
 
 
-def table(out: Path = RESULTS, steps: int = STEPS, seeds=SEEDS, jobs: int = 2) -> dict:
-    """Every variant × seed (``jobs`` at a time, one thread each), written to ``out`` with its provenance."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    todo = [(v, s) for s in seeds for v in VARIANTS]
-    with ProcessPoolExecutor(jobs) as pool:
-        rows = list(pool.map(run, *zip(*todo), [steps] * len(todo)))
-    for row in rows:
-        print(json.dumps(row))
-    result = {"rows": rows, "provenance": {
-        "command": "python -m ganlib.style.ablation" + (f" --steps {steps}" if steps != STEPS else ""),
-        "commit": git_commit(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {jobs} runs at a time, 1 thread each", "profile": PROFILE.name,
-        "torch version": torch.__version__, "steps": steps, "recipe": {k: list(v) if isinstance(v, tuple) else v
-                                                                       for k, v in RECIPE.items()},
-        "variants": VARIANTS}}
+def table(out: Path = RESULTS, steps: int = STEPS, seeds=SEEDS, jobs: int = 2, resume: bool = False,
+          max_runs: int | None = None) -> dict:
+    """Every variant × seed (``jobs`` at a time, one thread each), written to ``out`` with its
+    provenance. A :func:`ganlib.sweep.sweep`: each row is journaled to ``out`` + ``.rows.jsonl``;
+    ``resume`` and ``max_runs`` as there."""
+    out = Path(out)
+    command = "python -m ganlib.style.ablation" + (f" --steps {steps}" if steps != STEPS else "")
+    machine = f"{platform.machine()}, {jobs} runs at a time, 1 thread each"
+    recipe = {k: list(v) if isinstance(v, tuple) else v for k, v in RECIPE.items()}
+    prov = provenance(command, machine=machine, steps=steps, recipe=recipe, variants=VARIANTS)
+    stamp = {k: prov[k] for k in ("commit", "steps", "recipe")}
+    journal = Journal(out.with_name(out.name + ".rows.jsonl"), stamp)
+    grid = [(v, s) for s in seeds for v in VARIANTS]
+    done = sweep(functools.partial(run, steps=steps), grid, lambda row: (row["variant"], row["seed"]),
+                 journal=journal, resume=resume, max_runs=max_runs, jobs=jobs, desc="ablation runs")
+    result = {"rows": [done[point] for point in grid], "provenance": prov}
     atomic_write_text(out, json.dumps(result, indent=1) + "\n")
+    journal.clear()
     return result
 
 
@@ -126,8 +128,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--steps", type=int, default=STEPS)
     p.add_argument("--jobs", type=int, default=2, help="runs at a time (one torch thread each)")
     p.add_argument("--out", type=Path, default=RESULTS)
+    p.add_argument("--resume", action="store_true",
+                   help="keep the rows this commit already finished (OUT.rows.jsonl)")
+    p.add_argument("--max-runs", type=int, default=None, help="stop after this many new runs (exit code 3)")
     args = p.parse_args(argv)
-    table(args.out, args.steps, jobs=args.jobs)
+    try:
+        table(args.out, args.steps, jobs=args.jobs, resume=args.resume, max_runs=args.max_runs)
+    except Unfinished as e:
+        print(e, file=sys.stderr)
+        return 3
     return 0
 
 

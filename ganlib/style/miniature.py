@@ -10,6 +10,7 @@ import functools
 import torch
 from torch import nn
 
+from ..callbacks import TimeLimit
 from ..dcgan import DCGANDiscriminator
 from ..stability.fixes import LazyPenalty, r1_penalty
 from ..train import fit
@@ -71,6 +72,6 @@ def train_style_gan(steps: int, *, seed: int = 0, device=None, max_seconds: floa
         rules["penalty"] = LazyPenalty(functools.partial(r1_penalty, gamma=r["r1_gamma"]), r["r1_every"])
     x, _ = load_images("fashion-mnist", "train")
     history = fit(G, D, x, steps=steps, batch_size=r["batch_size"], lr_g=r["lr_g"], lr_d=r["lr_d"], betas=r["betas"],
-                  seed=seed, device=device, max_seconds=max_seconds, progress=progress, every=25,
-                  callbacks=[avg, *callbacks], **rules)
+                  seed=seed, device=device, progress=progress, every=25,
+                  callbacks=[avg, *callbacks, TimeLimit(max_seconds)], **rules)
     return avg.G.cpu(), history
