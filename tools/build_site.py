@@ -247,9 +247,12 @@ def stage(executed: dict[str, Path], profile: str) -> Path:
         worked = NOTEBOOKS / "solutions" / name
         if worked.exists():
             nbformat.write(stage_solution(nbformat.read(worked, as_version=4), name), src / "solutions" / name)
+    (src / "_static").mkdir()
     for p in SITE_SRC.iterdir():
-        if p.suffix in (".yml", ".md", ".css", ".png", ".svg"):
+        if p.suffix in (".yml", ".md"):
             shutil.copy(p, src / p.name)
+        elif p.suffix in (".css", ".png", ".svg"):
+            shutil.copy(p, src / "_static" / p.name)
     shutil.copy(ROOT / "TEACHING.md", src / "teaching.md")
     intro = (src / "intro.md").read_text().replace("{{ notebook_map }}", notebook_map(staged, profile))
     (src / "intro.md").write_text(intro.replace("{{ profile }}", profile))
@@ -279,6 +282,30 @@ def sphinx_build(src: Path, venv: Path) -> Path:
     return html
 
 
+def section_seconds(nb: nbformat.NotebookNode) -> list[tuple[str, float, list[int]]]:
+    """(heading, seconds, slow cells) for each `##` section of an executed notebook (its cells' recorded times)."""
+    secs = nb.metadata.get("ganlib_site", {}).get("cell_seconds", [])
+    out: list[tuple[str, float, list[int]]] = [("(top)", 0.0, [])]
+    for i, cell in enumerate(nb.cells):
+        m = re.search(r"^##?\s+(.+)$", cell.source, re.M) if cell.cell_type == "markdown" else None
+        if m and i:
+            out.append((m.group(1).strip(), 0.0, []))
+        if i < len(secs):
+            head, total, slow = out[-1]
+            out[-1] = (head, total + secs[i], slow + ([i] if secs[i] > 20 else []))
+    return out
+
+
+def sections_table(profile: str) -> str:
+    """A markdown table of each cached notebook's sections with their run time (TEACHING.md's minutes)."""
+    rows = ["| notebook | section | seconds | cells over 20 s |", "|---|---|---|---|"]
+    for path in sorted((BUILD / "executed" / profile).glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for head, total, slow in section_seconds(nb):
+            rows.append(f"| {path.name[:2]} | {head} | {total:.0f} | {', '.join(map(str, slow))} |")
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--profile", default="cpu", choices=["ci", "cpu", "gpu"])
@@ -287,7 +314,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", nargs="*", help="notebook number prefixes (default: all eight)")
     p.add_argument("--venv", type=Path, default=BUILD / "site-venv", help="the venv with jupyter-book 1.x")
     p.add_argument("--no-html", action="store_true", help="execute and stage only")
+    p.add_argument("--sections", action="store_true", help="print the cached runs' seconds per section, and stop")
     args = p.parse_args(argv)
+    if args.sections:
+        print(sections_table(args.profile))
+        return 0
     start = time.perf_counter()
     executed = execute_all(student_notebooks(args.only), args.profile, args.seed, args.jobs)
     src = stage(executed, args.profile)
