@@ -253,7 +253,10 @@ def stage(executed: dict[str, Path], profile: str) -> Path:
             shutil.copy(p, src / p.name)
         elif p.suffix in (".css", ".png", ".svg"):
             shutil.copy(p, src / "_static" / p.name)
-    shutil.copy(ROOT / "TEACHING.md", src / "teaching.md")
+    # the guide's links are relative to the repository: on the site they point at GitHub
+    teaching = re.sub(r"\]\((?!https?:|#)([^)]+)\)", rf"]({REPO_URL}/blob/main/\1)",
+                      (ROOT / "TEACHING.md").read_text())
+    (src / "teaching.md").write_text(teaching)
     intro = (src / "intro.md").read_text().replace("{{ notebook_map }}", notebook_map(staged, profile))
     (src / "intro.md").write_text(intro.replace("{{ profile }}", profile))
     toc = ["format: jb-book", "root: intro", "parts:", "- caption: The course", "  chapters:"]

@@ -70,6 +70,11 @@ def _offline(page, base: str) -> list[str]:
     return errors
 
 
+@functools.lru_cache(maxsize=None)
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
 def _no_alt(alt: str | None) -> bool:
     """True when an image has no alt text of its own (Sphinx's default alt is the image's file name)."""
     alt = (alt or "").strip()
@@ -115,9 +120,8 @@ def test_pages_links_images_alt_text_and_no_script_error(site, server, browser):
                 target = target / "index.html"
             if not target.exists():
                 problems.append(f"{rel}: broken link {href}")
-            elif url.fragment and target.suffix == ".html" and "solutions/" in url.path:
-                if f'id="{url.fragment}"' not in target.read_text(encoding="utf-8"):
-                    problems.append(f"{rel}: link to a missing anchor {href}")
+            elif url.fragment and target.suffix == ".html" and f'id="{url.fragment}"' not in _text(target):
+                problems.append(f"{rel}: link to a missing anchor {href}")
         page.close()
     assert not problems, "\n".join(problems[:40])
 
