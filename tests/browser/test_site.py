@@ -149,9 +149,13 @@ def test_screenshots(server, page):
     """The home page and notebook 03's page as a reader sees them (build/site-shots/, to look at)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     _offline(page, server)
-    page.goto(f"{server}/index.html", wait_until="load")
-    page.screenshot(path=str(SHOTS / "home.png"), full_page=False)
+    page.goto(f"{server}/index.html", wait_until="load")   # a redirect to the home page, intro.html
+    page.wait_for_url("**/intro.html")
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "home.png"), full_page=True)
     page.goto(f"{server}/03_dcgan.html", wait_until="load")
+    page.wait_for_timeout(500)
     page.screenshot(path=str(SHOTS / "03_dcgan.png"), full_page=False)
     imgs = page.locator(".cell_output img")
     if imgs.count():
