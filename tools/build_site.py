@@ -88,8 +88,11 @@ def run_env(profile: str, seed: int) -> dict[str, str]:
     return env
 
 
-def execute(path: Path, out: Path, profile: str, seed: int, timeout: int = 1800) -> dict:
-    """Run one notebook top to bottom in a fresh kernel; write it with its outputs and per-cell seconds."""
+def execute(path: Path, out: Path, profile: str, seed: int, timeout: int = 4 * 3600) -> dict:
+    """Run one notebook top to bottom in a fresh kernel; write it with its outputs and per-cell seconds.
+
+    `timeout` is per cell and generous: on a busy 2-core machine (load 10 to 19) notebook 03's run stopped
+    without outputs under a 30-minute limit, most likely in its training cell."""
     from nbclient import NotebookClient
 
     os.environ.update(run_env(profile, seed))
