@@ -8,7 +8,7 @@ TESTS  := $(VENV)/.ganlib-test
 PYTEST_ARGS ?=
 COLAB_ARGS  ?=
 
-.PHONY: install lab test test-unit test-notebooks test-learner test-browser test-colab data students claims clean
+.PHONY: install lab test test-unit test-notebooks test-learner test-browser test-colab data students claims site test-site clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "the course needs Python >= 3.11; this is " + sys.version.split()[0] + " (make PYTHON=python3.12 ...)")'
@@ -89,6 +89,25 @@ test-browser: $(TESTS) data
 # (non-editable, runtime dependencies only), every notebook run from a copy outside the repository.
 test-colab:
 	$(PYTHON) tests/colab/run_colab.py $(COLAB_ARGS)
+
+# The course site (build/site/html): the student notebooks run in PROFILE (cached in build/executed/ by their code
+# and ganlib's source), rendered by jupyter-book 1.x from its own venv (the `site` extra), offline.
+# `make site PROFILE=ci` is the fast one; SITE_JOBS notebooks run at a time.
+PROFILE   ?= cpu
+SITE_JOBS ?= 1
+SITE_VENV := build/site-venv
+$(SITE_VENV)/.ganlib-site: pyproject.toml
+	@echo "== installing jupyter-book 1.x into $(SITE_VENV) (the site's own venv, about 270 MB)"
+	@$(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_VENV)/bin/python -m pip install -q "$$(sed -n 's/^site = \["\(.*\)"\]$$/\1/p' pyproject.toml)"
+	@touch $@
+
+site: $(LAB) $(SITE_VENV)/.ganlib-site data
+	GANLIB_THREADS=$${GANLIB_THREADS:-1} $(PY) tools/build_site.py --profile $(PROFILE) --jobs $(SITE_JOBS) --venv $(SITE_VENV)
+
+# The site in the ci profile, opened in headless Chromium: every page, link and image, alt text, no script error.
+test-site: $(TESTS) $(SITE_VENV)/.ganlib-site data
+	GANLIB_BROWSER=1 GANLIB_THREADS=1 $(PY) -m pytest -p no:cacheprovider -q tests/browser/test_site.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

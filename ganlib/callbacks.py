@@ -153,7 +153,7 @@ class History:
         axes[1].axhline(0.5, color="gray", ls=":", lw=1, label="½: D cannot tell")
         axes[1].set_ylim(-0.02, 1.02)
         for ax in axes:
-            ax.legend(fontsize=8)
+            ax.legend(fontsize=9)
         return axes
 
 

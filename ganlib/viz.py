@@ -9,6 +9,18 @@ from torchvision.utils import make_grid
 
 from .validate import check_count
 
+# The course's figures in one colour-blind-safe palette (Okabe & Ito, 2008: told apart under deuteranopia,
+# protanopia and tritanopia; no green-against-red pair) and text of at least 9 pt, set once when ganlib.viz is
+# imported (every notebook imports it): explicit colours in ganlib use these names too.
+OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "bluish green": "#009E73", "vermillion": "#D55E00",
+             "sky blue": "#56B4E9", "reddish purple": "#CC79A7", "yellow": "#F0E442", "black": "#000000"}
+plt.rcParams.update({
+    "axes.prop_cycle": plt.cycler(color=[OKABE_ITO[k] for k in ("blue", "orange", "bluish green", "vermillion",
+                                                               "sky blue", "reddish purple", "black", "yellow")]),
+    "font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9,
+    "xtick.labelsize": 9, "ytick.labelsize": 9, "figure.titlesize": 12,
+})
+
 
 def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 2) -> np.ndarray:
     """Tile N×C×H×W images in [-1, 1] into one H'×W'(×3) array in [0, 1] (torchvision's make_grid)."""

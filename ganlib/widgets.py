@@ -148,7 +148,7 @@ class LiveView:
         self.ax.set_ylim(-lim, lim)
         self.ax.set_xlabel("x₁")
         self.ax.set_ylabel("x₂")
-        self.ax.legend(loc="upper right", markerscale=3, fontsize=8)
+        self.ax.legend(loc="upper right", markerscale=3, fontsize=9)
         self.image = W.Image(format="png", layout=W.Layout(width="auto"))  # natural size, not stretched
         self.label = W.Label()
         self.controls = StepControls(self.step, steps_per_tick=steps_per_tick, label="train")

@@ -43,13 +43,16 @@ def setup_source(source: str | None = None, target: str = COLAB_TARGET) -> str:
     Tests pass a local clone's address as ``source`` and a temporary folder as ``target``.
     """
     source = source or repo_url()
-    return f'''# Setup: does nothing on your own machine. In Colab it fetches the course and installs ganlib with what
-# the notebooks need, keeping Colab's torch; running it again is harmless (see tools/colab_setup.py).
+    return f'''# Setup: does nothing on your own machine. In Colab it fetches the course and installs
+# ganlib with what the notebooks need, keeping Colab's torch; running it again is harmless
+# (see tools/colab_setup.py).
 import sys
 if "google.colab" in sys.modules:
     import os, runpy, subprocess
     if not os.path.isdir("{target}"):
-        subprocess.run(["git", "clone", "-q", "--depth", "1", "{source}", "{target}"], check=True)
+        subprocess.run(["git", "clone", "-q", "--depth", "1",
+                        "{source}", "{target}"],
+                       check=True)
     runpy.run_path("{target}/tools/colab_setup.py")["setup"]("{target}")'''
 
 

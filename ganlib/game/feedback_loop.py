@@ -5,6 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from ganlib import viz as _viz  # noqa: F401  (the course's colour-blind-safe palette and >= 9 pt text)
+
 W, H = 0.14, 0.17  # box size in axes units
 BOXES = {  # name: (x centre, y centre, text, colour)
     "z": (0.08, 0.42, "noise z\n~ N(0, I)", "#eeeeee"),
@@ -47,12 +49,12 @@ def draw_feedback_loop(ax=None):
     arrow(_edge("fake", "right"), _edge("D", "left"))
     arrow(_edge("real", "right"), _edge("D", "left"))
     arrow(_edge("D", "right"), _edge("verdict", "left"))
-    arrow(_edge("verdict", "top"), _edge("D", "top"), colour="tab:green", style="--", rad=0.5)
+    arrow(_edge("verdict", "top"), _edge("D", "top"), colour="#009E73", style="--", rad=0.5)
     ax.text(0.80, 0.93, "D's loss: 'real' = 1 on data, 'fake' = 0 on G(z)\n(labels the game makes itself)",
-            color="tab:green", fontsize=8.5, ha="center", va="center")
-    arrow(_edge("verdict", "bottom"), _edge("G", "bottom"), colour="tab:red", style="--", rad=-0.3)
+            color="#009E73", fontsize=9, ha="center", va="center")
+    arrow(_edge("verdict", "bottom"), _edge("G", "bottom"), colour="#D55E00", style="--", rad=-0.3)
     ax.text(0.60, 0.08, "G's loss: make D say 'real' on G(z). Its gradient flows back through D into G:\n"
             "G never sees a real sample, only D's verdict on its own fakes",
-            color="tab:red", fontsize=8.5, ha="center", va="center")
+            color="#D55E00", fontsize=9, ha="center", va="center")
     ax.set_title("A GAN's feedback loop: two networks, one game, no labels from anyone", fontsize=10)
     return ax

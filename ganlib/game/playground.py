@@ -12,6 +12,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ganlib import viz as _viz  # noqa: F401  (the course's colour-blind-safe palette and >= 9 pt text)
 from ganlib.data import Mixture1D, gaussian_1d
 from ganlib.widgets import StepControls
 
@@ -21,7 +22,7 @@ from .theory import LOG4, gan_value, grid, grid_for, jsd, optimal_detective
 FIGSIZE = (9.0, 3.8)
 
 
-_STYLE = {"D(x)": dict(color="tab:green", lw=2, label="D(x) learned"),
+_STYLE = {"D(x)": dict(color="#009E73", lw=2, label="D(x) learned"),
           "D*(x)": dict(color="black", lw=1.5, ls="--", label="D*(x) optimal")}
 
 
@@ -42,7 +43,7 @@ def draw_game(ax, xs, curves: dict[str, np.ndarray], legend: bool = True):
     if legend:
         h1, l1 = ax.get_legend_handles_labels()
         h2, l2 = ax2.get_legend_handles_labels()
-        ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4, fontsize=8,
+        ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4, fontsize=9,
                   frameon=False)  # under the axes: never over a density
     return ax2
 
@@ -209,13 +210,13 @@ class DuelWidget(_Shown):
         s = self.duel.state()
         ax.set_title(f"step {s['step']}: forger N({s['mean']:.2f}, {s['std']:.2f}²)", fontsize=10)
         hist = self.duel.history
-        axj.plot([m.step for m in hist], [m.jsd for m in hist], marker=".", color="tab:red")
+        axj.plot([m.step for m in hist], [m.jsd for m in hist], marker=".", color="#D55E00")
         axj.axhline(np.log(2), color="gray", ls=":", lw=1, label="log 2: no overlap")
         axj.set_ylim(0, np.log(2) * 1.08)
         axj.set_xlim(0, max(10, self.duel.steps))
         axj.set_xlabel("training steps")
         axj.set_ylabel("JSD(p_data || p_g)")
-        axj.legend(loc="lower left", fontsize=8)
+        axj.legend(loc="lower left", fontsize=9)
         axj.set_title(f"JSD = {s['jsd']:.3f}", fontsize=10)
         fig.tight_layout()
         plt.close(fig)
