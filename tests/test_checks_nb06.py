@@ -98,6 +98,8 @@ def test_release_plan_feedback_quotes_the_notebooks_numbers_and_names_its_varian
     assert "notebook's own measurements" in str(e.value) and "58%" in str(e.value)
     measured = nb06._scenario(0, 0)
     assert [round(r["psnr"], 1) for r in measured["watermark"].values()] == [34.3, 29.9, 25.8]
+    assert all(measured["memorisation"] == nb06._scenario(seed, 0)["memorisation"] == nb06.NOTEBOOK_MEMORISATION
+               for seed in range(4))  # the notebook's numbers, unchanged by the grading seed
     assert all("variant" in nb06._scenario(0, v)["scenario"] for v in (1, 2))
 
 

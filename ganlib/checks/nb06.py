@@ -154,8 +154,8 @@ def _scenario(seed: int, variant: int) -> dict:
     elif variant == 2:
         mem[NEW_DATA]["pixels"] = 1.6
         detected = {"0.03": 0.01, "0.05": 0.31, "0.08": 0.96}
-    g = torch.Generator().manual_seed(100 * seed + variant)   # sampling noise on the ratios near 1
-    for name in ("shipped DCGAN", NEW_DATA):
+    g = torch.Generator().manual_seed(100 * seed + variant)   # the variants: sampling noise on the ratios near 1
+    for name in ("shipped DCGAN", NEW_DATA) if variant else ():
         for s in mem[name]:
             mem[name][s] = round(mem[name][s] + float(torch.rand(1, generator=g)) * 0.1 - 0.05, 2)
     marks = {s: {"psnr": psnr, DETECTED_AFTER: detected[s]} for s, (psnr, _) in NOTEBOOK_WATERMARK.items()}
@@ -218,7 +218,7 @@ def _plan_problems(m: dict, got) -> list[str]:
     elif ok[float(s)][DETECTED_AFTER] < REQUIRED_DETECTION:
         problems.append(f"watermark_strength {s}: only {ok[float(s)][DETECTED_AFTER]:.0%} of marked images are "
                         f"found after noise σ = 0.1 (the requirement: {REQUIRED_DETECTION:.0%})"
-                        + (f"; {', '.join(map(str, good))} meet it" if good else ""))
+                        + (f"; {', '.join(map(str, good))} {'meets' if len(good) == 1 else 'meet'} it" if good else ""))
     # 4. the model card's privacy line
     p = got["model_card_privacy"]
     if p != "b":

@@ -22,8 +22,9 @@ A low score is evidence, not proof, of privacy: it checks one distance, one thre
 samples drawn. Membership-inference attacks can still succeed where this test sees nothing.
 
 Which distance matters. A copy moved by one pixel is far from its original in plain pixel
-distance, and pixel noise moves a copy's classifier features; so the course also measures
-:func:`shift_tolerant_distance`, the pixel distance minimised over small shifts of the sample.
+distance, and noise or a one-pixel move carries a copy's classifier features away; so the
+course also measures :func:`shift_tolerant_distance`, the pixel distance minimised over small
+shifts of the sample.
 """
 
 from __future__ import annotations
