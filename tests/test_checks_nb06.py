@@ -14,7 +14,7 @@ def _fails(check, fn, words):
 
 
 def test_registered():
-    for ex in ("nearest_distance", "memorisation_score", "energy_kwh"):
+    for ex in ("nearest_distance", "memorisation_score", "energy_kwh", "release_plan", "release_cards"):
         assert checks.EXERCISES[ex].notebook == "06_ethics.ipynb"
 
 
@@ -67,3 +67,61 @@ def test_energy_rejects_typical_mistakes():
     _fails(nb06.check_energy_kwh, lambda w, s, p: w * s * p, "joules")
     _fails(nb06.check_energy_kwh, lambda w, s, p: w * s / 3.6e6, "overhead")
     _fails(nb06.check_energy_kwh, lambda w, s, p: w * s * p / 3.6e3, "Wh")
+
+
+def _plan(**change):
+    from ganlib.ethics.release import release_plan
+    return lambda measured: {**release_plan(measured), **change}
+
+
+def test_release_plan_accepts_every_defensible_choice():
+    assert nb06.check_release_plan(_plan())
+    assert nb06.check_release_plan(_plan(train_on=["d"]))          # stock only
+    assert nb06.check_release_plan(_plan(train_on=["c"]))          # users' consented uploads only
+    assert nb06.check_release_plan(_plan(gate_spaces=["shifted pixels"], gate_ratio=3.0))
+    assert nb06.check_release_plan(lambda m: {**_plan()(m), "watermark_strength": 0.08})  # a margin is fine
+
+
+def test_release_plan_rejects_indefensible_choices_with_the_measurement():
+    _fails(nb06.check_release_plan, _plan(train_on=["b", "d"]), "scraped")
+    _fails(nb06.check_release_plan, _plan(train_on=["a"]), "MIT licence")
+    _fails(nb06.check_release_plan, _plan(train_on=[]), "non-empty")
+    _fails(nb06.check_release_plan, _plan(gate_spaces=["features"]), "passes")
+    _fails(nb06.check_release_plan, _plan(gate_ratio=0.5), "new real images fail")
+    _fails(nb06.check_release_plan, _plan(watermark_strength=0.03), "found after noise")
+    _fails(nb06.check_release_plan, _plan(model_card_privacy="a"), "not a guarantee")
+
+
+def test_release_plan_feedback_quotes_the_notebooks_numbers_and_names_its_variants():
+    with pytest.raises(AssertionError) as e:
+        nb06.check_release_plan(_plan(watermark_strength=0.05))
+    assert "notebook's own measurements" in str(e.value) and "58%" in str(e.value)
+    measured = nb06._scenario(0, 0)
+    assert [round(r["psnr"], 1) for r in measured["watermark"].values()] == [34.3, 29.9, 25.8]
+    assert all(measured["memorisation"] == nb06._scenario(seed, 0)["memorisation"] == nb06.NOTEBOOK_MEMORISATION
+               for seed in range(4))  # the notebook's numbers, unchanged by the grading seed
+    assert all("variant" in nb06._scenario(0, v)["scenario"] for v in (1, 2))
+
+
+def test_release_cards_reference_passes_and_gaps_or_wrong_numbers_fail():
+    from ganlib.ethics.release import release_cards
+
+    assert nb06.check_release_cards(release_cards)
+
+    def changed(card, field, value):
+        def fn(measured, plan):
+            cards = release_cards(measured, plan)
+            cards[card][field] = value
+            return cards
+        return fn
+
+    _fails(nb06.check_release_cards, changed("model card", "Intended use", ""), "incomplete")
+    _fails(nb06.check_release_cards, changed("data card", "Not known", []), "incomplete")
+    _fails(nb06.check_release_cards, changed("model card", "Memorisation ratios", {"pixels": 0.08}),
+           "Memorisation ratios")
+    _fails(nb06.check_release_cards, changed("model card", "Watermark", {"strength": 0.08, "psnr": 27.8,
+                                                                       "detected": 0.9954}), "Watermark")
+    _fails(nb06.check_release_cards, changed("model card", "Privacy", "The model is private."), "Privacy")
+    _fails(nb06.check_release_cards, changed("model card", "Not measured", ["FID on a bigger set"]),
+           "membership")
+    _fails(nb06.check_release_cards, changed("data card", "Source", ["anything we found"]), "Source")

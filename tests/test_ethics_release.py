@@ -20,6 +20,6 @@ def test_course_plan_blocks_both_copycats_and_passes_new_data():
 
 
 def test_plan_takes_the_weakest_watermark_that_survives_noise():
-    measured = _scenario(0, 2)  # detection after noise: 0.10, 0.61, 0.99
+    measured = _scenario(0, 2)  # detection after noise: 0.01, 0.31, 0.96
     assert release_plan(measured)["watermark_strength"] == 0.08
-    assert release_plan(_scenario(0, 1))["watermark_strength"] == 0.03
+    assert release_plan(_scenario(0, 1))["watermark_strength"] == 0.03  # all found: 0.97, 1, 1

@@ -3,8 +3,8 @@
 Two routes to "was this image made by a generator?":
 
 * **Detection after the fact**: a small CNN trained on real images (label 1) and one
-  generator's samples (label 0). It learns that generator's fingerprints, which may not
-  transfer to another generator — the deepfake-detection problem in miniature.
+  generator's samples (label 0). Trained as briefly as in notebook 06, it barely beats a coin
+  toss on that generator's held-out fakes, so it says little about other generators.
 * **Provenance by design**: the generator's owner adds a faint secret pattern (a watermark)
   to every image; anyone with the key checks for it by correlation. It needs no training,
   but only works on images that were marked, and weakens as images are edited.

@@ -5,7 +5,8 @@ The test, step by step:
 1. **Nearest neighbours.** For every generated sample find its nearest training image, and
    record the distance ``d_gen`` — in pixels (what a person would call a copy) or in the
    features of the course's classifier (``ganlib.classifier.features``: close there means the
-   same kind of thing, even when re-shaded).
+   classifier describes both images almost alike; a re-shaded copy stays close, a copy moved by
+   one pixel does not).
 2. **A yardstick from held-out data.** Do the same for real *test* images, which the
    generator never saw: ``d_test`` tells how close a genuinely *new* image of this data set
    typically lands to the training set. Fashion-MNIST has many near-duplicates, so this
@@ -21,8 +22,9 @@ A low score is evidence, not proof, of privacy: it checks one distance, one thre
 samples drawn. Membership-inference attacks can still succeed where this test sees nothing.
 
 Which distance matters. A copy moved by one pixel is far from its original in plain pixel
-distance, and pixel noise moves a copy's classifier features; so the course also measures
-:func:`shift_tolerant_distance`, the pixel distance minimised over small shifts of the sample.
+distance, and noise or a one-pixel move carries a copy's classifier features away; so the
+course also measures :func:`shift_tolerant_distance`, the pixel distance minimised over small
+shifts of the sample.
 """
 
 from __future__ import annotations

@@ -46,3 +46,35 @@ def release_plan(measured):
     strong_enough = [float(s) for s, row in marks.items() if row[DETECTED_AFTER] >= REQUIRED_DETECTION]
     return {"train_on": ["c", "d"], "gate_spaces": spaces, "gate_ratio": limit,
             "watermark_strength": min(strong_enough) if strong_enough else None, "model_card_privacy": "b"}
+
+
+CARD_FIELDS = {
+    "data card": ("Source", "Licence and consent", "Not known"),
+    "model card": ("Intended use", "Not for", "Memorisation ratios", "Watermark", "Privacy", "Not measured"),
+}
+"""The sections the release's two cards must fill (the measured ones as numbers, the rest as text)."""
+
+
+def release_cards(measured, plan):
+    """The release's data card and model card: what the plan chose, and what was measured about it."""
+    mem = measured["memorisation"]["shipped DCGAN"]
+    mark = measured["watermark"][f"{plan['watermark_strength']:.2f}"]
+    return {
+        "data card": {
+            "Source": [SOURCES[c] for c in plan["train_on"]],
+            "Licence and consent": "each image is licensed for training and for commercial use of what is "
+                                   "made from it; users' uploads only with their opt-in consent",
+            "Not known": ["whose designs the stock collection copies",
+                          "which styles, body types and regions the data cover"],
+        },
+        "model card": {
+            "Intended use": "generating clothing designs that users tweak and sell as prints",
+            "Not for": "images of people, or passing off a generated design as a designer's own work",
+            "Memorisation ratios": {s: mem[s] for s in plan["gate_spaces"]},
+            "Watermark": {"strength": plan["watermark_strength"], "psnr": mark["psnr"],
+                          "detected": mark[DETECTED_AFTER]},
+            "Privacy": PRIVACY_STATEMENTS[plan["model_card_privacy"]],
+            "Not measured": ["membership inference was not tested",
+                             "memorisation under other distances and thresholds"],
+        },
+    }
