@@ -1,4 +1,4 @@
-"""Checks for notebook 08's exercises: pix2pix's generator loss, PSNR, the train-on-synthetic split."""
+"""Checks for notebook 08's exercises: pix2pix's generator loss, PSNR, the synthetic-data training sets."""
 
 from __future__ import annotations
 
@@ -209,5 +209,5 @@ def _split_judge(case, got) -> None:
 
 
 check_make_splits = exercise("make_splits", notebook=NOTEBOOK, reference=make_splits,
-                             title="Train on real, real + synthetic, and synthetic alone",
+                             title="The training sets: real, real + synthetic, synthetic",
                              cases=_split_cases, judge=_split_judge)
