@@ -163,3 +163,17 @@ def test_rules_replace_the_methods_own(monkeypatch):
 
     experiments.run("ring", "gan", 0, steps=2, batch_size=16, rules={"penalty": my_penalty}, progress=False)
     assert seen.get("called")
+
+
+def test_rules_wrap_d_adds_a_fix_to_a_methods_run():
+    calls = []
+
+    def wrap(D):
+        D = experiments.with_minibatch_std(D)
+        std = next(m for m in D.modules() if isinstance(m, fixes.MinibatchStdDev))
+        std.register_forward_hook(lambda *_: calls.append(1))
+        return D
+
+    r = experiments.run("grid", "wgan-gp", 0, steps=2, batch_size=16, rules={"wrap_d": wrap}, progress=False)
+    assert calls, "the wrapped D is the one that trains"
+    assert r["samples"].shape == (experiments.N_SAMPLES, 2)

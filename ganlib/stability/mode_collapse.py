@@ -54,7 +54,9 @@ def run(dataset: str, method: str, seed: int, progress: bool = True, snapshots=(
 
     ``snapshots``: steps at which G's 2,500 samples (the same noise as the final ones) are also drawn and
     scored, to picture the run over training: ``{step: {"samples", "modes", ...}}``. ``rules`` replace the
-    method's own (``d_loss``, ``g_loss``, ``penalty``, ``step``, ``lr_d_factor``): your own loss in a run.
+    method's own (``d_loss``, ``g_loss``, ``penalty``, ``step``, ``lr_d_factor``): your own loss in a run;
+    ``rules["wrap_d"]``, a function D → D (e.g. :func:`with_minibatch_std`), changes D before it trains: a fix
+    added to a method's run.
     """
     if dataset not in DATASETS or method not in METHODS:
         raise ValueError(f"dataset in {DATASETS}, method in {tuple(METHODS)}; got {dataset!r}, {method!r}")
@@ -62,6 +64,8 @@ def run(dataset: str, method: str, seed: int, progress: bool = True, snapshots=(
     seed_everything(seed)
     G, D = make_models(method, b["hidden"], b["depth"], b["latent_dim"])
     spec = {**METHODS[method], **(rules or {})}
+    if spec.get("wrap_d") is not None:
+        D = spec["wrap_d"](D)
     if spec.get("recipe") == "papers":
         r = papers_setup.RECIPE
         scale, batch_size, lr_g, betas, schedule = 1.0, r["batch_size"], r["lr"], r["betas"], None
