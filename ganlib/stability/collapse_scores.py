@@ -59,19 +59,20 @@ def score(samples, dataset: str) -> dict:
 
 
 def plot_kinds(samples, dataset: str, ax=None, title: str | None = None, legend: bool = True):
-    """The real modes (blue, on top) and every generated sample coloured by its kind; legend under the axes."""
+    """The real modes (blue, underneath: a mode left blue is one no sample reached) and every generated sample on
+    top, coloured by its kind (Okabe-Ito orange, vermillion, grey); legend under the axes."""
     import matplotlib.pyplot as plt
 
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 4.5))
     pts = np.asarray(samples)
     kinds = sample_kinds(pts, dataset)
-    for k, (label, color) in enumerate(zip(KINDS, ("tab:orange", "tab:red", "tab:gray"))):
-        sel = pts[kinds == k]
-        ax.scatter(sel[:, 0], sel[:, 1], s=3, alpha=0.5, color=color,
-                   label=f"generated, {label} ({len(sel) / len(pts):.1%})")
     real = toy_2d(dataset, 2_500, torch.Generator().manual_seed(1)).numpy()
-    ax.scatter(real[:, 0], real[:, 1], s=1, color="tab:blue", alpha=0.8, label="real", zorder=3)
+    ax.scatter(real[:, 0], real[:, 1], s=1, color="#0072B2", alpha=0.8, label="real", zorder=1)
+    for k, (label, color) in enumerate(zip(KINDS, ("#E69F00", "#D55E00", "#999999"))):
+        sel = pts[kinds == k]
+        ax.scatter(sel[:, 0], sel[:, 1], s=3, alpha=0.5, color=color, zorder=2,
+                   label=f"generated, {label} ({len(sel) / len(pts):.1%})")
     ax.set_aspect("equal")
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
