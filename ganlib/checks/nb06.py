@@ -254,7 +254,9 @@ def _cards_cases(seed: int) -> list[dict]:
     out = []
     for v in (0, 2):
         m = _scenario(seed, v)
-        plan = release_plan(m)
+        # a plan the cards must describe, made here without the reference (release_plan is hidden while grading)
+        plan = {"train_on": ["c", "d"], "gate_spaces": sorted(m["memorisation"][NEW_DATA]), "gate_ratio": 2.0,
+                "watermark_strength": max(float(s) for s in m["watermark"]), "model_card_privacy": "b"}
         if v == 2:
             plan = {**plan, "train_on": ["d"], "gate_spaces": ["shifted pixels"], "gate_ratio": 3.0}
         out.append({"measured": m, "plan": plan})

@@ -42,7 +42,7 @@ def save_answer(ex_id: str, record: Any) -> None:
 
     path = os.environ[ANSWERS_ENV]
     try:
-        book = torch.load(path, weights_only=True) if os.path.exists(path) else {}
+        book = torch.load(path, map_location="cpu", weights_only=True) if os.path.exists(path) else {}
         if not isinstance(book, dict):
             book = {}
     except Exception:
