@@ -206,6 +206,14 @@ def which_mistake(replay: Callable[[Callable], Any], reference: Callable, mistak
     return next((hint for mistake, hint in mistakes if agrees(replay(mistake))), default)
 
 
+def drawn(seed: int, salt: int, n: int, scale: float = 1.0):
+    """n values ~ scale·N(0, 1) drawn from the grading seed, two decimals: a case no table of answers can know."""
+    import torch
+
+    g = torch.Generator().manual_seed(seed * 7919 + salt)
+    return (scale * torch.randn(n, generator=g)).round(decimals=2)
+
+
 def type_name(got: Any) -> str:
     """How a judge names what the learner returned (``a tensor of shape (3,)``, ``a NoneType`` …)."""
     import torch

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from ganlib.losses import d_loss, g_loss_nonsaturating
 from ganlib.train import gan_step, train_loop
 
-from . import exercise, feedback, plain, same, type_name, which_mistake
+from . import drawn, exercise, feedback, plain, same, type_name, which_mistake
 
 _LOGITS = ([0.0, 0.0], [2.0, -1.0, 0.5], [-3.0, 4.0, 1.0, -0.5])
 _EXTREME = [-120.0, 120.0, -30.0]
@@ -44,14 +44,8 @@ def _close(got: float, want: float) -> bool:
 
 # ----------------------------------------------------------------------------- exercise 1
 
-def _drawn_logits(seed: int, n: int, salt: int) -> torch.Tensor:
-    """Logits drawn from the grading seed (a table of answers to the fixed ones cannot pass), 2 decimals."""
-    g = torch.Generator().manual_seed(seed * 7919 + salt)
-    return (3 * torch.randn(n, generator=g)).round(decimals=2)
-
-
 def _g_cases(seed: int) -> list[dict]:
-    return ([{"logits": torch.tensor(v)} for v in _LOGITS] + [{"logits": _drawn_logits(seed, 4, 1)}]
+    return ([{"logits": torch.tensor(v)} for v in _LOGITS] + [{"logits": drawn(seed, 1, 4, scale=3)}]
             + [{"logits": torch.tensor(_EXTREME), "extreme": True}])
 
 
@@ -98,7 +92,7 @@ check_nonsaturating_loss = exercise(
 def _d_cases(seed: int) -> list[dict]:
     pairs = [(_LOGITS[1], _LOGITS[2]), (_LOGITS[0], _LOGITS[1]), ([3.0], [-2.0, 0.5])]
     return ([{"real": torch.tensor(r), "fake": torch.tensor(f)} for r, f in pairs]
-            + [{"real": _drawn_logits(seed, 3, 2), "fake": _drawn_logits(seed, 5, 3)}]
+            + [{"real": drawn(seed, 2, 3, scale=3), "fake": drawn(seed, 3, 5, scale=3)}]
             + [{"real": torch.tensor(_EXTREME), "fake": -torch.tensor(_EXTREME), "extreme": True}])
 
 

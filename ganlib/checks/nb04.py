@@ -8,7 +8,7 @@ from torch import nn
 from ganlib.stability.fixes import gradient_penalty, hinge_d_loss
 from ganlib.stability.gallery import BALANCE_CHECKS, CHECKS, CODE_CHECKS, recommended_order
 
-from . import exercise, feedback, type_name
+from . import drawn, exercise, feedback, type_name
 
 NOTEBOOK = "04_instability_and_mode_collapse.ipynb"
 
@@ -109,13 +109,7 @@ def _hinge_cases(seed: int) -> list[dict]:
     return [{"args": [torch.tensor([3.0, 2.5, 0.5]), torch.tensor([-2.0, 0.3, -3.0])]},
             {"args": [torch.tensor([2.0, 0.5, -1.0]), torch.tensor([-2.0, 0.3])]},
             {"args": [torch.tensor([0.0, 3.0]), torch.tensor([1.5, -0.2, -4.0])]},
-            {"args": [_drawn_scores(seed, 4, 1), _drawn_scores(seed, 3, 2)]}]  # a table of answers cannot pass
-
-
-def _drawn_scores(seed: int, n: int, salt: int) -> torch.Tensor:
-    """D's scores drawn from the grading seed, around the margins ±1, two decimals."""
-    g = torch.Generator().manual_seed(seed * 7919 + salt)
-    return (2 * torch.randn(n, generator=g)).round(decimals=2)
+            {"args": [drawn(seed, 1, 4, scale=2), drawn(seed, 2, 3, scale=2)]}]  # a table of answers cannot pass
 
 
 def _hinge_judge(case, got) -> None:
