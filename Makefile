@@ -82,8 +82,10 @@ claims: $(LAB)
 	$(PY) tools/claims_across_seeds.py --profile cpu --seeds 0-3 --jobs 2
 
 # JupyterLab in headless Chromium (Debian's chromium): run notebooks, drive their widgets, screenshots in build/browser/.
+# (The site's browser test needs the site's venv: `make test-site` runs it.)
 test-browser: $(TESTS) data
-	GANLIB_BROWSER=1 GANLIB_PROFILE=ci GANLIB_OFFLINE=1 $(PY) -m pytest -p no:cacheprovider -q -s tests/browser $(PYTEST_ARGS)
+	GANLIB_BROWSER=1 GANLIB_PROFILE=ci GANLIB_OFFLINE=1 $(PY) -m pytest -p no:cacheprovider -q -s tests/browser \
+	  --ignore=tests/browser/test_site.py $(PYTEST_ARGS)
 
 # The course as Colab gets it: a fresh venv with torch and ipywidgets 7.7.1, the setup cell's install
 # (non-editable, runtime dependencies only), every notebook run from a copy outside the repository.
