@@ -8,6 +8,10 @@ Each student notebook in ``notebooks/`` runs top to bottom, exercises unfinished
 verdict is collected with its cell and numbers. The table (``data/claims/<profile>.md``) has one row per
 claim and one column per seed; ``data/claims/<profile>.json`` keeps everything, and a later run with
 ``--only`` replaces just the notebooks it ran. A claim the course makes must hold in every column.
+
+With ``--site-cache`` each run keeps its figures (inline, not ``MPLBACKEND=agg``) and stores the executed notebook
+where ``tools/build_site.py`` looks for it (``build/executed/<profile>/``, same key), so the runs for seed 0 are
+the site's too: one cpu run of the course serves both.
 """
 
 from __future__ import annotations
@@ -44,8 +48,10 @@ def seeds_arg(text: str) -> list[int]:
     return sorted(seeds)
 
 
-def run_one(notebook: Path, profile: str, seed: int, cell_timeout: int) -> dict:
-    """Execute one notebook (in this process) and return its claims, cell by cell, and its first error."""
+def run_one(notebook: Path, profile: str, seed: int, cell_timeout: int, site_cache: bool = False) -> dict:
+    """Execute one notebook (in this process) and return its claims, cell by cell, and its first error.
+
+    With `site_cache`, a run without error is also written to the site's cache of executed notebooks."""
     import nbclient
     import nbformat
 
@@ -77,19 +83,42 @@ def run_one(notebook: Path, profile: str, seed: int, cell_timeout: int) -> dict:
         error = str(e).strip().splitlines()[-1][:300]
     except Exception as e:  # a timeout, a dead kernel: recorded, the batch goes on
         error = f"{type(e).__name__}: {str(e)[:300]}"
+    if site_cache and error is None:
+        save_for_site(notebook, nb, profile, seed, [seconds.get(i, 0.0) for i in range(len(nb.cells))],
+                      round(time.time() - start, 1))
     return {"notebook": notebook.name, "profile": profile, "seed": seed, "seconds": round(time.time() - start, 1),
             "error": error, "claims": claims,
             "slowest_cells": dict(sorted(seconds.items(), key=lambda kv: -kv[1])[:5])}
 
 
-def run_in_child(notebook: Path, profile: str, seed: int, cell_timeout: int) -> dict:
+def save_for_site(notebook: Path, executed, profile: str, seed: int, cell_seconds: list[float],
+                  total: float) -> Path:
+    """Write an executed notebook where tools/build_site.py's cache looks (key: code, profile, seed, ganlib)."""
+    import nbformat
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import build_site
+
+    key = build_site.cache_key(nbformat.read(notebook, as_version=4), profile, seed, build_site.ganlib_digest())
+    out = build_site.BUILD / "executed" / profile / f"{notebook.stem}.{key}.ipynb"
+    executed.metadata["ganlib_site"] = {"profile": profile, "seed": seed, "seconds": total,
+                                        "cell_seconds": cell_seconds}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(executed, out.with_suffix(".tmp"))
+    out.with_suffix(".tmp").replace(out)
+    return out
+
+
+def run_in_child(notebook: Path, profile: str, seed: int, cell_timeout: int, site_cache: bool = False) -> dict:
     """Run :func:`run_one` in a child process with the run's environment; return its result."""
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "GANLIB_PROFILE": profile, "GANLIB_SEED": str(seed), "GANLIB_STRICT_CLAIMS": "0",
                "GANLIB_OFFLINE": "1", "MPLBACKEND": "agg", "GANLIB_CLAIMS_LOG": str(Path(tmp) / "claims.jsonl")}
+        if site_cache:  # figures drawn inline, as the site shows them
+            env.pop("MPLBACKEND")
         out = Path(tmp) / "result.json"
         cmd = [sys.executable, __file__, "--one", str(notebook), "--profile", profile, "--seeds", str(seed),
-               "--cell-timeout", str(cell_timeout), "--result", str(out)]
+               "--cell-timeout", str(cell_timeout), "--result", str(out)] + (["--site-cache"] if site_cache else [])
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if proc.returncode or not out.exists():
             return {"notebook": notebook.name, "profile": profile, "seed": seed, "seconds": None,
@@ -161,11 +190,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1, help="notebook runs at once (one per core at most)")
     ap.add_argument("--cell-timeout", type=int, default=1800)
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--site-cache", action="store_true",
+                    help="keep each run's figures, stored for tools/build_site.py (the seed-0 runs are the site's)")
     ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:  # the child: one notebook, one seed
-        result = run_one(args.one, args.profile, args.seeds[0], args.cell_timeout)
+        result = run_one(args.one, args.profile, args.seeds[0], args.cell_timeout, args.site_cache)
         args.result.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
         return 0
     notebooks = sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb") if not args.only or p.name[:2] in args.only)
@@ -186,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     def one(job):
         nb, seed = job
         print(f"running {nb.name} seed {seed} …", flush=True)
-        r = run_in_child(nb, args.profile, seed, args.cell_timeout)
+        r = run_in_child(nb, args.profile, seed, args.cell_timeout, args.site_cache)
         bad = sum(c["status"] == "failed" for c in r["claims"])
         print(f"{nb.name} seed {seed}: {len(r['claims'])} claims, {bad} failed"
               + (f", stopped: {r['error']}" if r["error"] else "") + f" ({r['seconds']} s)", flush=True)
