@@ -51,3 +51,48 @@ def test_a_notebook_run_collects_its_claims_cell_by_cell(tmp_path, monkeypatch):
     assert r["error"] is None, r["error"]
     assert [(c["cell"], c["k"], c["claim"], c["status"]) for c in r["claims"]] == [
         (1, 0, "one", "held"), (1, 1, "two", "failed")]
+
+
+def test_the_learner_check_lists_each_failed_claim_and_each_stopped_run():
+    assert tool.run_problems(_run(2, [(3, "holds", "held", 0.9)])) == []
+    failed = tool.run_problems(_run(2, [(3, "holds", "held", 0.9), (5, "fails", "failed", 0.01)]))
+    assert failed == ["02_x.ipynb seed 2 cell 5: claim failed: fails share 0.01"]
+    stopped = dict(_run(2, [], error="ValueError: boom"), error_detail="Traceback …\nValueError: boom")
+    assert tool.run_problems(stopped) == ["02_x.ipynb seed 2: stopped: Traceback …\nValueError: boom"]
+
+
+def test_check_exits_1_with_the_traceback_when_a_cell_raises(tmp_path, monkeypatch):
+    """`make test-learner` fails when a notebook raises, and says where; a clean notebook passes."""
+    import nbformat
+
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1\nx")]), nbs / "01_ok.ipynb")
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("raise ValueError('boom')")]),
+                   nbs / "02_bad.ipynb")
+    monkeypatch.setattr(tool, "NOTEBOOKS", nbs)
+    out = tmp_path / "out"
+    assert tool.main(["--profile", "ci", "--seeds", "1", "--only", "01", "--check", "--out", str(out)]) == 0
+    assert tool.main(["--profile", "ci", "--seeds", "1", "--only", "02", "--check", "--out", str(out)]) == 1
+    assert "ValueError: boom" in (out / "ci.md").read_text()
+
+
+def test_a_run_stored_for_the_site_is_where_build_site_looks(tmp_path, monkeypatch):
+    """--site-cache: the executed notebook is found by tools/build_site.py's cache key (code, profile, seed, ganlib)."""
+    import nbformat
+
+    monkeypatch.syspath_prepend(str(ROOT / "tools"))
+    import build_site
+
+    monkeypatch.setattr(build_site, "BUILD", tmp_path / "build")
+    path = tmp_path / "03_toy.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# toy"), nbformat.v4.new_code_cell("1 + 1")])
+    nbformat.write(nb, path)
+    executed = nbformat.read(path, as_version=4)
+    executed.cells[1].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]
+    stored = tool.save_for_site(path, executed, "cpu", 2, [0.0, 0.5], 0.5)
+    key = build_site.cache_key(nb, "cpu", 2, build_site.ganlib_digest())
+    assert stored == tmp_path / "build" / "executed" / "cpu" / f"03_toy.{key}.ipynb"
+    again = nbformat.read(stored, as_version=4)
+    assert again.cells[1].outputs[0]["data"]["text/plain"] == "2"
+    assert again.metadata["ganlib_site"] == {"profile": "cpu", "seed": 2, "seconds": 0.5, "cell_seconds": [0.0, 0.5]}

@@ -117,7 +117,7 @@ def execute(path: Path, out: Path, profile: str, seed: int, timeout: int = 4 * 3
 
 
 def execute_all(paths: list[Path], profile: str, seed: int, jobs: int,
-                fallback: str | None = None) -> dict[str, Path]:
+                fallback: str | None = None, cached_only: bool = False) -> dict[str, Path]:
     """Execute what the cache lacks (`jobs` notebooks at a time); return each notebook's executed copy.
 
     With `fallback` (a profile), a notebook missing from this profile's cache takes that profile's cached run
@@ -137,6 +137,10 @@ def execute_all(paths: list[Path], profile: str, seed: int, jobs: int,
             result[p.name] = other
         else:
             todo.append((p, out))
+    if todo and cached_only:
+        raise SystemExit(f"not in the {profile} cache for seed {seed} (--cached-only): "
+                         + ", ".join(p.name for p, _ in todo)
+                         + ". `make test-learner` stores its runs there; `make site` runs them.")
     if todo:
         print(f"== executing {len(todo)} notebook(s) in the {profile} profile, {jobs} at a time", flush=True)
         with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -331,13 +335,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-html", action="store_true", help="execute and stage only")
     p.add_argument("--fallback", choices=["ci", "cpu", "gpu"],
                    help="a notebook missing from the cache shows this profile's cached run instead of running")
+    p.add_argument("--cached-only", action="store_true",
+                   help="stop if a notebook's run is not in the cache (CI: the learner's runs are the site's)")
     p.add_argument("--sections", action="store_true", help="print the cached runs' seconds per section, and stop")
     args = p.parse_args(argv)
     if args.sections:
         print(sections_table(args.profile))
         return 0
     start = time.perf_counter()
-    executed = execute_all(student_notebooks(args.only), args.profile, args.seed, args.jobs, args.fallback)
+    executed = execute_all(student_notebooks(args.only), args.profile, args.seed, args.jobs, args.fallback,
+                           args.cached_only)
     src = stage(executed, args.profile)
     if not args.no_html:
         html = sphinx_build(src, args.venv)

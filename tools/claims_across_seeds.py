@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -76,18 +77,19 @@ def run_one(notebook: Path, profile: str, seed: int, cell_timeout: int, site_cac
     client = nbclient.NotebookClient(nb, timeout=cell_timeout, kernel_name="python3",
                                      resources={"metadata": {"path": str(notebook.parent)}},
                                      on_cell_executed=collect)
-    start, error = time.time(), None
+    start, error, detail = time.time(), None, None
     try:
         client.execute()
     except nbclient.exceptions.CellExecutionError as e:
-        error = str(e).strip().splitlines()[-1][:300]
+        text = re.sub(r"\x1b\[[0-9;]*m", "", str(e)).strip()  # the traceback without its terminal colours
+        error, detail = text.splitlines()[-1][:300], text[-3000:]
     except Exception as e:  # a timeout, a dead kernel: recorded, the batch goes on
         error = f"{type(e).__name__}: {str(e)[:300]}"
     if site_cache and error is None:
         save_for_site(notebook, nb, profile, seed, [seconds.get(i, 0.0) for i in range(len(nb.cells))],
                       round(time.time() - start, 1))
     return {"notebook": notebook.name, "profile": profile, "seed": seed, "seconds": round(time.time() - start, 1),
-            "error": error, "claims": claims,
+            "error": error, "claims": claims, **({"error_detail": detail} if detail else {}),
             "slowest_cells": dict(sorted(seconds.items(), key=lambda kv: -kv[1])[:5])}
 
 
@@ -190,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1, help="notebook runs at once (one per core at most)")
     ap.add_argument("--cell-timeout", type=int, default=1800)
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--check", action="store_true",
+                    help="exit 1 if a run stopped with an error or a claim failed (make test-learner)")
     ap.add_argument("--site-cache", action="store_true",
                     help="keep each run's figures, stored for tools/build_site.py (the seed-0 runs are the site's)")
     ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)
@@ -223,13 +227,28 @@ def main(argv: list[str] | None = None) -> int:
               + (f", stopped: {r['error']}" if r["error"] else "") + f" ({r['seconds']} s)", flush=True)
         return r
 
+    problems = []
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         for r in pool.map(one, jobs):
             data["runs"][f"{r['notebook']} seed {r['seed']}"] = r
             store.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
             (args.out / f"{args.profile}.md").write_text(table(data), encoding="utf-8")
+            problems += run_problems(r)
     print(f"wrote {store} and {args.out / (args.profile + '.md')}")
+    if args.check:
+        print(f"{len(jobs)} runs: " + ("every claim held, no cell raised" if not problems
+                                       else f"{len(problems)} problem(s):\n  " + "\n  ".join(problems)))
+        return 1 if problems else 0
     return 0
+
+
+def run_problems(r: dict) -> list[str]:
+    """What makes a run fail the learner's-path check: the error it stopped with, and each claim that failed."""
+    where = f"{r['notebook']} seed {r['seed']}"
+    out = [f"{where}: stopped: {r.get('error_detail') or r['error']}"] if r["error"] else []
+    out += [f"{where} cell {c['cell']}: claim failed: {c['claim']} {_numbers(c.get('numbers') or {})}"
+            for c in r["claims"] if c["status"] == "failed"]
+    return out
 
 
 if __name__ == "__main__":
