@@ -72,7 +72,7 @@ LEARNER_JOBS ?= 2
 test-learner: $(TESTS) data
 	@echo "== the student notebooks as a learner runs them (GANLIB_PROFILE=cpu GANLIB_SEED=$(LEARNER_SEED))"
 	GANLIB_THREADS=1 GANLIB_OFFLINE=1 $(PY) tools/claims_across_seeds.py --profile cpu --seeds $(LEARNER_SEED) \
-	  --jobs $(LEARNER_JOBS) --cell-timeout 3600 --check --site-cache --out build/learner
+	  --jobs $(LEARNER_JOBS) --cell-timeout 1800 --check --site-cache --out build/learner
 
 # The student notebooks in notebooks/, made from the worked ones in notebooks/solutions/ (edit those, then this).
 students: $(LAB)
