@@ -225,7 +225,7 @@ def _step_run(fn, case) -> dict:
 
 
 def _step_variant(order="DG", zero_d=True, zero_g=True, step_d=True, step_g=True, swap=False, fixed_losses=False,
-                  d_steps_in_g=False, keep_z=False):
+                  d_steps_in_g=False, keep_z=False, g_names_logits=False):
     """The GAN step with one mistake: the judge's model of what a learner may have written."""
     def step(G, D, opt_g, opt_d, real, d_loss=None, g_loss=None, penalty=None):
         if fixed_losses:
@@ -250,7 +250,10 @@ def _step_variant(order="DG", zero_d=True, zero_g=True, step_d=True, step_g=True
 
         def g_move():
             z = out["z"] if keep_z and "z" in out else torch.randn(len(real), G.latent_dim)
-            loss_g = g_loss(D(G(z)))
+            fake_logits = D(G(z))
+            loss_g = g_loss(fake_logits)
+            if g_names_logits:  # the forger's scores named fake_logits: the return line reads them
+                out["d_fake"] = torch.sigmoid(fake_logits.detach()).mean()
             if zero_g:
                 opt_g.zero_grad()
             loss_g.backward()
@@ -277,6 +280,10 @@ _STEP_MISTAKES = (
      "use the d_loss and g_loss the step is given (notebook 04 passes hinge and Wasserstein losses through them)"),
     (_step_variant(d_steps_in_g=True), "only opt_g takes a step in the forger's move: D's weights must not change there"),
     (_step_variant(keep_z=True), "the forger's step uses fresh noise (the line z = torch.randn(...) above it)"),
+    (_step_variant(g_names_logits=True),
+     "d_fake is wrong: the return line reads real_logits and fake_logits from the detective's move, and the "
+     "forger's move overwrote fake_logits; give the forger's scores another name, or none: "
+     "loss_g = g_loss(D(G(z)))"),
 )
 
 
