@@ -48,13 +48,15 @@ def show_images(images: torch.Tensor, nrow: int = 8, title: str | None = None, a
 
 def plot_points_2d(real=None, fake=None, ax=None, title: str | None = None, lim: float | None = None,
                    s: float = 4.0):
-    """Scatter real (blue) and generated (orange) 2-D points, legend under the axes; returns the Axes."""
+    """Scatter real (blue, drawn on top) and generated (orange) 2-D points, legend under the axes;
+    returns the Axes."""
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 4.5))
     for pts, label, color in ((real, "real", "tab:blue"), (fake, "generated", "tab:orange")):
         if pts is not None:
             p = pts.detach().cpu().numpy() if torch.is_tensor(pts) else np.asarray(pts)
-            ax.scatter(p[:, 0], p[:, 1], s=s, alpha=0.6, label=label, color=color)
+            ax.scatter(p[:, 0], p[:, 1], s=s, alpha=0.6, label=label, color=color,
+                       zorder=3 if label == "real" else 2)  # real above: the modes stay visible
     if lim is not None:
         ax.set_xlim(-lim, lim)
         ax.set_ylim(-lim, lim)

@@ -138,6 +138,7 @@ class LiveView:
                                  vmin=0, vmax=1, alpha=0.7)
         self.fig.colorbar(self.im, ax=self.ax, fraction=0.046, label="D(x): probability 'real'")
         self.real = self.ax.scatter(*live.real_show.numpy().T, s=4, c="tab:blue", label="real")
+        self.real.set_zorder(3)  # the real points above the generated ones: the modes stay visible
         pts, grad = live.arrows()
         self.fake = self.ax.scatter(*pts.T, s=4, c="tab:orange", label="generated")
         self.k = k = min(len(pts), 60)  # arrows on the first k fakes (all would clutter)

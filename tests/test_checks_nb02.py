@@ -125,6 +125,23 @@ def test_a_step_whose_detective_trains_the_forger_is_named():
         checks.check_gan_step(leaky)
 
 
+def test_a_step_that_reuses_fake_logits_in_the_forgers_move_is_named():
+    """A correct step, but the forger's scores are named fake_logits: the given return line reports them."""
+    def reused(G, D, opt_g, opt_d, real, d_loss=None, g_loss=None, penalty=None):
+        fake = G(torch.randn(len(real), G.latent_dim)).detach()
+        real_logits, fake_logits = D(real), D(fake)
+        loss_d = d_loss(real_logits, fake_logits) + (penalty(D, real, fake) if penalty else 0)
+        opt_d.zero_grad(); loss_d.backward(); opt_d.step()
+        fake_logits = D(G(torch.randn(len(real), G.latent_dim)))
+        loss_g = g_loss(fake_logits)
+        opt_g.zero_grad(); loss_g.backward(); opt_g.step()
+        return {"d_loss": loss_d.detach(), "g_loss": loss_g.detach(),
+                "d_real": torch.sigmoid(real_logits.detach()).mean(),
+                "d_fake": torch.sigmoid(fake_logits.detach()).mean()}
+    with pytest.raises(AssertionError, match="overwrote fake_logits"):
+        checks.check_gan_step(reused)
+
+
 @pytest.mark.parametrize("i", range(len(nb02._LOOP_MISTAKES)))
 def test_each_loop_mistake_gets_its_hint(i):
     wrong, hint = nb02._LOOP_MISTAKES[i]

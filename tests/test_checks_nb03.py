@@ -101,6 +101,58 @@ def test_tanh_written_as_a_function_in_forward_passes():
     assert nb03.check_dcgan_generator(FunctionalTanh)
 
 
+class _FunctionalReLUGenerator(nn.Module):
+    """A correct DCGAN generator that applies ReLU as a function in forward (F.relu / torch.relu)."""
+
+    def __init__(self, latent_dim=64, width=32):
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.fc = nn.Linear(latent_dim, 2 * width * 7 * 7, bias=False)
+        self.bn1 = nn.BatchNorm1d(2 * width * 7 * 7)
+        self.up1 = nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(width)
+        self.up2 = nn.ConvTranspose2d(width, 1, 4, 2, 1)
+        self.out = nn.Tanh()
+        dcgan_init(self)
+
+    def forward(self, z):
+        x = torch.nn.functional.relu(self.bn1(self.fc(z))).view(len(z), -1, 7, 7)
+        return self.out(self.up2(torch.relu(self.bn2(self.up1(x)))))
+
+
+def test_relu_written_as_a_function_in_forward_passes():
+    """F.relu / torch.relu in forward is the same generator as nn.ReLU() modules: judged by what it does."""
+    assert nb03.check_dcgan_generator(_FunctionalReLUGenerator)
+
+
+def test_a_functional_relu_in_the_wrong_place_still_fails():
+    class NoSecondReLU(_FunctionalReLUGenerator):
+        def forward(self, z):
+            x = torch.nn.functional.relu(self.bn1(self.fc(z))).view(len(z), -1, 7, 7)
+            return self.out(self.up2(self.bn2(self.up1(x))))
+    with pytest.raises(AssertionError, match="batch norm, then ReLU"):
+        nb03.check_dcgan_generator(NoSecondReLU)
+
+
+def test_leaky_relu_written_as_a_function_in_d_is_read_with_its_slope():
+    base = _discriminator(act=nn.Identity)
+
+    class FunctionalLeaky(base):
+        def forward(self, x):
+            h = torch.nn.functional.leaky_relu(self.net[0](x), 0.2)
+            h = torch.nn.functional.leaky_relu(self.net[3](self.net[2](h)), 0.2)
+            return self.logit(self.net[5](h)).squeeze(1)
+
+    class WrongSlope(base):
+        def forward(self, x):
+            h = torch.nn.functional.leaky_relu(self.net[0](x), 0.1)
+            h = torch.nn.functional.leaky_relu(self.net[3](self.net[2](h)), 0.1)
+            return self.logit(self.net[5](h)).squeeze(1)
+    assert nb03.check_dcgan_discriminator(FunctionalLeaky)
+    with pytest.raises(AssertionError, match=re.escape("a slope of 0.2")):
+        nb03.check_dcgan_discriminator(WrongSlope)
+
+
 @pytest.mark.parametrize("kw, hint", [
     (dict(last="sigmoid"), "not sigmoid"),
     (dict(last="none"), "end with nn.Tanh()"),

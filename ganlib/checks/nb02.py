@@ -172,7 +172,8 @@ def _small_penalty(D, real, fake):
 # Adam's eps: with PyTorch's 1e-8 a gradient that is float noise (1e-9 in one correct form, −1e-9 in another: D
 # scoring real and fake in one pass, say) becomes a full step of ±lr, and correct steps end 0.02 apart. With 1e-4
 # equivalent forms end within 4e-6 of each other and every modelled mistake at least 0.02 away (measured over
-# grading seeds 0-300 with the cases' losses below, 2026-12-07), so the judge compares at 1e-3.
+# grading seeds 0-300 with the cases' losses below, 2026-12-07), so the judge compares at 1e-3. (A reused
+# fake_logits changes only the reported d_fake: at least 0.0046 away over the same seeds.)
 _EPS = 1e-4
 _TOL = 1e-3
 _LOSSES = {"logistic": (_logistic_d, _logistic_g), "hinge": (_hinge_d, _hinge_g)}
@@ -225,7 +226,7 @@ def _step_run(fn, case) -> dict:
 
 
 def _step_variant(order="DG", zero_d=True, zero_g=True, step_d=True, step_g=True, swap=False, fixed_losses=False,
-                  d_steps_in_g=False, keep_z=False):
+                  d_steps_in_g=False, keep_z=False, g_names_logits=False):
     """The GAN step with one mistake: the judge's model of what a learner may have written."""
     def step(G, D, opt_g, opt_d, real, d_loss=None, g_loss=None, penalty=None):
         if fixed_losses:
@@ -250,7 +251,10 @@ def _step_variant(order="DG", zero_d=True, zero_g=True, step_d=True, step_g=True
 
         def g_move():
             z = out["z"] if keep_z and "z" in out else torch.randn(len(real), G.latent_dim)
-            loss_g = g_loss(D(G(z)))
+            fake_logits = D(G(z))
+            loss_g = g_loss(fake_logits)
+            if g_names_logits:  # the forger's scores named fake_logits: the return line reads them
+                out["d_fake"] = torch.sigmoid(fake_logits.detach()).mean()
             if zero_g:
                 opt_g.zero_grad()
             loss_g.backward()
@@ -277,6 +281,10 @@ _STEP_MISTAKES = (
      "use the d_loss and g_loss the step is given (notebook 04 passes hinge and Wasserstein losses through them)"),
     (_step_variant(d_steps_in_g=True), "only opt_g takes a step in the forger's move: D's weights must not change there"),
     (_step_variant(keep_z=True), "the forger's step uses fresh noise (the line z = torch.randn(...) above it)"),
+    (_step_variant(g_names_logits=True),
+     "d_fake is wrong: the return line reads real_logits and fake_logits from the detective's move, and the "
+     "forger's move overwrote fake_logits; give the forger's scores another name, or none: "
+     "loss_g = g_loss(D(G(z)))"),
 )
 
 

@@ -131,6 +131,22 @@ _WATCHED = (nn.Linear, nn.ConvTranspose2d, nn.Conv2d, nn.BatchNorm1d, nn.BatchNo
             nn.Tanh, nn.Sigmoid, nn.Upsample, nn.MaxPool2d)
 
 
+def _functional_activation(before: torch.Tensor, after: torch.Tensor) -> tuple | None:
+    """``("ReLU",)`` or ``("LeakyReLU", slope)`` when ``after`` is that activation of ``before``
+    (reshaped or not), applied as a function between two layers; else None."""
+    if before.numel() != after.numel() or not (before < 0).any():
+        return None
+    b, a = before.flatten(), after.flatten()
+    if torch.equal(a, b):
+        return None
+    if torch.allclose(a, F.relu(b), atol=1e-6):
+        return ("ReLU",)
+    slope = round(float((a[b < 0] / b[b < 0]).median()), 6)
+    if 0 < slope < 1 and torch.allclose(a, F.leaky_relu(b, slope), atol=1e-6):
+        return ("LeakyReLU", slope)
+    return None
+
+
 def _layers(net: nn.Module, x: torch.Tensor, sized: type) -> tuple[dict, torch.Tensor]:
     """Run ``net(x)`` once and report its layers in the order forward runs them, the output sizes of its ``sized``
     layers, its LeakyReLU slopes and the spread of its initial conv / linear weights; and the output."""
@@ -138,14 +154,21 @@ def _layers(net: nn.Module, x: torch.Tensor, sized: type) -> tuple[dict, torch.T
     sizes: list = []
     slopes: list = []
     last: list = []  # the last sized layer's output: is the net's output tanh of it (torch.tanh in forward counts)?
+    prev: list = []  # the previous watched layer's output: was a ReLU applied to it as a function?
 
     def seen(module, inputs, output):
+        if prev and torch.is_tensor(inputs[0]):
+            act = _functional_activation(prev[0], inputs[0].detach())
+            if act is not None:  # F.relu / F.leaky_relu in forward: the same layer, as a function
+                kinds.append(act[0])
+                slopes.extend(act[1:])
         kinds.append(type(module).__name__)
         if isinstance(module, sized):
             sizes.append(list(output.shape[1:]))
             last[:] = [output.detach()]
         if isinstance(module, nn.LeakyReLU):
             slopes.append(float(module.negative_slope))
+        prev[:] = [output.detach().clone()]  # a copy: an in-place ReLU after it must not change it
     hooks = [m.register_forward_hook(seen) for m in net.modules() if isinstance(m, _WATCHED)]
     out = net(x).detach()
     for h in hooks:
