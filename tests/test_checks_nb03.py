@@ -335,3 +335,15 @@ def test_the_reference_loop_passes_and_a_stub_is_not_done():
 def test_each_loop_mistake_gets_its_hint(kw, hint):
     with pytest.raises(AssertionError, match=re.escape(hint)):
         nb03.check_gan_training(_loop(**kw))
+
+
+def test_a_generator_that_ignores_its_noise_fails():
+    """An attack from issue 34: a generator that draws the same image whatever z is must not pass."""
+    from ganlib.dcgan import DCGANGenerator
+
+    class IgnoresZ(DCGANGenerator):
+        def forward(self, z):
+            return super().forward(torch.zeros_like(z))
+
+    with pytest.raises(AssertionError, match="did not train"):
+        nb03.check_dcgan_generator(IgnoresZ)
