@@ -165,10 +165,11 @@ def _order_judge(case, got) -> None:
                                       hint=f"{twice}: each check once is enough; its finding does not change"))
     missing = [c for c in CHECKS if c not in order]
     if missing:
-        hint = (f"you skip {missing}. A collapse can have several causes at once, so run every check: "
-                "the one you skip may be the one that matters")
+        hint = (f"you skip {missing}. A failing GAN can have several causes at once, so run "
+                "every check: the one you skip may be the one that matters")
         if "mode_coverage" in missing:
-            hint = "include 'mode_coverage': without a number you cannot tell that the collapse is there, or gone"
+            hint = ("include 'mode_coverage': without a number you cannot tell that the failure is "
+                    "there, or gone")
         raise AssertionError(feedback(f"{len(missing)} of {len(CHECKS)} checks are missing", got=order, hint=hint))
     last_code = max(order.index(c) for c in CODE_CHECKS)
     early = [c for c in BALANCE_CHECKS if order.index(c) < last_code]
@@ -181,5 +182,5 @@ def _order_judge(case, got) -> None:
 
 
 check_collapse_checklist = exercise("collapse_checklist", notebook=NOTEBOOK, reference=recommended_order,
-                                    title="Your order of checks for a collapsed GAN",
+                                    title="Your order of checks for a failing GAN",
                                     cases=_order_cases, run=_order_run, judge=_order_judge)

@@ -29,6 +29,9 @@ def neighbour_pairs(dataset: str) -> np.ndarray:
 
 
 KINDS = ("high quality", "on a bridge", "elsewhere")
+KIND_COLOURS = ("#E69F00", "#000000", "#999999")
+"""Okabe-Ito orange, black and grey (high quality, bridge, elsewhere): told apart in every colour
+blindness, none near the real blue."""
 
 
 def sample_kinds(samples, dataset: str, threshold: float = 3.0) -> np.ndarray:
@@ -59,20 +62,23 @@ def score(samples, dataset: str) -> dict:
 
 
 def plot_kinds(samples, dataset: str, ax=None, title: str | None = None, legend: bool = True):
-    """The real modes (blue, underneath: a mode left blue is one no sample reached) and every generated sample on
-    top, coloured by its kind (Okabe-Ito orange, vermillion, grey); legend under the axes."""
+    """The real modes (blue) and the samples coloured by kind (KIND_COLOURS): high quality larger,
+    on top of the real dots (a mode left blue is one no sample reached), the others beneath them."""
     import matplotlib.pyplot as plt
+
+    from ganlib.viz import OKABE_ITO
 
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 4.5))
     pts = np.asarray(samples)
     kinds = sample_kinds(pts, dataset)
     real = toy_2d(dataset, 2_500, torch.Generator().manual_seed(1)).numpy()
-    ax.scatter(real[:, 0], real[:, 1], s=1, color="#0072B2", alpha=0.8, label="real", zorder=1)
-    for k, (label, color) in enumerate(zip(KINDS, ("#E69F00", "#D55E00", "#999999"))):
+    ax.scatter(real[:, 0], real[:, 1], s=1, color=OKABE_ITO["blue"], alpha=0.8, label="real",
+               zorder=2)
+    for k, (label, color) in enumerate(zip(KINDS, KIND_COLOURS)):
         sel = pts[kinds == k]
-        ax.scatter(sel[:, 0], sel[:, 1], s=3, alpha=0.5, color=color, zorder=2,
-                   label=f"generated, {label} ({len(sel) / len(pts):.1%})")
+        ax.scatter(sel[:, 0], sel[:, 1], s=(6, 3, 3)[k], alpha=(0.9, 0.6, 0.5)[k], color=color,
+                   zorder=(3, 1, 1)[k], label=f"generated, {label} ({len(sel) / len(pts):.1%})")
     ax.set_aspect("equal")
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
