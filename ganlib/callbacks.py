@@ -123,8 +123,8 @@ class History:
             return (f"training diverged at step {step} ({now}); no finite losses were recorded "
                     "before it. Try a smaller learning rate, or check the data and the models.")
         was = ", ".join(f"{k}={v:.4g}" for k, v in zip(STATS, last))
-        return (f"training diverged at step {step} ({now}); last finite values at step {last_step}: "
-                f"{was}. Try a smaller learning rate or a gradient penalty.")
+        return (f"training diverged at step {step} ({now}); last finite values at step "
+                f"{last_step}: {was}. Try a smaller learning rate or a gradient penalty.")
 
     def plot(self, axes=None, smooth: int = 1):
         """Two panels: the losses, and D(x) / D(G(z)), against the step, with reference lines; returns the axes."""
@@ -228,7 +228,9 @@ class EMA:
 
 
 @torch.no_grad()
-def recalibrate_batch_norm(G: nn.Module, batches: int = 100, batch_size: int = 256, seed: int = 0) -> nn.Module:
+def recalibrate_batch_norm(
+    G: nn.Module, batches: int = 100, batch_size: int = 256, seed: int = 0
+) -> nn.Module:
     """Re-estimate G's batch-norm statistics from its own weights: run it in training mode on ``batches`` batches of
     seeded noise and keep the plain average of their statistics. Returns G in eval mode; leaves the global RNG alone.
 
@@ -283,7 +285,9 @@ class Checkpoint:
     """
 
     def __init__(self, path, every: int | None = None, resume: bool = False):
-        self.path, self.every = Path(path), None if every is None else check_count(every, "checkpoint_every")
+        self.path, self.every = Path(path), (
+            None if every is None else check_count(every, "checkpoint_every")
+        )
         self.resume = resume
         if self.path.is_dir():
             raise IsADirectoryError(f"checkpoint path {self.path} is a folder; give a file name, "
@@ -294,8 +298,8 @@ class Checkpoint:
             load_checkpoint(self.path, run, batch_size=run.batches.batch_size)
         elif self.path.exists():
             step = read_checkpoint(self.path)["step"]  # raises, naming the file, for any other file
-            warnings.warn(f"{self.path} holds a run saved at step {step}, but resume=False: this run "
-                          "starts afresh and overwrites it at its first save. Pass "
+            warnings.warn(f"{self.path} holds a run saved at step {step}, but resume=False: this "
+                          "run starts afresh and overwrites it at its first save. Pass "
                           "Checkpoint(path, resume=True) to continue that run.", stacklevel=3)
 
     def __call__(self, run) -> None:
@@ -324,15 +328,18 @@ def read_checkpoint(path) -> dict:
     """The state a :func:`save_checkpoint` wrote to ``path``, or a ValueError saying what the file is instead."""
     path = Path(path)
     if path.is_dir():
-        raise IsADirectoryError(f"checkpoint path {path} is a folder; give the checkpoint file, e.g. {path / 'run.pt'}")
+        raise IsADirectoryError(f"checkpoint path {path} is a folder; give the checkpoint file, "
+                                f"e.g. {path / 'run.pt'}")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:
-        raise ValueError(f"checkpoint {path} cannot be read as a training checkpoint ({type(e).__name__}: {str(e).splitlines()[0]}); it is "
-                         "damaged or not a torch file. Delete it to start afresh, or pass another checkpoint path") from e
+        raise ValueError(f"checkpoint {path} cannot be read as a training checkpoint "
+                         f"({type(e).__name__}: {str(e).splitlines()[0]}); it is "
+                         "damaged or not a torch file. Delete it to start afresh, or pass another "
+                         "checkpoint path") from e
     if isinstance(state, dict) and "class" in state and "state_dict" in state:
-        raise ValueError(f"{path} is a model file (ganlib.pretrained.save), not a training checkpoint; "
-                         "pass another checkpoint path for the run (this file is kept)")
+        raise ValueError(f"{path} is a model file (ganlib.pretrained.save), not a training "
+                         "checkpoint; pass another checkpoint path for the run (this file is kept)")
     if not isinstance(state, dict) or not {"seed", "batch_size", "step", "G", "D"} <= set(state):
         raise ValueError(f"{path} is not a training checkpoint of fit (no seed / step / G / D); "
                          "pass another checkpoint path, or delete it to start afresh")
@@ -347,9 +354,10 @@ def load_checkpoint(path, run, *, batch_size: int) -> bool:
     state = read_checkpoint(path)
     saved = (state["seed"], state["batch_size"])
     if saved != (run.seed, batch_size):
-        raise ValueError(f"checkpoint {path} was made with seed={saved[0]}, batch_size={saved[1]}; this run has "
-                         f"seed={run.seed}, batch_size={batch_size}. Use the same settings to resume, or "
-                         "another checkpoint path to start afresh.")
+        raise ValueError(f"checkpoint {path} was made with seed={saved[0]}, batch_size={saved[1]}; "
+                         "this run has "
+                         f"seed={run.seed}, batch_size={batch_size}. Use the same settings to "
+                         "resume, or another checkpoint path to start afresh.")
     run.G.load_state_dict(state["G"])
     run.D.load_state_dict(state["D"])
     run.opt_g.load_state_dict(state["opt_g"])

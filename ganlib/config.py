@@ -46,10 +46,12 @@ class Profile:
         return {"ci": ci, "cpu": cpu, "gpu": gpu}[self.name]
 
     def __str__(self) -> str:
-        line = f"profile={self.name} device={self.device} torch_threads={torch.get_num_threads()} seed={SEED}"
+        line = (f"profile={self.name} device={self.device} torch_threads={torch.get_num_threads()} "
+                f"seed={SEED}")
         if self.name == "ci":
-            line += ("\nThe ci profile is a quick test: budgets so tiny that every cell runs in seconds. Its numbers"
-                     "\nare not the course's results; run with GANLIB_PROFILE=cpu (or gpu) for those.")
+            line += ("\nThe ci profile is a quick test: budgets so tiny that every cell runs in "
+                     "seconds. Its numbers\nare not the course's results; run with "
+                     "GANLIB_PROFILE=cpu (or gpu) for those.")
         return line
 
 
@@ -62,7 +64,9 @@ def check_profile_name(name: str, source: str = "the profile") -> str:
     """The profile name, lower-cased, or a ValueError naming where it came from and the choices."""
     clean = str(name).strip().lower()
     if clean not in PROFILES:
-        raise ValueError(f"unknown profile {name!r} ({source}); choose one of {', '.join(PROFILES)}")
+        raise ValueError(
+            f"unknown profile {name!r} ({source}); choose one of {', '.join(PROFILES)}"
+        )
     return clean
 
 
@@ -110,7 +114,8 @@ def read_seed() -> int:
     except ValueError:
         n = -1
     if n < 0:
-        raise ValueError(f"${ENV_SEED} must be a whole number ≥ 0 (0 is the default run), got {env!r}")
+        raise ValueError(f"${ENV_SEED} must be a whole number ≥ 0 (0 is the default run), got "
+                         f"{env!r}")
     return n
 
 
@@ -118,7 +123,8 @@ def run_seed(offset: int = 0) -> int:
     """The notebook seed ``offset`` of this run: ``offset`` itself at ``$GANLIB_SEED=0``, shifted by
     1,000 for each step of it, so ``GANLIB_SEED=2`` is a different, equally valid run of the whole course."""
     if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset < SEED_STRIDE:
-        raise ValueError(f"a notebook seed is a whole number from 0 to {SEED_STRIDE - 1}, got {offset!r}")
+        raise ValueError(f"a notebook seed is a whole number from 0 to {SEED_STRIDE - 1}, got "
+                         f"{offset!r}")
     return SEED * SEED_STRIDE + offset
 
 

@@ -74,7 +74,9 @@ def _cache_file(name: str, split: str) -> Path:
     return cache_dir() / f"{name}-{split}.npz"
 
 
-def check_image_set(images: np.ndarray, labels: np.ndarray, source: str, fix: str) -> tuple[np.ndarray, np.ndarray]:
+def check_image_set(
+    images: np.ndarray, labels: np.ndarray, source: str, fix: str
+) -> tuple[np.ndarray, np.ndarray]:
     """Stored images (uint8 N×28×28) and one label 0..9 each, or a DataError naming ``source`` and the ``fix``."""
     try:
         images = check_image_array(images, f"images in {source}")
@@ -85,15 +87,17 @@ def check_image_set(images: np.ndarray, labels: np.ndarray, source: str, fix: st
 
 
 def _load_cache(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    fix = ("Delete it and load again (it is rebuilt from the Debian package or a download), or write it "
-           "again with arrays 'images' (uint8 N×28×28) and 'labels' (0..9, one per image).")
+    fix = (
+        "Delete it and load again (it is rebuilt from the Debian package or a download), or "
+        "write it again with arrays 'images' (uint8 N×28×28) and 'labels' (0..9, one per image)."
+    )
     try:
         with np.load(path) as z:
             images, labels = z["images"], z["labels"]
     except PermissionError as e:
-        raise DataError(f"cannot read the cached file {path}: permission denied. The file is not corrupt; it "
-                        "belongs to someone else. Ask its owner to make it readable (chmod a+r), or point "
-                        "$GANLIB_DATA at a folder of your own.") from e
+        raise DataError(f"cannot read the cached file {path}: permission denied. The file is not "
+                        "corrupt; it belongs to someone else. Ask its owner to make it readable "
+                        "(chmod a+r), or point $GANLIB_DATA at a folder of your own.") from e
     except Exception as e:  # zipfile.BadZipFile, KeyError, ValueError, EOFError...
         raise DataError(f"cached file {path} is corrupt ({type(e).__name__}: {e}). {fix}") from e
     return check_image_set(images, labels, f"the cached file {path}", fix)
@@ -111,7 +115,8 @@ def _download(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
     cls = {"fashion-mnist": datasets.FashionMNIST, "mnist": datasets.MNIST}[name]
     with scratch_dir(cache_dir(), ".download-") as tmp:
         ds = cls(root=tmp, train=(split == "train"), download=True)
-        images, labels = check_image_set(ds.data.numpy(), np.asarray(ds.targets), f"the download of {name}",
+        images, labels = check_image_set(ds.data.numpy(), np.asarray(ds.targets),
+                                         f"the download of {name}",
                                          "The download is damaged; try again later.")
     _write_cache(_cache_file(name, split), images, labels)
     return images, labels
@@ -149,10 +154,14 @@ def _load_uint8(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
     except DataError:
         raise
     except Exception as e:
-        raise DataError(f"download failed ({type(e).__name__}: {e}).\n" + _missing_message(name)) from e
+        raise DataError(
+            f"download failed ({type(e).__name__}: {e}).\n" + _missing_message(name)
+        ) from e
 
 
-def load_images(name: str = "fashion-mnist", split: str = "train") -> tuple[torch.Tensor, torch.Tensor]:
+def load_images(
+    name: str = "fashion-mnist", split: str = "train"
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Return ``(images, labels)``: float32 N×1×28×28 in [-1, 1] and int64 class labels."""
     _check_name(name, split)
     images, labels = _load_uint8(name, split)
@@ -181,7 +190,8 @@ class Mixture1D:
             for i, w in enumerate(self.weights):
                 check_number(w, f"weights[{i}]")
         if self.weights is not None and (len(self.weights) != len(self.means)
-                                         or any(w < 0 for w in self.weights) or sum(self.weights) <= 0):
+                                         or any(w < 0 for w in self.weights)
+                                         or sum(self.weights) <= 0):
             raise ValueError("weights must be non-negative, one per component, not all zero")
 
     @property
@@ -268,9 +278,12 @@ def sine_waves(n: int, generator: torch.Generator | None = None, length: int = 6
     for f in freqs:
         check_count(f, "each frequency in freqs")
         if f >= length / 2:  # above Nyquist the wave aliases: dominant_frequency would read another f
-            raise ValueError(f"frequency {f} needs more than {2 * f} points per wave (Nyquist), got "
+            raise ValueError(f"frequency {f} needs more than {2 * f} points per wave (Nyquist), "
+                             "got "
                              f"length={length}; use length > {2 * max(freqs)} or lower frequencies")
-    f = torch.tensor(freqs, dtype=torch.float32)[torch.randint(len(freqs), (n, 1), generator=generator)]
+    f = torch.tensor(freqs, dtype=torch.float32)[
+        torch.randint(len(freqs), (n, 1), generator=generator)
+    ]
     a = 0.5 + 0.5 * torch.rand(n, 1, generator=generator)
     phase = 2 * math.pi * torch.rand(n, 1, generator=generator)
     t = torch.arange(length, dtype=torch.float32) / length

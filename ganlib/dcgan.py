@@ -47,9 +47,11 @@ class DCGANGenerator(nn.Module):
         super().__init__()
         self.latent_dim, self.config = latent_dim, dict(latent_dim=latent_dim, width=width)
         self.project = nn.Sequential(  # the one fully connected layer: z → 2·width maps of 7×7
-            nn.Linear(latent_dim, 2 * width * 7 * 7, bias=False), nn.BatchNorm1d(2 * width * 7 * 7), nn.ReLU())
+            nn.Linear(latent_dim, 2 * width * 7 * 7, bias=False), nn.BatchNorm1d(2 * width * 7 * 7),
+            nn.ReLU())
         self.net = nn.Sequential(
-            nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(),  # 7 → 14
+            nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False), nn.BatchNorm2d(width),
+            nn.ReLU(),  # 7 → 14
             nn.ConvTranspose2d(width, 1, 4, 2, 1), nn.Tanh())  # 14 → 28; no batch norm on the output
         dcgan_init(self)
 
@@ -65,7 +67,8 @@ class DCGANDiscriminator(nn.Module):
         self.config = dict(width=width)
         self.net = nn.Sequential(
             nn.Conv2d(1, width, 4, 2, 1), nn.LeakyReLU(0.2),  # 28 → 14; no batch norm on the input
-            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * width), nn.LeakyReLU(0.2),  # → 7
+            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * width),
+            nn.LeakyReLU(0.2),  # → 7
             nn.Flatten())
         self.logit = nn.Linear(2 * width * 7 * 7, 1)
         dcgan_init(self)
@@ -92,7 +95,8 @@ class ConditionalDCGANGenerator(nn.Module):
 
     def forward(self, z: Tensor, labels: Tensor) -> Tensor:
         y = check_labels(labels, len(z), self.n_classes)
-        h = self.project(torch.cat([z, F.one_hot(y.to(z.device), self.n_classes).to(z.dtype)], dim=1))
+        h = self.project(torch.cat([z, F.one_hot(y.to(z.device), self.n_classes).to(z.dtype)],
+                                   dim=1))
         return self.net(h.view(len(z), -1, 7, 7))
 
 
@@ -151,7 +155,8 @@ class AuxClassifierDiscriminator(ConditionalDCGANDiscriminator):
 
 
 def aux_classifier_gan_step(G, D: AuxClassifierDiscriminator, opt_g, opt_d, real, labels, *,
-                            d_loss=losses.d_loss, g_loss=losses.g_loss_nonsaturating, aux_weight: float = 0.2):
+                            d_loss=losses.d_loss, g_loss=losses.g_loss_nonsaturating,
+                            aux_weight: float = 0.2):
     """The conditional step plus AC-GAN's class term: D also learns to name the class of real images
     (cross-entropy, weight 1), and G's loss adds ``aux_weight`` × the cross-entropy of D's naming of its fakes
     against the asked class. Only real images train the head: fakes never teach it a class."""
@@ -173,8 +178,9 @@ def aux_classifier_gan_step(G, D: AuxClassifierDiscriminator, opt_g, opt_d, real
     loss_g.backward(inputs=list(G.parameters()))
     opt_g.step()
     return {"d_loss": loss_d.detach(), "g_loss": loss_g.detach(),
-            "d_real": torch.sigmoid(real_logits.detach()).mean(), "d_fake": torch.sigmoid(fake_logits.detach()).mean(),
-            "aux_real": aux_d.detach(), "aux_fake": aux_g.detach()}
+            "d_real": torch.sigmoid(real_logits.detach()).mean(),
+            "d_fake": torch.sigmoid(fake_logits.detach()).mean(), "aux_real": aux_d.detach(),
+            "aux_fake": aux_g.detach()}
 
 
 FAST_RECIPE = dict(latent_dim=64, width=32, batch_size=64, lr_g=2e-4, lr_d=2e-4, betas=(0.5, 0.999))

@@ -113,7 +113,8 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], object], 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_tmp_prefix(path) + _owner_tag(), suffix=TMP_SUFFIX)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_tmp_prefix(path) + _owner_tag(),
+                               suffix=TMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -168,7 +169,9 @@ def sha256(path: str | os.PathLike) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def git_commit(folder: str | os.PathLike | None = None, dirty_paths: tuple[str, ...] = ("ganlib",)) -> str:
+def git_commit(
+    folder: str | os.PathLike | None = None, dirty_paths: tuple[str, ...] = ("ganlib",)
+) -> str:
     """The git commit the code runs at (``+dirty`` when ``dirty_paths`` differ from it), or 'unknown'."""
     cwd = Path(folder) if folder is not None else Path(__file__).resolve().parent.parent  # the checkout
     try:

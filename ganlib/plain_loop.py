@@ -13,8 +13,15 @@ from torch import Tensor, nn
 from .losses import d_loss, g_loss_nonsaturating
 
 
-def train_gan(G: nn.Module, D: nn.Module, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
-              images: Tensor, steps: int, batch_size: int = 64) -> list[tuple[float, float]]:
+def train_gan(
+    G: nn.Module,
+    D: nn.Module,
+    opt_g: torch.optim.Optimizer,
+    opt_d: torch.optim.Optimizer,
+    images: Tensor,
+    steps: int,
+    batch_size: int = 64,
+) -> list[tuple[float, float]]:
     """Play ``steps`` rounds of the game on random batches of ``images``; return D(x) and D(G(z)) of each round."""
     seen = []
     for _ in range(steps):
@@ -31,5 +38,6 @@ def train_gan(G: nn.Module, D: nn.Module, opt_g: torch.optim.Optimizer, opt_d: t
         opt_g.zero_grad()
         loss_g.backward()
         opt_g.step()
-        seen.append((torch.sigmoid(real_logits).mean().item(), torch.sigmoid(fake_logits).mean().item()))
+        seen.append((torch.sigmoid(real_logits).mean().item(),
+                     torch.sigmoid(fake_logits).mean().item()))
     return seen

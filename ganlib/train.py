@@ -79,14 +79,21 @@ class Batches:
     ``next()`` returns ``(x,)``, or ``(x, labels)`` when labels are given (or the sampler returns them).
     """
 
-    def __init__(self, data, labels: Tensor | None, batch_size: int, seed: int, device: torch.device):
-        self.batch_size, self.device, self.labels = check_count(batch_size, "batch_size"), device, labels
+    def __init__(self, data, labels: Tensor | None, batch_size: int, seed: int,
+                 device: torch.device):
+        self.batch_size, self.device, self.labels = (
+            check_count(batch_size, "batch_size"),
+            device,
+            labels,
+        )
         if callable(data):
             self.data, self.gen = data, torch.Generator().manual_seed(seed)
         else:
             if not torch.is_tensor(data):
-                raise TypeError(f"data must be a tensor of real samples or a function sample(n, generator), "
-                                f"got {type(data).__name__}; convert an array with torch.as_tensor(x).float()")
+                raise TypeError("data must be a tensor of real samples or a function sample(n, "
+                                "generator), "
+                                f"got {type(data).__name__}; convert an array with "
+                                "torch.as_tensor(x).float()")
             if len(data) == 0:
                 raise ValueError("data is empty: give at least one real sample")
             _check_finite(data, "data")
@@ -105,7 +112,8 @@ class Batches:
             if out[0].device.type == "cpu":  # cheap on the host; a device tensor would cost a sync per step
                 _check_finite(out[0], "a batch from the sampler")
             return tuple(t.to(self.device) for t in out)
-        idx = torch.randint(len(self.data), (self.batch_size,), device=self.device, generator=self.gen)
+        idx = torch.randint(len(self.data), (self.batch_size,), device=self.device,
+                            generator=self.gen)
         return (self.data[idx],) if self.labels is None else (self.data[idx], self.labels[idx])
 
 
@@ -113,9 +121,9 @@ def _check_finite(x: Tensor, name: str) -> None:
     """Refuse real data with NaN or inf before training: otherwise it surfaces steps later as a 'divergence'."""
     where = first_non_finite(x, name)
     if where is not None:
-        raise ValueError(f"{where}. The data, not the training, is the problem: a GAN fed NaN or inf diverges "
-                         "whatever its learning rate. Drop or repair those samples, e.g. "
-                         "data[torch.isfinite(data).flatten(1).all(1)], and train again.")
+        raise ValueError(f"{where}. The data, not the training, is the problem: a GAN fed NaN or "
+                         "inf diverges whatever its learning rate. Drop or repair those samples, "
+                         "e.g. data[torch.isfinite(data).flatten(1).all(1)], and train again.")
 
 
 def _warn_image_range(x: Tensor) -> None:
@@ -124,9 +132,10 @@ def _warn_image_range(x: Tensor) -> None:
         return
     lo, hi = float(x.min()), float(x.max())
     if lo < -1 - 1e-4 or hi > 1 + 1e-4:
-        warnings.warn(f"data: images with pixel values in [{lo:.3g}, {hi:.3g}], outside [-1, 1], the range of the "
-                      "generator's tanh: the fakes can never look like them. Rescale 0..255 images with "
-                      "x / 127.5 - 1 (ganlib.data.load_images already gives [-1, 1]).", stacklevel=4)
+        warnings.warn(f"data: images with pixel values in [{lo:.3g}, {hi:.3g}], outside [-1, 1], "
+                      "the range of the generator's tanh: the fakes can never look like them. "
+                      "Rescale 0..255 images with x / 127.5 - 1 (ganlib.data.load_images already "
+                      "gives [-1, 1]).", stacklevel=4)
 
 
 @dataclass

@@ -12,11 +12,15 @@ from .validate import check_count
 # The course's figures in one colour-blind-safe palette (Okabe & Ito, 2008: told apart under deuteranopia,
 # protanopia and tritanopia; no green-against-red pair) and text of at least 9 pt, set once when ganlib.viz is
 # imported (every notebook imports it): explicit colours in ganlib use these names too.
-OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "bluish green": "#009E73", "vermillion": "#D55E00",
-             "sky blue": "#56B4E9", "reddish purple": "#CC79A7", "yellow": "#F0E442", "black": "#000000"}
+OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "bluish green": "#009E73",
+             "vermillion": "#D55E00",
+             "sky blue": "#56B4E9", "reddish purple": "#CC79A7", "yellow": "#F0E442",
+             "black": "#000000"}
 plt.rcParams.update({
-    "axes.prop_cycle": plt.cycler(color=[OKABE_ITO[k] for k in ("blue", "orange", "bluish green", "vermillion",
-                                                               "sky blue", "reddish purple", "black", "yellow")]),
+    "axes.prop_cycle": plt.cycler(color=[OKABE_ITO[k]
+                                         for k in ("blue", "orange", "bluish green", "vermillion",
+                                                               "sky blue", "reddish purple",
+                                                   "black", "yellow")]),
     "font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9,
     "xtick.labelsize": 9, "ytick.labelsize": 9, "figure.titlesize": 12,
 })
@@ -46,8 +50,8 @@ def show_images(images: torch.Tensor, nrow: int = 8, title: str | None = None, a
     return ax
 
 
-def plot_points_2d(real=None, fake=None, ax=None, title: str | None = None, lim: float | None = None,
-                   s: float = 4.0):
+def plot_points_2d(real=None, fake=None, ax=None, title: str | None = None,
+                   lim: float | None = None, s: float = 4.0):
     """Scatter real (blue, drawn on top) and generated (orange) 2-D points, legend under the axes;
     returns the Axes."""
     if ax is None:

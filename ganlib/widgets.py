@@ -67,16 +67,21 @@ class Live2D:
     the steps were split into clicks, and whatever else the notebook draws in between.
     """
 
-    def __init__(self, G: nn.Module, D: nn.Module, sample: Callable[[int, torch.Generator], Tensor], *,
-                 batch_size: int = 128, lr_g: float = 1e-3, lr_d: float = 1e-3,
+    def __init__(self, G: nn.Module, D: nn.Module, sample: Callable[[int, torch.Generator], Tensor],
+                 *, batch_size: int = 128, lr_g: float = 1e-3, lr_d: float = 1e-3,
                  betas: tuple[float, float] = (0.5, 0.999), d_loss: Callable = losses.d_loss,
                  g_loss: Callable = losses.g_loss_nonsaturating, seed: int = 0, lim: float = 2.0,
                  grid: int = 64, n_show: int = 400, optimizer: type = torch.optim.Adam):
         self.G, self.D, self.g_loss, self.lim, self.grid = G, D, g_loss, lim, grid
-        opt = (lambda m, lr: optimizer(m.parameters(), lr=lr, betas=betas)) if optimizer is torch.optim.Adam \
+        opt = (
+            (lambda m, lr: optimizer(m.parameters(), lr=lr, betas=betas))
+            if optimizer is torch.optim.Adam
             else (lambda m, lr: optimizer(m.parameters(), lr=lr))
-        self.run = Run(G, D, opt(G, lr_g), opt(D, lr_d), Batches(sample, None, batch_size, seed, torch.device("cpu")),
-                       rules=dict(d_loss=d_loss, g_loss=g_loss), seed=seed, history=History(every=10**9))
+        )
+        self.run = Run(G, D, opt(G, lr_g), opt(D, lr_d),
+                       Batches(sample, None, batch_size, seed, torch.device("cpu")),
+                       rules=dict(d_loss=d_loss, g_loss=g_loss), seed=seed,
+                       history=History(every=10**9))
         show = torch.Generator().manual_seed(seed + 2)
         self.real_show = sample(n_show, show)
         self.z_show = torch.randn(n_show, G.latent_dim, generator=show)  # fixed: the points move smoothly
@@ -124,7 +129,8 @@ class LiveView:
     them in proportion to the gradient's size, so a saturating loss shows as vanishing arrows.
     """
 
-    def __init__(self, live: Live2D, steps_per_tick: int = 10, size: float = 4.5, arrows: str = "unit"):
+    def __init__(self, live: Live2D, steps_per_tick: int = 10, size: float = 4.5,
+                 arrows: str = "unit"):
         import ipywidgets as W
 
         if arrows not in ("unit", "scaled"):
@@ -153,7 +159,8 @@ class LiveView:
         self.image = W.Image(format="png", layout=W.Layout(width="auto"))  # natural size, not stretched
         self.label = W.Label()
         self.controls = StepControls(self.step, steps_per_tick=steps_per_tick, label="train")
-        self.widget = W.VBox([self.controls.box, self.label, self.image], layout=W.Layout(align_items="flex-start"))
+        self.widget = W.VBox([self.controls.box, self.label, self.image],
+                             layout=W.Layout(align_items="flex-start"))
         self.redraw()
 
     def _vectors(self, v: np.ndarray) -> np.ndarray:
@@ -178,8 +185,9 @@ class LiveView:
         h = self.live.history
         self.ax.set_title(f"step {self.live.steps_done}")
         self.label.value = ("" if not len(h) else
-                            f"step {self.live.steps_done}: D loss {h.d_loss[-1]:.3f}, G loss {h.g_loss[-1]:.3f}, "
-                            f"D(x) {h.d_real[-1]:.2f}, D(G(z)) {h.d_fake[-1]:.2f}")
+                            f"step {self.live.steps_done}: D loss {h.d_loss[-1]:.3f}, G loss "
+                            f"{h.g_loss[-1]:.3f}, D(x) {h.d_real[-1]:.2f}, D(G(z)) "
+                            f"{h.d_fake[-1]:.2f}")
         buf = io.BytesIO()
         self.fig.savefig(buf, format="png", dpi=80, bbox_inches="tight")  # keep the colorbar label
         self.image.value = buf.getvalue()
@@ -249,9 +257,12 @@ def generator_explorer(G: nn.Module, class_names=None):
         with out:
             out.clear_output(wait=True)
             fig, axes = plt.subplots(2, 1, figsize=(8, 2.6))
-            show_images(sample(G, 8, None if label is None else torch.full((8,), label), seed=seed.value),
-                        title="samples" + ("" if label is None else f" of class {names[label]}"), ax=axes[0])
-            show_images(interpolate(G, 8, seed=seed.value, label=label), title="interpolation", ax=axes[1])
+            show_images(sample(G, 8, None if label is None else torch.full((8,), label),
+                               seed=seed.value),
+                        title="samples" + ("" if label is None else f" of class {names[label]}"),
+                        ax=axes[0])
+            show_images(interpolate(G, 8, seed=seed.value, label=label), title="interpolation",
+                        ax=axes[1])
             display(fig)
             plt.close(fig)
 

@@ -56,10 +56,12 @@ class SuperResolver(nn.Module):
         self.in_size, self.config = in_size, dict(in_size=in_size, width=width, layers=layers)
         self.head = nn.Sequential(nn.Conv2d(1, width, 3, padding=1), nn.LeakyReLU(0.2))
         self.body = nn.Sequential(*[m for _ in range(layers)
-                                    for m in (nn.Conv2d(width, width, 3, padding=1), nn.LeakyReLU(0.2))])
+                                    for m in (nn.Conv2d(width, width, 3, padding=1),
+                                              nn.LeakyReLU(0.2))])
         stages = {7: 2, 14: 1}[in_size]
         self.up = nn.Sequential(*[m for _ in range(stages) for m in (
-            nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(width, width, 3, padding=1), nn.LeakyReLU(0.2))])
+            nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(width, width, 3, padding=1),
+            nn.LeakyReLU(0.2))])
         self.tail = nn.Conv2d(width, 1, 3, padding=1)
         nn.init.zeros_(self.tail.weight)
         nn.init.zeros_(self.tail.bias)
@@ -128,10 +130,23 @@ SUPERRES_STEPS = dict(warmup_steps=3000, steps=3000)
 """The shipped pair's budget: the same L1 warm-up, then the same number of steps with or without the detective."""
 
 
-def train_superres(G: SuperResolver, D: PatchDetective, images: Tensor, *, warmup_steps: int, steps: int,
-                   adv_weight: float, seed: int = 0, batch_size: int = 64, lr: float = 5e-4,
-                   betas: tuple[float, float] = (0.5, 0.999), device=None, max_seconds: float | None = None,
-                   progress: bool = False, step=superres_step) -> dict:
+def train_superres(
+    G: SuperResolver,
+    D: PatchDetective,
+    images: Tensor,
+    *,
+    warmup_steps: int,
+    steps: int,
+    adv_weight: float,
+    seed: int = 0,
+    batch_size: int = 64,
+    lr: float = 5e-4,
+    betas: tuple[float, float] = (0.5, 0.999),
+    device=None,
+    max_seconds: float | None = None,
+    progress: bool = False,
+    step=superres_step,
+) -> dict:
     """SRGAN's schedule: ``warmup_steps`` of L1 alone, then ``steps`` of L1 + adv_weight × adversarial.
 
     adv_weight = 0 gives the L1 twin: the same warm-up (bit for bit, from the same seed), then the
@@ -147,8 +162,8 @@ def train_superres(G: SuperResolver, D: PatchDetective, images: Tensor, *, warmu
     check_count(steps, "steps", 0)
     check_number(adv_weight, "adv_weight", low=0)
     start = time.perf_counter()
-    common = dict(batch_size=batch_size, lr_g=lr, lr_d=lr, betas=betas, device=device, progress=progress,
-                  step=step, every=max(1, min(100, warmup_steps, steps)))
+    common = dict(batch_size=batch_size, lr_g=lr, lr_d=lr, betas=betas, device=device,
+                  progress=progress, step=step, every=max(1, min(100, warmup_steps, steps)))
     done, stopped = 0, False
     for phase, (n, weight) in enumerate([(warmup_steps, 0.0), (steps, adv_weight)]):
         left = None if max_seconds is None else max_seconds - (time.perf_counter() - start)
@@ -183,7 +198,8 @@ def ssim(fake: Tensor, real: Tensor) -> Tensor:
     """Structural similarity of each image (Wang et al. 2004; torchmetrics' implementation, 11×11 Gaussian window)."""
     from torchmetrics.functional.image import structural_similarity_index_measure
 
-    return structural_similarity_index_measure(fake.float(), real.float(), data_range=2.0, reduction="none")
+    return structural_similarity_index_measure(fake.float(), real.float(), data_range=2.0,
+                                               reduction="none")
 
 
 LAPLACIAN = torch.tensor([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])
@@ -217,5 +233,6 @@ def superres_scores(model: nn.Module, n: int = 5000) -> dict:
 
     real, labels = load_images("fashion-mnist", "test")
     real, labels = real[:n], labels[:n]
-    card = scorecard(upsample(model, downsample(real, model.in_size)), real, labels, load("fashion-mnist-classifier"))
+    card = scorecard(upsample(model, downsample(real, model.in_size)), real, labels,
+                     load("fashion-mnist-classifier"))
     return {**{k: round(v, 4) for k, v in card.items()}, "test_images": len(real)}

@@ -78,7 +78,9 @@ def train_and_test(x: Tensor, y: Tensor, test_x: Tensor, test_y: Tensor, *, step
     model = Classifier(width=width, feature_dim=4 * width).train()
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps)
-    real_gen, extra_gen = torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed + 1)
+    real_gen, extra_gen = torch.Generator().manual_seed(seed), torch.Generator().manual_seed(
+        seed + 1
+    )
     passes = -(-steps * batch_size // len(x))
     order = torch.cat([torch.randperm(len(x), generator=real_gen) for _ in range(passes)])
     for step in range(steps):
@@ -86,7 +88,9 @@ def train_and_test(x: Tensor, y: Tensor, test_x: Tensor, test_y: Tensor, *, step
         xb, yb = shift_and_flip(x[idx], real_gen), y[idx]
         if extra is not None and len(extra[0]):
             j = torch.randint(len(extra[0]), (batch_size,), generator=extra_gen)
-            xb, yb = torch.cat([xb, shift_and_flip(extra[0][j], extra_gen)]), torch.cat([yb, extra[1][j]])
+            xb, yb = torch.cat([xb, shift_and_flip(extra[0][j], extra_gen)]), torch.cat(
+                [yb, extra[1][j]]
+            )
         loss = F.cross_entropy(model(xb), yb)
         opt.zero_grad(set_to_none=True)
         loss.backward()

@@ -42,7 +42,9 @@ def save_answer(ex_id: str, record: Any) -> None:
 
     path = os.environ[ANSWERS_ENV]
     try:
-        book = torch.load(path, map_location="cpu", weights_only=True) if os.path.exists(path) else {}
+        book = (
+            torch.load(path, map_location="cpu", weights_only=True) if os.path.exists(path) else {}
+        )
         if not isinstance(book, dict):
             book = {}
     except Exception:
@@ -79,7 +81,8 @@ def hidden(ex_id: str, name: str) -> Callable[..., Any]:
         own = _OWN.get(ex_id)
         if own is None:
             raise HiddenWhileGrading(f"{name} is switched off while your homework is graded: "
-                                     f"write your own (exercise {ex_id!r}) and pass it to check_{ex_id}")
+                                     f"write your own (exercise {ex_id!r}) and pass it to "
+                                     f"check_{ex_id}")
         return own(*args, **kwargs)
 
     stand_in.__name__ = stand_in.__qualname__ = name.rsplit(".", 1)[-1]

@@ -39,8 +39,8 @@ import nbformat
 from ganlib.config import check_profile_name
 from ganlib.course import answers
 from ganlib.course import sandbox as jail
-from ganlib.course.marks import (clean_line, clean_text, exercises_csv_path, student_id, unique_ids, write_csv,
-                                 write_feedback)
+from ganlib.course.marks import (clean_line, clean_text, exercises_csv_path, student_id, unique_ids,
+                                 write_csv, write_feedback)
 from ganlib.course.sandbox import Limits
 from ganlib.files import atomic_write_text
 
@@ -61,7 +61,9 @@ def _nbgrader(cell: Any) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
-def _replace_regions(source: str, begin: str, end: str, stub: str | None, where: str) -> tuple[str, bool]:
+def _replace_regions(
+    source: str, begin: str, end: str, stub: str | None, where: str
+) -> tuple[str, bool]:
     """Replace each begin/end region (marker lines included) by the stub indented like its begin
     line, or drop it when the stub is None; return the text and whether a region was found."""
     out: list[str] = []
@@ -175,7 +177,8 @@ def expected_exercises(nb: Any | None, filename: str) -> list[str]:
     if match:
         wanted = {match}
     else:  # renamed beyond recognition: the notebooks whose exercises it mentions
-        wanted = {EXERCISES[i].notebook for i in exercises_in(nb) if i in EXERCISES} if nb else set()
+        wanted = {EXERCISES[i].notebook for i in exercises_in(nb)
+                  if i in EXERCISES} if nb else set()
     return [i for i, ex in EXERCISES.items() if ex.notebook in wanted]
 
 
@@ -183,7 +186,8 @@ def _notebook_names(assignment: str | None = None) -> list[str]:
     """The course's (and the teacher's checks') notebook names, and the assignment's: to find a student id."""
     from ganlib.checks import EXERCISES
 
-    return sorted({ex.notebook for ex in EXERCISES.values()} | ({str(assignment)} if assignment else set()))
+    return sorted({ex.notebook for ex in EXERCISES.values()} | ({str(assignment)} if assignment
+                                                                else set()))
 
 
 def assignment_notebook(name: str) -> str:
@@ -228,9 +232,11 @@ def _load_checks_file(f: str | Path) -> list[str]:
         raise HomeworkError(f"{f}: no such checks file (a .py module)")
     mod = sys.modules.get(p.stem)
     if mod is not None and Path(getattr(mod, "__file__", "") or "").resolve() == p:
-        return [i for i, ex in EXERCISES.items() if ex.check.__module__ == p.stem or ex.judge.__module__ == p.stem]
+        return [i for i, ex in EXERCISES.items() if ex.check.__module__ == p.stem
+                or ex.judge.__module__ == p.stem]
     if mod is not None:
-        raise HomeworkError(f"{f}: a module named {p.stem!r} is already imported; rename the checks file")
+        raise HomeworkError(f"{f}: a module named {p.stem!r} is already imported; rename the "
+                            "checks file")
     before = set(EXERCISES)
     spec = importlib.util.spec_from_file_location(p.stem, p)
     mod = importlib.util.module_from_spec(spec)
@@ -240,16 +246,18 @@ def _load_checks_file(f: str | Path) -> list[str]:
     except TypeError as e:
         del sys.modules[p.stem]
         if "cases" in str(e) or "judge" in str(e):
-            raise HomeworkError(f"{f}: uses the old checks API (a decorator around a check that runs the "
-                                "learner's function and asserts). Write each exercise as exercise(id, notebook=…, "
-                                "reference=…, cases=…, run=…, judge=…): see ganlib/checks/__init__.py") from None
+            raise HomeworkError(f"{f}: uses the old checks API (a decorator around a check that "
+                                "runs the learner's function and asserts). Write each exercise as "
+                                "exercise(id, notebook=…, reference=…, cases=…, run=…, judge=…): "
+                                "see ganlib/checks/__init__.py") from None
         raise HomeworkError(f"{f}: could not be imported ({type(e).__name__}: {e})") from None
     except Exception as e:
         del sys.modules[p.stem]
         raise HomeworkError(f"{f}: could not be imported ({type(e).__name__}: {e})") from None
     new = [i for i in EXERCISES if i not in before]
     if not new:
-        raise HomeworkError(f"{f}: registers no exercise (call ganlib.checks.exercise(...) at the top level)")
+        raise HomeworkError(f"{f}: registers no exercise (call ganlib.checks.exercise(...) at the "
+                            "top level)")
     for i in new:
         ex = EXERCISES[i]
         try:
@@ -258,9 +266,12 @@ def _load_checks_file(f: str | Path) -> list[str]:
         except RedactError as e:
             raise HomeworkError(f"{f}: {e}") from None
         except Exception as e:
-            raise HomeworkError(f"{f}: cases(0) of exercise {i!r} raised {type(e).__name__}: {e}") from None
+            raise HomeworkError(
+                f"{f}: cases(0) of exercise {i!r} raised {type(e).__name__}: {e}"
+            ) from None
         if not isinstance(cases, list) or not cases:
-            raise HomeworkError(f"{f}: cases(seed) of exercise {i!r} must return a non-empty list of plain data")
+            raise HomeworkError(f"{f}: cases(seed) of exercise {i!r} must return a non-empty list "
+                                "of plain data")
     return new
 
 
@@ -305,10 +316,13 @@ def _safe_name(name: str) -> str:
     return clean if clean.endswith(".ipynb") else clean + ".ipynb"
 
 
-def _child_env(where: dict[str, str], profile: str, seed: int, extra: dict[str, str]) -> dict[str, str]:
+def _child_env(
+    where: dict[str, str], profile: str, seed: int, extra: dict[str, str]
+) -> dict[str, str]:
     """The submission's whole environment: nothing of the grader's (no tokens, no paths) but these."""
     home = f"{where['root']}/home"
-    env = {"PATH": os.pathsep.join([os.path.join(sys.prefix, "bin"), "/usr/local/bin", "/usr/bin", "/bin"]),
+    env = {"PATH": os.pathsep.join([os.path.join(sys.prefix, "bin"), "/usr/local/bin", "/usr/bin",
+                                    "/bin"]),
            "HOME": home, "TMPDIR": where["tmp"], "LANG": "C.UTF-8", "PYTHONPATH": where["lib"],
            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1", "MPLBACKEND": "agg",
            "MPLCONFIGDIR": f"{home}/.config/matplotlib", "JUPYTER_RUNTIME_DIR": f"{home}/runtime",
@@ -352,18 +366,22 @@ def _matplotlib_caches() -> list[str]:
     return [c for c in dict.fromkeys(cands) if c and os.path.isdir(c)]
 
 
-def _runner_argv(where: dict[str, str], name: str, cell_timeout: float, timeout: float, limits: Limits) -> list[str]:
-    return [sys.executable, "-m", "ganlib.course.runner", f"{where['root']}/work/{name}", f"{where['root']}/out",
-            str(cell_timeout), str(timeout), str(limits.output)]
+def _runner_argv(
+    where: dict[str, str], name: str, cell_timeout: float, timeout: float, limits: Limits
+) -> list[str]:
+    return [sys.executable, "-m", "ganlib.course.runner", f"{where['root']}/work/{name}",
+            f"{where['root']}/out", str(cell_timeout), str(timeout), str(limits.output)]
 
 
 def _collect(root: str, limits: Limits) -> dict[str, tuple[str, int]]:
-    return {"answers": (f"{root}/out/answers.pt", limits.answers), "status": (f"{root}/out/status.json", STATUS_CAP),
-            "executed": (f"{root}/out/executed.ipynb", limits.output), "log": (f"{root}/out/runner.log", LOG_CAP)}
+    return {"answers": (f"{root}/out/answers.pt", limits.answers),
+            "status": (f"{root}/out/status.json", STATUS_CAP),
+            "executed": (f"{root}/out/executed.ipynb", limits.output),
+            "log": (f"{root}/out/runner.log", LOG_CAP)}
 
 
-def _run_sandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout: float, timeout: float,
-                   limits: Limits) -> jail.Outcome:
+def _run_sandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout: float,
+                   timeout: float, limits: Limits) -> jail.Outcome:
     where = {**CHILD, "tmp": "/tmp"}
     reads = _host_reads()
     binds, extra = [[h, c] for h, c, _ in reads], {v: c for _, c, v in reads}
@@ -371,17 +389,19 @@ def _run_sandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout: f
     staged = Path(tempfile.mkdtemp(prefix="ganlib-submission-"))
     try:
         shutil.copyfile(nb, staged / name)
-        return jail.run(str(staged / name), _runner_argv(where, name, cell_timeout, timeout, limits),
+        return jail.run(str(staged / name),
+                        _runner_argv(where, name, cell_timeout, timeout, limits),
                            _child_env(where, profile, seed, extra), limits=limits,
-                           binds=[[str(lib), CHILD["lib"]], *binds], collect=_collect(where["root"], limits),
+                           binds=[[str(lib), CHILD["lib"]], *binds],
+                        collect=_collect(where["root"], limits),
                            copies=[[c, "/home/.config/matplotlib"] for c in _matplotlib_caches()],
                            masks=_answer_folders())
     finally:
         shutil.rmtree(staged, ignore_errors=True)
 
 
-def _run_unsandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout: float, timeout: float,
-                     limits: Limits) -> jail.Outcome:
+def _run_unsandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout: float,
+                     timeout: float, limits: Limits) -> jail.Outcome:
     """The same run without the sandbox (--no-sandbox): a temporary folder, the limits that rlimits give."""
     import resource
 
@@ -399,15 +419,16 @@ def _run_unsandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout:
         extra = {v: h for h, _, v in _host_reads()}
 
         def limit() -> None:
-            for res, v in ((resource.RLIMIT_DATA, limits.memory), (resource.RLIMIT_FSIZE, limits.disk),
-                           (resource.RLIMIT_CORE, 0)):
+            for res, v in ((resource.RLIMIT_DATA, limits.memory),
+                           (resource.RLIMIT_FSIZE, limits.disk), (resource.RLIMIT_CORE, 0)):
                 resource.setrlimit(res, (v, v))
             resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu, limits.cpu + 5))
 
         t0 = time.monotonic()
-        proc = subprocess.Popen(_runner_argv(where, name, cell_timeout, timeout, limits), cwd=root / "work",
-                                env=_child_env(where, profile, seed, extra), start_new_session=True,
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        proc = subprocess.Popen(_runner_argv(where, name, cell_timeout, timeout, limits),
+                                cwd=root / "work", env=_child_env(where, profile, seed, extra),
+                                start_new_session=True, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 preexec_fn=limit)
         try:
             out.exit_code = proc.wait(timeout=limits.wall)
@@ -439,9 +460,11 @@ def _status(raw: bytes | None) -> dict[str, Any]:
         return {}
     if not isinstance(st, dict):
         return {}
-    out: dict[str, Any] = {"cells_run": st.get("cells_run") if isinstance(st.get("cells_run"), int) else 0,
+    out: dict[str, Any] = {"cells_run": st.get("cells_run") if isinstance(st.get("cells_run"), int)
+                           else 0,
                            "stopped": clean_line(st["stopped"], 500) if st.get("stopped") else None,
-                           "kernel_exit": st.get("kernel_exit") if isinstance(st.get("kernel_exit"), int) else None,
+                           "kernel_exit": st.get("kernel_exit")
+                           if isinstance(st.get("kernel_exit"), int) else None,
                            "output_truncated": st.get("output_truncated") is True, "errors": []}
     for e in st.get("errors", [])[:1000] if isinstance(st.get("errors"), list) else []:
         if isinstance(e, dict) and isinstance(e.get("cell"), int):
@@ -462,19 +485,25 @@ def _limit_notes(run: jail.Outcome, status: dict[str, Any], limits: Limits, time
     notes, seen, told = [], [], []
     errors = " ".join(e["error"] for e in status.get("errors", []))
     stopped = status.get("stopped") or ""
-    text = {"time": f"time limit ({timeout:g} s for the whole submission) reached: marks for what ran before it",
-            "cell time": f"a cell ran past the per-cell limit ({cell_timeout:g} s) and was interrupted",
+    text = {"time": f"time limit ({timeout:g} s for the whole submission) reached: marks for what "
+                    "ran before it",
+            "cell time": f"a cell ran past the per-cell limit ({cell_timeout:g} s) and was "
+                         "interrupted",
             "memory": f"memory limit ({_mb(limits.memory)}) reached",
             "processes": f"process limit ({limits.processes} processes and threads) reached",
             "cpu": f"CPU-time limit ({limits.cpu} s per process) reached: the kernel was stopped",
             "disk": f"disk limit ({_mb(limits.disk)} in its folder, /tmp and /dev/shm) reached",
-            "output": f"output limit ({_mb(limits.output)} of notebook output) reached: the rest was dropped",
+            "output": f"output limit ({_mb(limits.output)} of notebook output) reached: the rest "
+                      "was dropped",
             "answers": f"answers limit ({_mb(limits.answers)}) reached: no answer could be read"}
     observed = {"time": run.wall_limit, "memory": run.memory_limit, "processes": run.process_limit,
-                "disk": run.disk_full, "output": run.why_missing.get("executed", "").startswith("too large"),
+                "disk": run.disk_full,
+                "output": run.why_missing.get("executed", "").startswith("too large"),
                 "answers": run.why_missing.get("answers", "").startswith("too large")}
     reported = {"time": "time limit" in stopped, "cell time": "KeyboardInterrupt" in errors,
-                "memory": any(w in errors for w in ("MemoryError", "can't allocate memory", "DefaultCPUAllocator")),
+                "memory": any(w in errors
+                              for w in ("MemoryError", "can't allocate memory",
+                                        "DefaultCPUAllocator")),
                 "processes": any(w in errors for w in ("Resource temporarily unavailable",
                                                        "can't start new thread")),
                 "cpu": status.get("kernel_exit") == -signal.SIGXCPU,
@@ -521,11 +550,13 @@ def _why_not_run(ex_id: str, why: dict[str, Any], status: dict[str, Any]) -> str
         return "no check cell for this exercise in the notebook"
     hit = [h for h in why.get("hit", []) if h in CAUSE_LIMITS]
     if hit:
-        return f"the check never ran: the sandbox saw the submission reach its {hit[0]} limit (see the notes)"
+        return (f"the check never ran: the sandbox saw the submission reach its {hit[0]} limit "
+                "(see the notes)")
     cell = why.get("cells", {}).get(ex_id)
     errors = status.get("errors", [])
     own = next((e for e in errors if cell is not None and e["cell"] == cell), None)
-    imp = next((e for e in errors if cell is not None and e["cell"] < cell and e["error"].startswith(IMPORT_ERRORS)),
+    imp = next((e for e in errors if cell is not None and e["cell"] < cell
+                and e["error"].startswith(IMPORT_ERRORS)),
                None)
     parts = ([f"an import failed in cell {imp['cell']} ({imp['error']})"] if imp else []) + \
             ([f"its check cell (cell {cell}) raised {own['error']}"] if own else [])
@@ -534,8 +565,8 @@ def _why_not_run(ex_id: str, why: dict[str, Any], status: dict[str, Any]) -> str
     return "the check never ran" + (f" ({status['stopped']})" if status.get("stopped") else "")
 
 
-def _score(ids: list[str], seed: int, run: jail.Outcome | None, status: dict[str, Any], notes: list[str],
-           why: dict[str, Any]) -> dict[str, dict]:
+def _score(ids: list[str], seed: int, run: jail.Outcome | None, status: dict[str, Any],
+           notes: list[str], why: dict[str, Any]) -> dict[str, dict]:
     """Judge the recorded answers against the references, here in the grader's process; every exercise
     without an answer says why (``why``: what the grader knows of the run, see :func:`_why_not_run`)."""
     from ganlib.checks import EXERCISES, verdict
@@ -559,14 +590,14 @@ def _score(ids: list[str], seed: int, run: jail.Outcome | None, status: dict[str
                 st, msg = "failed", f"the answer could not be judged ({type(e).__name__})"
         else:
             st, msg = "not run", _why_not_run(i, why, status)
-        exercises[i] = {"points": ex.points if st == "passed" else 0, "max": ex.points, "status": st,
-                        "message": clean_text(msg), "title": ex.title}
+        exercises[i] = {"points": ex.points if st == "passed" else 0, "max": ex.points,
+                        "status": st, "message": clean_text(msg), "title": ex.title}
     return exercises
 
 
 def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, profile: str = "ci",
-          checks_files: tuple[str, ...] = (), executed: str | Path | None = None, sandbox: bool = True,
-          limits: Limits | None = None, seed: int | None = None,
+          checks_files: tuple[str, ...] = (), executed: str | Path | None = None,
+          sandbox: bool = True, limits: Limits | None = None, seed: int | None = None,
           copies: GradingCopies | None = None, assignment: str | None = None,
           student: str | None = None) -> dict[str, Any]:
     """Run one submission in a fresh kernel in the sandbox and score its exercises in this process.
@@ -587,8 +618,9 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
     if sandbox:
         ok, why = jail.available()
         if not ok:
-            raise HomeworkError(f"cannot build the grading sandbox here: {why}. Grade in a container or "
-                                "virtual machine with --no-sandbox (the table then says 'not sandboxed').")
+            raise HomeworkError(f"cannot build the grading sandbox here: {why}. Grade in a "
+                                "container or virtual machine with --no-sandbox (the table then "
+                                "says 'not sandboxed').")
     for f in checks_files:
         _load_checks_file(f)
     student = student or student_id(path, notebooks=_notebook_names(assignment))
@@ -611,12 +643,13 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
         ids = [ex.id for ex in exercises_for(assignment)]
     else:
         ids = expected_exercises(nb, path.name)
-    why: dict[str, Any] = {"mentioned": exercises_in(nb) if nb is not None else [], "cells": check_cells(nb),
-                           "not_started": nb is None}
+    why: dict[str, Any] = {"mentioned": exercises_in(nb) if nb is not None else [],
+                           "cells": check_cells(nb), "not_started": nb is None}
     run, status, hit, told = None, {}, [], []
     other = submitted_notebook(nb, assignment) if assignment and nb is not None else None
     if other:
-        notes.append(clean_line(f"this is a submission of {other}, not of the assignment {assignment}: no marks", 300))
+        notes.append(clean_line(f"this is a submission of {other}, not of the assignment "
+                                f"{assignment}: no marks", 300))
     if nb is not None and not other:
         own = copies is None
         copies = copies or GradingCopies()
@@ -632,7 +665,8 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
             notes.append(clean_text(f"the sandbox failed: {run.error}", 500))
         elif not run.files.get("status"):
             log = (run.files.get("log") or b"").decode(errors="replace").strip().splitlines()
-            notes.append(clean_text("the notebook never started" + (f": {log[-1]}" if log else ""), 500))
+            notes.append(clean_text("the notebook never started" + (f": {log[-1]}" if log else ""),
+                                    500))
         why["not_started"] = bool(run.error) or not run.files.get("status")
         limit_notes, hit, told = _limit_notes(run, status, limits, timeout, cell_timeout)
         notes += limit_notes
@@ -641,8 +675,8 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
             notes.append(f"the notebook's run reported that it stopped: {status['stopped']}")
         failed = import_failure(status)
         if failed:
-            notes.append(f"an import failed in cell {failed['cell']} ({failed['error']}), as the notebook's run "
-                         "reported it: the cells that need it could not run")
+            notes.append(f"an import failed in cell {failed['cell']} ({failed['error']}), as the "
+                         "notebook's run reported it: the cells that need it could not run")
         if executed and run.files.get("executed"):
             out = Path(executed) / student / _safe_name(path.name)
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -656,9 +690,9 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
     return {"student": student, "assignment": graded, "notebook": str(path),
             "total": sum(e["points"] for e in exercises.values()),
             "max": sum(e["max"] for e in exercises.values()), "exercises": exercises,
-            "errors": status.get("errors", []), "cells_run": status.get("cells_run", 0), "notes": notes,
-            "limits_hit": hit, "limits_reported": told, "sandboxed": bool(sandbox), "seed": seed,
-            "seconds": round(time.monotonic() - t0, 1)}
+            "errors": status.get("errors", []), "cells_run": status.get("cells_run", 0),
+            "notes": notes, "limits_hit": hit, "limits_reported": told, "sandboxed": bool(sandbox),
+            "seed": seed, "seconds": round(time.monotonic() - t0, 1)}
 
 
 def error_row(path: str | Path, message: str, assignment: str | None = None,
@@ -681,8 +715,8 @@ def error_row(path: str | Path, message: str, assignment: str | None = None,
     return {"student": student or student_id(path), "assignment": assignment, "notebook": str(path),
             "total": 0, "max": sum(e["max"] for e in exercises.values()),
             "exercises": exercises, "errors": [], "cells_run": 0,
-            "notes": [clean_text(f"grading failed: {message}", 500)], "limits_hit": [], "limits_reported": [],
-            "sandboxed": False,
+            "notes": [clean_text(f"grading failed: {message}", 500)], "limits_hit": [],
+            "limits_reported": [], "sandboxed": False,
             "seed": None, "seconds": 0.0}
 
 
@@ -690,23 +724,26 @@ def error_row(path: str | Path, message: str, assignment: str | None = None,
 
 def format_table(result: dict[str, Any]) -> str:
     """A per-exercise score table with the total, for a terminal."""
-    rows = [(i, f"{e['points']}/{e['max']}", e["status"], clean_line((e["message"].splitlines() or [""])[0], 90))
+    rows = [(i, f"{e['points']}/{e['max']}", e["status"],
+             clean_line((e["message"].splitlines() or [""])[0], 90))
             for i, e in result["exercises"].items()]
     w = max([len("exercise")] + [len(r[0]) for r in rows])
-    lines = [f"{clean_line(result.get('student', ''), 100)}: {clean_line(Path(result['notebook']).name, 200)}  "
-             f"({result['seconds']} s, grading seed {result.get('seed')})",
+    lines = [f"{clean_line(result.get('student', ''), 100)}: "
+             f"{clean_line(Path(result['notebook']).name, 200)}  ({result['seconds']} s, grading "
+             f"seed {result.get('seed')})",
              f"{'exercise':<{w}}  points  {'status':<8}  message"]
     lines += [f"{a:<{w}}  {b:<6}  {c:<8}  {d}" for a, b, c, d in rows]
     if not rows:
         lines.append("(no registered exercises for this notebook)")
     lines += [f"note: {clean_line(n, 1000)}" for n in result["notes"]]
     if not result.get("sandboxed", True):
-        lines.append("note: not sandboxed: the submission ran with this machine's files, network and "
-                     "processes in reach (--no-sandbox); grade untrusted work in a container")
+        lines.append("note: not sandboxed: the submission ran with this machine's files, network "
+                     "and processes in reach (--no-sandbox); grade untrusted work in a container")
     hidden = [e for e in result["errors"] if e["error"].startswith("HiddenWhileGrading")]
     others = [e for e in result["errors"] if e not in hidden]
     if hidden:
-        lines.append(f"cells that used a graded answer of ganlib before the learner's own: {len(hidden)} "
+        lines.append("cells that used a graded answer of ganlib before the learner's own: "
+                     f"{len(hidden)} "
                      "(switched off while grading; no marks depend on them)")
     if others:
         lines.append(f"cells that raised: {len(others)} (first: cell {others[0]['cell']}, "
@@ -715,8 +752,8 @@ def format_table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-JSON_KEYS = ("student", "assignment", "total", "max", "exercises", "notebook", "errors", "cells_run", "notes", "limits_hit",
-             "limits_reported", "sandboxed", "seed", "seconds")
+JSON_KEYS = ("student", "assignment", "total", "max", "exercises", "notebook", "errors",
+             "cells_run", "notes", "limits_hit", "limits_reported", "sandboxed", "seed", "seconds")
 
 
 def _json_line(result: dict[str, Any]) -> str:
@@ -758,38 +795,51 @@ def _positive(kind):
 
 def _parser() -> argparse.ArgumentParser:
     d = Limits()
-    ap = argparse.ArgumentParser(prog="python -m ganlib.homework", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m ganlib.homework",
+                                 description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("student", help="write student versions of a notebook or a folder of them")
     s.add_argument("src")
     s.add_argument("out")
     s.add_argument("--link", action="store_true",
-                   help="name the worked notebook in every stub (the course's notebooks/ are made so)")
+                   help="name the worked notebook in every stub (the course's notebooks/ are made "
+                        "so)")
     g = sub.add_parser("grade", help="grade a submission (or every notebook under a folder)")
     g.add_argument("notebook")
     g.add_argument("--json", action="store_true", help="end with one JSON line of the scores")
-    g.add_argument("--csv", help="write one row per submission to this file (student_id first: for an LMS), "
-                                 "and one row per exercise with its feedback beside it (NAME-exercises.csv)")
-    g.add_argument("--feedback", metavar="DIR", help="write a feedback file per student here (<student_id>.md)")
-    g.add_argument("--timeout", type=_positive(float), default=600, help="total seconds per submission (600)")
-    g.add_argument("--cell-timeout", type=_positive(float), default=120, help="seconds per cell (120)")
+    g.add_argument("--csv",
+                   help="write one row per submission to this file (student_id first: for an LMS), "
+                                 "and one row per exercise with its feedback beside it "
+                                 "(NAME-exercises.csv)")
+    g.add_argument("--feedback", metavar="DIR",
+                   help="write a feedback file per student here (<student_id>.md)")
+    g.add_argument("--timeout", type=_positive(float), default=600,
+                   help="total seconds per submission (600)")
+    g.add_argument("--cell-timeout", type=_positive(float), default=120,
+                   help="seconds per cell (120)")
     g.add_argument("--memory", type=_size_arg, default=d.memory, help="memory per submission (4G)")
     g.add_argument("--processes", type=_positive(int), default=d.processes,
                    help=f"processes and threads per submission ({d.processes})")
-    g.add_argument("--cpu-time", type=_positive(int), default=d.cpu, help=f"CPU seconds per process ({d.cpu})")
+    g.add_argument("--cpu-time", type=_positive(int), default=d.cpu,
+                   help=f"CPU seconds per process ({d.cpu})")
     g.add_argument("--disk", type=_size_arg, default=d.disk,
                    help="disk for its folder, /tmp and /dev/shm together (1G; held in memory)")
     g.add_argument("--output-size", type=_size_arg, default=d.output,
                    help="notebook output kept per submission (20M)")
-    g.add_argument("--seed", type=int, help="grading seed of the exercises' cases (default: random per submission)")
-    g.add_argument("--profile", default="ci", type=_profile_arg, help="GANLIB_PROFILE for the run (ci, cpu or gpu)")
+    g.add_argument("--seed", type=int,
+                   help="grading seed of the exercises' cases (default: random per submission)")
+    g.add_argument("--profile", default="ci", type=_profile_arg,
+                   help="GANLIB_PROFILE for the run (ci, cpu or gpu)")
     g.add_argument("--executed", metavar="DIR",
-                   help="keep each executed notebook (with outputs) here, as DIR/<student_id>/<file name>")
+                   help="keep each executed notebook (with outputs) here, as "
+                        "DIR/<student_id>/<file name>")
     g.add_argument("--no-sandbox", dest="sandbox", action="store_false",
-                   help="run submissions without the sandbox (only inside a container or VM of their own)")
+                   help="run submissions without the sandbox (only inside a container or VM of "
+                        "their own)")
     g.add_argument("--assignment", metavar="NAME",
-                   help="the notebook you set (e.g. 03 or 03_dcgan.ipynb): its exercises count, whatever a "
-                        "submission is called; a submission of another notebook gets no marks")
+                   help="the notebook you set (e.g. 03 or 03_dcgan.ipynb): its exercises count, "
+                        "whatever a submission is called; a submission of another notebook gets no "
+                        "marks")
     g.add_argument("--checks", action="append", default=[], metavar="FILE.py",
                    help="a module of your own exercises (importable from the notebook)")
     return ap
@@ -823,8 +873,9 @@ def _grade_command(args: argparse.Namespace) -> int:
     if args.sandbox:
         ok, why = jail.available()
         if not ok:
-            raise HomeworkError(f"cannot build the grading sandbox here: {why}. Grade in a container or "
-                                "virtual machine with --no-sandbox (the table then says 'not sandboxed').")
+            raise HomeworkError(f"cannot build the grading sandbox here: {why}. Grade in a "
+                                "container or virtual machine with --no-sandbox (the table then "
+                                "says 'not sandboxed').")
     for f in args.checks:
         _load_checks_file(f)
     if args.assignment:
@@ -841,13 +892,15 @@ def _grade_command(args: argparse.Namespace) -> int:
         for n, (p, who) in enumerate(zip(paths, students), 1):
             print(f"grading {n}/{len(paths)}: {clean_line(p, 300)}", file=sys.stderr, flush=True)
             try:
-                r = grade(p, timeout=args.timeout, cell_timeout=args.cell_timeout, profile=args.profile,
-                          checks_files=tuple(args.checks), executed=args.executed, sandbox=args.sandbox,
-                          limits=limits, seed=args.seed, copies=copies, assignment=args.assignment, student=who)
+                r = grade(p, timeout=args.timeout, cell_timeout=args.cell_timeout,
+                          profile=args.profile, checks_files=tuple(args.checks),
+                          executed=args.executed, sandbox=args.sandbox, limits=limits,
+                          seed=args.seed, copies=copies, assignment=args.assignment, student=who)
             except Exception as e:  # whatever went wrong with this one, the batch goes on
                 r = error_row(p, f"{type(e).__name__}: {e}", args.assignment, student=who)
             if who != first[n - 1]:
-                r["notes"].append(f"another submission has the student id {first[n - 1]!r}: this one is {who!r}")
+                r["notes"].append(f"another submission has the student id {first[n - 1]!r}: this "
+                                  f"one is {who!r}")
             results.append(r)
             print(format_table(r) + "\n", flush=True)
             if args.csv:  # after every submission: an interrupted batch keeps what it graded
@@ -862,7 +915,8 @@ def _grade_command(args: argparse.Namespace) -> int:
         print(f"wrote {len(results)} feedback files in {args.feedback}")
     if args.json:
         print(_json_line(results[0]) if not target.is_dir() else
-              json.dumps({"submissions": {r["notebook"]: json.loads(_json_line(r)) for r in results}}))
+              json.dumps({"submissions": {r["notebook"]: json.loads(_json_line(r))
+                                          for r in results}}))
     return 0
 
 

@@ -42,7 +42,8 @@ def read_answers(raw: bytes) -> dict[str, Any]:
     try:
         book = torch.load(io.BytesIO(raw), weights_only=True, map_location="cpu")
     except Exception as e:  # anything but plain data, or a damaged file
-        raise ValueError(f"the answers file holds something other than plain data ({type(e).__name__})") from None
+        raise ValueError("the answers file holds something other than plain data "
+                         f"({type(e).__name__})") from None
     if not isinstance(book, dict):
         raise ValueError("the answers file does not hold a dict of answers")
     _within_bounds(book, [MAX_ANSWER_NODES, MAX_ANSWER_ELEMENTS])
@@ -66,7 +67,9 @@ def _within_bounds(value: Any, budget: list[int], depth: int = 0) -> None:
             stored = value.untyped_storage().nbytes() // max(1, value.element_size())
         except Exception:  # a tensor without a plain storage is not plain data
             raise ValueError("the answers hold a tensor without storage") from None
-        end = value.storage_offset() + sum((s - 1) * st for s, st in zip(value.shape, value.stride()) if s > 0) + 1
+        end = value.storage_offset() + sum((s - 1) * st
+                                           for s, st in zip(value.shape, value.stride())
+                                           if s > 0) + 1
         if n > stored or (n and end > stored) or any(st < 0 for st in value.stride()):
             raise ValueError(f"a tensor in the answers claims {n} elements but stores {stored}")
         budget[1] -= n

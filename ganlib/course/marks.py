@@ -41,7 +41,9 @@ def clean_line(text: Any, limit: int = 500) -> str:
 
 # ----------------------------------------------------------------------------- who handed it in
 
-def student_id(path: str | Path, root: str | Path | None = None, notebooks: Iterable[str] = ()) -> str:
+def student_id(
+    path: str | Path, root: str | Path | None = None, notebooks: Iterable[str] = ()
+) -> str:
     """The student a submission is from, safe as a file name and a CSV cell.
 
     nbgrader's layout ``…/submitted/<student_id>/<assignment>/<notebook>.ipynb`` names it; else, under a
@@ -126,22 +128,24 @@ def write_csv(results: list[dict[str, Any]], out: str | Path) -> Path:
     """Write ``out`` (one row per submission, ``student_id`` first: the file an LMS imports) and the
     per-exercise file beside it (one row per student and exercise, with the feedback); return the latter."""
     ids = exercise_ids(results)
-    rows: list[list[Any]] = [["student_id", "total", "max", "seed", *ids, *[f"{i} status" for i in ids],
-                              "sandboxed", "notes", "submission"]]
+    rows: list[list[Any]] = [["student_id", "total", "max", "seed", *ids,
+                              *[f"{i} status" for i in ids], "sandboxed", "notes", "submission"]]
     for r in results:
         ex = r["exercises"]
         rows.append([_cell(v) for v in [r.get("student", ""), r["total"], r["max"],
                                         "" if r.get("seed") is None else r["seed"],
                                         *[ex.get(i, {}).get("points", "") for i in ids],
                                         *[ex.get(i, {}).get("status", "") for i in ids],
-                                        "yes" if r.get("sandboxed") else "not sandboxed", "; ".join(r["notes"]),
-                                        r["notebook"]]])
+                                        "yes" if r.get("sandboxed") else "not sandboxed",
+                                        "; ".join(r["notes"]), r["notebook"]]])
     atomic_write_text(out, _csv_text(rows))
-    long: list[list[Any]] = [["student_id", "exercise", "title", "points", "max", "status", "feedback"]]
+    long: list[list[Any]] = [["student_id", "exercise", "title", "points", "max", "status",
+                              "feedback"]]
     for r in results:
         for i, e in r["exercises"].items():
-            long.append([_cell(r.get("student", "")), _cell(i), _cell(e.get("title", i)), e["points"], e["max"],
-                         _cell(e["status"]), _text_cell(e.get("message", ""))])
+            long.append([_cell(r.get("student", "")), _cell(i), _cell(e.get("title", i)),
+                         e["points"], e["max"], _cell(e["status"]),
+                         _text_cell(e.get("message", ""))])
     side = exercises_csv_path(out)
     atomic_write_text(side, _csv_text(long))
     return side
@@ -171,11 +175,13 @@ def feedback_markdown(result: dict[str, Any]) -> str:
              f"**Total: {result['total']}/{result['max']}**", "",
              "| Exercise | Points | Status |", "|---|---|---|"]
     for i, e in result["exercises"].items():
-        lines.append(f"| {_md(e.get('title', i))} ({_md(i)}) | {e['points']}/{e['max']} | {_md(e['status'])} |")
+        lines.append(f"| {_md(e.get('title', i))} ({_md(i)}) | {e['points']}/{e['max']} | "
+                     f"{_md(e['status'])} |")
     for i, e in result["exercises"].items():
         if e["status"] != "passed" and e.get("message"):
-            lines += ["", f"## {_md(e.get('title', i))}: {_md(e['status'])} ({e['points']}/{e['max']})", "",
-                      _fenced(e["message"])]
+            lines += ["",
+                      f"## {_md(e.get('title', i))}: {_md(e['status'])} ({e['points']}/{e['max']})",
+                      "", _fenced(e["message"])]
     if result.get("notes"):
         lines += ["", "## Notes from the grader", ""] + [f"- {_md(n)}" for n in result["notes"]]
     return "\n".join(lines) + "\n"

@@ -34,15 +34,17 @@ def _where(obj: Callable, what: str, ex_id: str) -> tuple[Path, list[str]]:
     except TypeError:
         source = None
     if not source or "<" in qualname or not qualname:
-        raise RedactError(f"exercise {ex_id!r}: its {what} {obj!r} is not a function or class defined at the "
-                          "top level of a module (or a method of one), so the grading copy cannot hide it")
+        raise RedactError(f"exercise {ex_id!r}: its {what} {obj!r} is not a function or class "
+                          "defined at the top level of a module (or a method of one), so the "
+                          "grading copy cannot hide it")
     return Path(source).resolve(), qualname.split(".")
 
 
 def _node(tree: ast.Module, path: list[str]) -> ast.AST | None:
     body, node = tree.body, None
     for name in path:
-        node = next((n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        node = next((n for n in body
+                     if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
                      and n.name == name), None)
         if node is None:
             return None
@@ -60,7 +62,9 @@ def _replace(source: str, cuts: list[tuple[list[str], str]], where: str) -> str:
         if node is None:
             raise RedactError(f"{where}: no definition of {'.'.join(path)} to take out")
         first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-        indent = lines[node.lineno - 1][: len(lines[node.lineno - 1]) - len(lines[node.lineno - 1].lstrip())]
+        indent = lines[node.lineno - 1][
+            : len(lines[node.lineno - 1]) - len(lines[node.lineno - 1].lstrip())
+        ]
         spans.setdefault((first, node.end_lineno), f"{indent}{path[-1]} = {expr}")
     for (first, last), line in sorted(spans.items(), reverse=True):
         lines[first - 1:last] = [line]
@@ -77,7 +81,11 @@ def _defines(node: ast.stmt) -> str | None:
     """The private name a top-level statement defines (a function, a class, ``_X = …``), else None."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         name = node.name
-    elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+    elif (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+    ):
         name = node.targets[0].id
     elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
         name = node.target.id
@@ -115,16 +123,19 @@ def _drop_unused(source: str, where: str) -> str:
     try:
         ast.parse(out)
     except SyntaxError as e:
-        raise RedactError(f"{where}: the grading copy does not parse once the judges' helpers are out ({e})") from None
+        raise RedactError(f"{where}: the grading copy does not parse once the judges' helpers are "
+                          f"out ({e})") from None
     return out
 
 
 def _stand_in(ex_id: str, fullname: str) -> str:
-    return f"__import__('ganlib.course.answers', fromlist=['hidden']).hidden({ex_id!r}, {fullname!r})"
+    return (f"__import__('ganlib.course.answers', fromlist=['hidden']).hidden({ex_id!r}, "
+            f"{fullname!r})")
 
 
 def _judge_stub(ex_id: str) -> str:
-    return f"__import__('ganlib.course.answers', fromlist=['hidden']).judged_by_the_grader({ex_id!r})"
+    return ("__import__('ganlib.course.answers', "
+            f"fromlist=['hidden']).judged_by_the_grader({ex_id!r})")
 
 
 def plan(exercises: Iterable[Any]) -> dict[Path, list[tuple[list[str], str]]]:
@@ -132,7 +143,9 @@ def plan(exercises: Iterable[Any]) -> dict[Path, list[tuple[list[str], str]]]:
     cuts: dict[Path, list[tuple[list[str], str]]] = {}
     for ex in exercises:
         src, path = _where(ex.reference, "reference", ex.id)
-        cuts.setdefault(src, []).append((path, _stand_in(ex.id, f"{ex.reference.__module__}.{'.'.join(path)}")))
+        cuts.setdefault(src, []).append(
+            (path, _stand_in(ex.id, f"{ex.reference.__module__}.{'.'.join(path)}"))
+        )
         try:
             jsrc, jpath = _where(ex.judge, "judge", ex.id)
         except RedactError:
@@ -153,7 +166,9 @@ def _copy_package_data(src: Path, dst: Path) -> None:
                 shutil.copyfile(p, t)
 
 
-def grading_copy(dest: str | Path, exercises: Iterable[Any], checks_files: Iterable[str | Path] = ()) -> Path:
+def grading_copy(
+    dest: str | Path, exercises: Iterable[Any], checks_files: Iterable[str | Path] = ()
+) -> Path:
     """Write the grading copy of ganlib (and the teacher's checks modules) into ``dest``; return it.
 
     ``dest`` goes first on the submission's PYTHONPATH. Raises :class:`RedactError` when a graded
@@ -161,11 +176,13 @@ def grading_copy(dest: str | Path, exercises: Iterable[Any], checks_files: Itera
     """
     dest = Path(dest)
     cuts = plan(exercises)
-    judged = {src for src, cs in cuts.items() if any("judged_by_the_grader" in expr for _, expr in cs)}
+    judged = {src for src, cs in cuts.items()
+              if any("judged_by_the_grader" in expr for _, expr in cs)}
     teacher = {Path(f).resolve() for f in checks_files}
     outside = [p for p in cuts if p not in teacher and PACKAGE_DIR not in p.parents]
     if outside:
-        raise RedactError(f"graded references outside ganlib and the --checks files cannot be hidden: "
+        raise RedactError("graded references outside ganlib and the --checks files cannot be "
+                          "hidden: "
                           f"{', '.join(map(str, outside))}")
     for src in sorted(PACKAGE_DIR.rglob("*.py")):
         if "__pycache__" in src.parts:

@@ -90,17 +90,21 @@ def _collect(cfg: dict, out) -> None:
     for d, mode in (("work", 0o755), ("home", 0o755), ("tmp", 0o1777), ("shm", 0o1777)):
         os.makedirs(f"{GRADING}/{d}", exist_ok=True)
         os.chmod(f"{GRADING}/{d}", mode)
-    with open(f"{STAGE}/notebook", "rb") as src, open(f"{GRADING}/work/{cfg['notebook_name']}", "wb") as dst:
+    with (
+        open(f"{STAGE}/notebook", "rb") as src,
+        open(f"{GRADING}/work/{cfg['notebook_name']}", "wb") as dst,
+    ):
         dst.write(src.read())
     import shutil
 
     for i, dst in enumerate(cfg["copies"]):  # small host folders the child may change (matplotlib's cache)
         if os.path.isdir(f"{STAGE}/copy{i}"):
-            shutil.copytree(f"{STAGE}/copy{i}", f"{GRADING}{dst}", dirs_exist_ok=True, symlinks=False)
-    inner = [cfg["bwrap"], "--unshare-user", "--uid", str(CHILD_UID), "--gid", str(CHILD_UID), "--disable-userns",
-             "--die-with-parent", "--new-session", "--ro-bind", "/", "/", "--bind", GRADING, GRADING,
-             "--dev", "/dev", "--bind", f"{GRADING}/tmp", "/tmp", "--bind", f"{GRADING}/shm", "/dev/shm",
-             "--remount-ro", "/dev"]
+            shutil.copytree(f"{STAGE}/copy{i}", f"{GRADING}{dst}", dirs_exist_ok=True,
+                            symlinks=False)
+    inner = [cfg["bwrap"], "--unshare-user", "--uid", str(CHILD_UID), "--gid", str(CHILD_UID),
+             "--disable-userns", "--die-with-parent", "--new-session", "--ro-bind", "/", "/",
+             "--bind", GRADING, GRADING, "--dev", "/dev", "--bind", f"{GRADING}/tmp", "/tmp",
+             "--bind", f"{GRADING}/shm", "/dev/shm", "--remount-ro", "/dev"]
     for dst in cfg["under_tmp"]:  # folders the grader bound under /tmp stay visible over the private /tmp
         inner += ["--ro-bind", dst, dst]
     inner += ["--chdir", cfg["cwd"], "--", *cfg["argv"]]
@@ -199,10 +203,11 @@ class Outcome:
 
 def bwrap_path() -> str:
     """The bwrap program, or a SandboxError saying how to install it."""
-    found = shutil.which("bwrap") or ("/usr/bin/bwrap" if os.access("/usr/bin/bwrap", os.X_OK) else None)
+    found = shutil.which("bwrap") or ("/usr/bin/bwrap" if os.access("/usr/bin/bwrap", os.X_OK)
+                                      else None)
     if not found:
-        raise SandboxError(f"bubblewrap (bwrap) is not installed: {INSTALL} (Debian, Ubuntu) or your "
-                           "system's bubblewrap package")
+        raise SandboxError(f"bubblewrap (bwrap) is not installed: {INSTALL} (Debian, Ubuntu) or "
+                           "your system's bubblewrap package")
     return found
 
 
@@ -243,7 +248,10 @@ class _Cgroup:
                     _write(f"{parent}/{name}/pids.max", str(limits.processes))
                     self.version = "v2"
                     return
-            mem, pids = f"/sys/fs/cgroup/memory{own.get('memory')}/{name}", f"/sys/fs/cgroup/pids/{name}"
+            mem, pids = (
+                f"/sys/fs/cgroup/memory{own.get('memory')}/{name}",
+                f"/sys/fs/cgroup/pids/{name}",
+            )
             if "memory" not in own or not os.path.isdir(os.path.dirname(mem)):
                 return
             os.mkdir(mem)
@@ -358,7 +366,11 @@ def _bwrap_args(binds: list[list[str]], links: list[list[str]], masks: list[str]
             a += ["--ro-bind", src, dst]
     if as_root:  # the child's files are then root's: what only root may read on the host is hidden
         for p in _private_files("/etc"):
-            a += ["--perms", "0000", "--tmpfs", p] if os.path.isdir(p) else ["--ro-bind", f"{stage}/private", p]
+            a += (
+                ["--perms", "0000", "--tmpfs", p]
+                if os.path.isdir(p)
+                else ["--ro-bind", f"{stage}/private", p]
+            )
     for m in masks:  # host folders inside those binds the child must not see (the real ganlib)
         if any(m == d or m.startswith(d.rstrip("/") + "/") for _, d in binds):
             a += ["--perms", "0555", "--tmpfs", m, "--remount-ro", m]
@@ -400,7 +412,8 @@ def run(notebook: str, argv: list[str], env: dict[str, str], *, limits: Limits =
     all_binds = sys_binds + [list(b) for b in binds]
     root = os.geteuid() == 0
     script = os.path.abspath(__file__)
-    as_other = root and all(_reachable_by_others(s) for s in [script, *(s for s, _ in all_binds)] if os.path.exists(s))
+    as_other = root and all(_reachable_by_others(s) for s in [script, *(s for s, _ in all_binds)]
+                            if os.path.exists(s))
     out = Outcome()
     stage = tempfile.mkdtemp(prefix="ganlib-sandbox-")
     cgroup = _Cgroup(limits)
@@ -411,22 +424,25 @@ def run(notebook: str, argv: list[str], env: dict[str, str], *, limits: Limits =
         shutil.copyfile(notebook, f"{stage}/notebook")
         for i, (src, _) in enumerate(copies):
             if os.path.isdir(src):
-                shutil.copytree(src, f"{stage}/copy{i}", ignore=shutil.ignore_patterns("*.lock"), symlinks=False)
+                shutil.copytree(src, f"{stage}/copy{i}", ignore=shutil.ignore_patterns("*.lock"),
+                                symlinks=False)
         for here, dirs, files in os.walk(stage):
             for name in dirs + files:
                 os.chmod(os.path.join(here, name), 0o755 if name in dirs else 0o644)
         open(f"{stage}/private", "w").close()
         os.chmod(f"{stage}/private", 0)  # no one but a capable root reads it: a mask for root-only files
-        args = _bwrap_args(all_binds, links, [os.path.realpath(m) for m in masks], limits, root and not as_other,
-                           stage)
+        args = _bwrap_args(all_binds, links, [os.path.realpath(m) for m in masks], limits,
+                           root and not as_other, stage)
         args += ["--ro-bind", script, "/collector.py", "--remount-ro", "/",
                  "--", sys.executable, "-I", "-S", "/collector.py"]
-        cfg = {"bwrap": bwrap_path(), "notebook_name": os.path.basename(notebook), "argv": argv, "env": env,
-               "cwd": f"{GRADING}/work",
+        cfg = {"bwrap": bwrap_path(), "notebook_name": os.path.basename(notebook), "argv": argv,
+               "env": env, "cwd": f"{GRADING}/work",
                "limits": asdict(limits), "copies": [dst for _, dst in copies],
                # everything bound under /tmp (a grading copy, or Python itself when the venv lives there) stays
                # visible over the inner ring's private /tmp
-               "under_tmp": sorted({d for s, d in all_binds if (d == "/tmp" or d.startswith("/tmp/")) and os.path.exists(s)}),
+               "under_tmp": sorted({d for s, d in all_binds
+                                    if (d == "/tmp" or d.startswith("/tmp/"))
+                                    and os.path.exists(s)}),
                "collect": {k: [p, int(c)] for k, (p, c) in (collect or {}).items()}}
         caps = sum(int(c) for _, c in cfg["collect"].values())
 
@@ -439,9 +455,9 @@ def run(notebook: str, argv: list[str], env: dict[str, str], *, limits: Limits =
                 os.setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
 
         err = tempfile.TemporaryFile()
-        proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, cwd="/",
-                                env={"LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"}, start_new_session=True,
-                                preexec_fn=start)
+        proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
+                                cwd="/", env={"LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"},
+                                start_new_session=True, preexec_fn=start)
         try:
             proc.stdin.write(json.dumps(cfg).encode() + b"\n")
             proc.stdin.close()
@@ -461,7 +477,9 @@ def run(notebook: str, argv: list[str], env: dict[str, str], *, limits: Limits =
                 size = sizes.get(name)
                 if not isinstance(size, int) or pos + size > len(blob):
                     out.files[name] = None
-                    out.why_missing[name] = str(events["files"].get(name, {}).get("why", ""))[:200] or "cut short"
+                    out.why_missing[name] = (
+                        str(events["files"].get(name, {}).get("why", ""))[:200] or "cut short"
+                    )
                 else:
                     out.files[name] = blob[pos:pos + size]
                     pos += size
@@ -476,7 +494,8 @@ def run(notebook: str, argv: list[str], env: dict[str, str], *, limits: Limits =
             proc.wait()
             proc.stdout.close()
             err.close()
-    except (SandboxError, OSError, ValueError, KeyError, TypeError, AttributeError, subprocess.SubprocessError) as e:
+    except (SandboxError, OSError, ValueError, KeyError, TypeError, AttributeError,
+            subprocess.SubprocessError) as e:
         out.error = out.error or str(e)
     finally:
         out.memory_limit, out.process_limit = cgroup.memory_hit(), cgroup.pids_hit()
@@ -522,10 +541,12 @@ def available() -> tuple[bool, str]:
                 f.write("probe")
             got = run(nb, [sys.executable, "-I", "-S", "-c",
                            "import os; open('/grading/out/ok', 'w').write(str(os.getuid()))"],
-                      {"LANG": "C.UTF-8"}, limits=Limits(wall=60), collect={"ok": (f"{GRADING}/out/ok", 100)})
+                      {"LANG": "C.UTF-8"}, limits=Limits(wall=60),
+                      collect={"ok": (f"{GRADING}/out/ok", 100)})
         if got.files.get("ok") == str(CHILD_UID).encode():
             _PROBE = (True, "")
         else:
             _PROBE = (False, (got.error or f"the probe did not run (exit {got.exit_code})")
-                      + f"; is bubblewrap working here? ({INSTALL}; unprivileged user namespaces must be allowed)")
+                      + f"; is bubblewrap working here? ({INSTALL}; unprivileged user namespaces "
+                        "must be allowed)")
     return _PROBE

@@ -87,7 +87,9 @@ def watermark_key(seed: int, shape: tuple[int, ...] = (1, 28, 28)) -> torch.Tens
     return torch.randint(0, 2, shape, generator=gen).float() * 2 - 1
 
 
-def embed_watermark(images: torch.Tensor, key: torch.Tensor, strength: float = 0.08) -> torch.Tensor:
+def embed_watermark(
+    images: torch.Tensor, key: torch.Tensor, strength: float = 0.08
+) -> torch.Tensor:
     """Blend in the key: (1-s)·x + s·key stays in [-1, 1] without clipping, so the whole mark survives."""
     check_number(strength, "strength", low=0, high=1)  # outside [0, 1] the blend leaves [-1, 1]
     check_watermark_key(images, key)
@@ -96,9 +98,15 @@ def embed_watermark(images: torch.Tensor, key: torch.Tensor, strength: float = 0
 
 def check_watermark_key(images: torch.Tensor, key: torch.Tensor) -> None:
     """A clear error where the key does not fit the images (a batch (N, C, H, W) and a key of one image's shape)."""
-    if images.dim() != 4 or tuple(key.shape[-3:]) != tuple(images.shape[1:]) or key.numel() != images[0].numel():
-        raise ValueError(f"the key must have one image's shape: images {tuple(images.shape)} (N, C, H, W) need a key "
-                         f"of shape {tuple(images.shape[1:])}, got {tuple(key.shape)} (make it with watermark_key)")
+    if (
+        images.dim() != 4
+        or tuple(key.shape[-3:]) != tuple(images.shape[1:])
+        or key.numel() != images[0].numel()
+    ):
+        raise ValueError(f"the key must have one image's shape: images {tuple(images.shape)} (N, "
+                         "C, H, W) need a key "
+                         f"of shape {tuple(images.shape[1:])}, got {tuple(key.shape)} (make it "
+                         "with watermark_key)")
 
 
 def high_pass(images: torch.Tensor) -> torch.Tensor:

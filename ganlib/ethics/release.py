@@ -19,8 +19,8 @@ SOURCES = {
 
 PRIVACY_STATEMENTS = {
     "a": "The model is private: its memorisation score matches that of new data.",
-    "b": "No memorisation was found with these distances and this threshold on these samples; this is no "
-         "privacy guarantee, and membership inference was not tested.",
+    "b": "No memorisation was found with these distances and this threshold on these samples; this "
+         "is no privacy guarantee, and membership inference was not tested.",
     "c": "Memorisation does not matter here: the training images show products, not people.",
 }
 """What the model card could say about privacy."""
@@ -43,14 +43,17 @@ def release_plan(measured):
     new = measured["memorisation"][NEW_DATA]
     spaces = [s for s in new if new[s] <= limit]
     marks = measured["watermark"]
-    strong_enough = [float(s) for s, row in marks.items() if row[DETECTED_AFTER] >= REQUIRED_DETECTION]
+    strong_enough = [float(s) for s, row in marks.items()
+                     if row[DETECTED_AFTER] >= REQUIRED_DETECTION]
     return {"train_on": ["c", "d"], "gate_spaces": spaces, "gate_ratio": limit,
-            "watermark_strength": min(strong_enough) if strong_enough else None, "model_card_privacy": "b"}
+            "watermark_strength": min(strong_enough) if strong_enough else None,
+            "model_card_privacy": "b"}
 
 
 CARD_FIELDS = {
     "data card": ("Source", "Licence and consent", "Not known"),
-    "model card": ("Intended use", "Not for", "Memorisation ratios", "Watermark", "Privacy", "Not measured"),
+    "model card": ("Intended use", "Not for", "Memorisation ratios", "Watermark", "Privacy",
+                   "Not measured"),
 }
 """The sections the release's two cards must fill (the measured ones as numbers, the rest as text)."""
 
@@ -62,14 +65,16 @@ def release_cards(measured, plan):
     return {
         "data card": {
             "Source": [SOURCES[c] for c in plan["train_on"]],
-            "Licence and consent": "each image is licensed for training and for commercial use of what is "
-                                   "made from it; users' uploads only with their opt-in consent",
+            "Licence and consent": "each image is licensed for training and for commercial use of "
+                                   "what is made from it; users' uploads only with their opt-in "
+                                   "consent",
             "Not known": ["whose designs the stock collection copies",
                           "which styles, body types and regions the data cover"],
         },
         "model card": {
             "Intended use": "generating clothing designs that users tweak and sell as prints",
-            "Not for": "images of people, or passing off a generated design as a designer's own work",
+            "Not for": "images of people, or passing off a generated design as a designer's own "
+                       "work",
             "Memorisation ratios": {s: mem[s] for s in plan["gate_spaces"]},
             "Watermark": {"strength": plan["watermark_strength"], "psnr": mark["psnr"],
                           "detected": mark[DETECTED_AFTER]},

@@ -44,7 +44,8 @@ def drop_classes(images: torch.Tensor, labels: torch.Tensor, n_drop: int, n: int
         raise ValueError(f"n_drop must be in [0, {len(classes) - 1}], got {n_drop}")
     keep = torch.nonzero(~torch.isin(labels, classes[:n_drop])).squeeze(1)
     if len(keep) < n:
-        raise ValueError(f"only {len(keep)} images left after dropping {n_drop} classes, {n} asked for")
+        raise ValueError(f"only {len(keep)} images left after dropping {n_drop} classes, {n} asked "
+                         "for")
     g = torch.Generator().manual_seed(seed)
     return images[keep[torch.randperm(len(keep), generator=g)[:n].to(keep.device)]]
 
@@ -70,8 +71,15 @@ def score(real_feats: torch.Tensor, fake_feats: torch.Tensor, kid_subsets: int =
 SWEEPS = {"noise": [0.0, 0.1, 0.2, 0.4], "sigma": [0.0, 0.5, 1.0, 2.0], "n_drop": [0, 3, 6, 8]}
 
 
-def sweep(features: Features, real: torch.Tensor, pool: torch.Tensor, pool_labels: torch.Tensor,
-          n: int, levels: dict[str, list] | None = None, seed: int = 0) -> dict[str, list[dict[str, float]]]:
+def sweep(
+    features: Features,
+    real: torch.Tensor,
+    pool: torch.Tensor,
+    pool_labels: torch.Tensor,
+    n: int,
+    levels: dict[str, list] | None = None,
+    seed: int = 0,
+) -> dict[str, list[dict[str, float]]]:
     """For each corruption and each level, the metrics of n corrupted pool images against ``real``."""
     real_feats = features(check_images(real, "real"))
     memo: dict[tuple, dict[str, float]] = {}  # level 0 of every corruption is the same clean set
@@ -79,7 +87,8 @@ def sweep(features: Features, real: torch.Tensor, pool: torch.Tensor, pool_label
     def at(kind: str, v) -> dict[str, float]:
         key = (kind, v) if v else ("clean", 0)
         if key not in memo:
-            memo[key] = score(real_feats, features(corrupt(pool, pool_labels, n, seed=seed, **{kind: v})))
+            memo[key] = score(real_feats,
+                              features(corrupt(pool, pool_labels, n, seed=seed, **{kind: v})))
         return memo[key]
 
     return {kind: [at(kind, v) for v in values] for kind, values in (levels or SWEEPS).items()}
@@ -93,8 +102,9 @@ def plot_sweep(results: dict[str, list[dict[str, float]]], levels: dict[str, lis
     levels = levels or SWEEPS
     kinds = list(results)
     metrics = list(results[kinds[0]][0])
-    fig, axes = plt.subplots(len(metrics), len(kinds), figsize=(3.4 * len(kinds), 2.1 * len(metrics)),
-                             squeeze=False, sharex="col", sharey="row")
+    fig, axes = plt.subplots(len(metrics), len(kinds),
+                             figsize=(3.4 * len(kinds), 2.1 * len(metrics)), squeeze=False,
+                             sharex="col", sharey="row")
     titles = {"noise": "noise added", "sigma": "blurred", "n_drop": "classes dropped"}
     labels = {"noise": "noise std", "sigma": "blur σ (pixels)", "n_drop": "classes dropped"}
     for i, m in enumerate(metrics):
@@ -124,7 +134,13 @@ class CorruptionExplorer:
                  pool_labels: torch.Tensor, n: int, seed: int = 0):
         import ipywidgets as W
 
-        self.features, self.pool, self.pool_labels, self.n, self.seed = features, pool, pool_labels, n, seed
+        self.features, self.pool, self.pool_labels, self.n, self.seed = (
+            features,
+            pool,
+            pool_labels,
+            n,
+            seed,
+        )
         self.real_feats = features(check_images(real, "real"))
         self.images: torch.Tensor | None = None
         self.metrics: dict[str, float] = {}
@@ -160,11 +176,14 @@ class CorruptionExplorer:
             plt.close(fig)
 
 
-def level_table(results: dict[str, list[dict[str, float]]], levels: dict[str, list] | None = None) -> str:
+def level_table(
+    results: dict[str, list[dict[str, float]]], levels: dict[str, list] | None = None
+) -> str:
     """The sweep as a small text table (rounded), for reading the numbers."""
     levels = levels or SWEEPS
     rows = []
     for kind, res in results.items():
         for v, r in zip(levels[kind], res):
-            rows.append(f"{kind:>7} = {v:<4}  " + "  ".join(f"{k} {np.round(x, 3):>8}" for k, x in r.items()))
+            rows.append(f"{kind:>7} = {v:<4}  " + "  ".join(f"{k} {np.round(x, 3):>8}"
+                                                            for k, x in r.items()))
     return "\n".join(rows)

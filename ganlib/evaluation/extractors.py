@@ -32,7 +32,8 @@ def course_classifier() -> nn.Module:
 def classifier_features(images: torch.Tensor, model: nn.Module | None = None,
                         batch_size: int = 1000) -> torch.Tensor:
     """The classifier's penultimate features (N × feature_dim, float64) of N×1×28×28 images in [−1, 1]."""
-    return features(course_classifier() if model is None else model, check_images(images), batch_size)
+    return features(course_classifier() if model is None else model, check_images(images),
+                    batch_size)
 
 
 def classifier_probs(images: torch.Tensor, model: nn.Module | None = None,
@@ -59,7 +60,8 @@ def inception_v3() -> nn.Module:
             f"Inception-v3 weights not found at {path}; the course never downloads them for you. "
             "With internet, run once: python -c \"import torchvision; "
             "torchvision.models.inception_v3(weights='IMAGENET1K_V1')\" (about 100 MB), "
-            "or copy the file there. Until then use ganlib.evaluation.extractors.classifier_features.")
+            "or copy the file there. Until then use "
+            "ganlib.evaluation.extractors.classifier_features.")
     net = build(weights=None, aux_logits=True, init_weights=False)
     net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
     net.fc = nn.Identity()

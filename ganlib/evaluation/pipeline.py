@@ -25,7 +25,8 @@ def resize_through(images: torch.Tensor, size: int, antialias: bool) -> torch.Te
     """Images down to size × size (bilinear, with or without antialiasing) and back up to their own size."""
     images = check_images(images)
     h = images.shape[-1]
-    small = F.interpolate(images, size=(size, size), mode="bilinear", antialias=antialias, align_corners=False)
+    small = F.interpolate(images, size=(size, size), mode="bilinear", antialias=antialias,
+                          align_corners=False)
     return F.interpolate(small, size=(h, h), mode="bilinear", align_corners=False).clamp(-1, 1)
 
 
@@ -41,8 +42,8 @@ def jpeg(images: torch.Tensor, quality: int) -> torch.Tensor:
     return torch.from_numpy(np.stack(out))[:, None] / 127.5 - 1
 
 
-def pipeline_fids(features: Callable[[torch.Tensor], torch.Tensor], a: torch.Tensor, b: torch.Tensor,
-                  size: int) -> dict[str, float]:
+def pipeline_fids(features: Callable[[torch.Tensor], torch.Tensor], a: torch.Tensor,
+                  b: torch.Tensor, size: int) -> dict[str, float]:
     """FID of set a against set b through one shared resize to ``size`` px, and through two different ones.
 
     The first three rows treat both sets alike (clean-fid's rule); the last two give them different pipelines,

@@ -114,15 +114,18 @@ class Duel:
 
     def __post_init__(self):
         if self.forger_optimizer not in FORGER_OPTIMIZERS:
-            raise ValueError(f"forger_optimizer must be one of {FORGER_OPTIMIZERS}, got {self.forger_optimizer!r}")
+            raise ValueError(f"forger_optimizer must be one of {FORGER_OPTIMIZERS}, got "
+                             f"{self.forger_optimizer!r}")
         torch.manual_seed(self.seed)
         self.gen = torch.Generator().manual_seed(self.seed)
         self.forger = AffineForger(self.forger_mean, self.forger_std)
         self.detective = make_detective(self.hidden)
-        self.opt_d = torch.optim.Adam(self.detective.parameters(), lr=self.lr_detective, betas=(0.5, 0.999))
+        self.opt_d = torch.optim.Adam(self.detective.parameters(), lr=self.lr_detective,
+                                      betas=(0.5, 0.999))
         self.opt_g = (torch.optim.SGD(self.forger.parameters(), lr=self.lr_forger)
                       if self.forger_optimizer == "sgd" else
-                      torch.optim.Adam(self.forger.parameters(), lr=self.lr_forger, betas=(0.5, 0.999)))
+                      torch.optim.Adam(self.forger.parameters(), lr=self.lr_forger,
+                                       betas=(0.5, 0.999)))
         self._start = self.forger.distribution()
         self.steps = 0
         self.history: list[Move] = []
@@ -151,11 +154,13 @@ class Duel:
         """p_data, p_g, the learned D(x) and the optimal D*(x) on xs: everything a plot needs."""
         xs = self.xs if xs is None else np.asarray(xs)
         p, q = self.data.pdf(xs), self.forger.distribution().pdf(xs)
-        return {"p_data": p, "p_g": q, "D(x)": self.detective_curve(xs), "D*(x)": optimal_detective(p, q)}
+        return {"p_data": p, "p_g": q, "D(x)": self.detective_curve(xs),
+                "D*(x)": optimal_detective(p, q)}
 
     def state(self) -> dict[str, float]:
         """Where the game stands: step count, the forger's mean and std, and the JSD."""
-        return {"step": self.steps, "mean": float(self.forger.mean.detach()), "std": self.forger.std, "jsd": self.jsd()}
+        return {"step": self.steps, "mean": float(self.forger.mean.detach()),
+                "std": self.forger.std, "jsd": self.jsd()}
 
     def _record(self, who: str, dl: float, gl: float) -> None:
         s = self.state()
@@ -185,7 +190,8 @@ class Duel:
         self.detective.requires_grad_(False)  # the detective is only looked through
         try:
             for _ in range(int(n)):
-                loss = forger_step(self.forger, self.detective, self.opt_g, self._noise(), self.saturating)
+                loss = forger_step(self.forger, self.detective, self.opt_g, self._noise(),
+                                   self.saturating)
                 self.steps += 1
         finally:
             self.detective.requires_grad_(True)

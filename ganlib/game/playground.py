@@ -43,7 +43,8 @@ def draw_game(ax, xs, curves: dict[str, np.ndarray], legend: bool = True):
     if legend:
         h1, l1 = ax.get_legend_handles_labels()
         h2, l2 = ax2.get_legend_handles_labels()
-        ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4, fontsize=9,
+        ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4,
+                  fontsize=9,
                   frameon=False)  # under the axes: never over a density
     return ax2
 
@@ -86,15 +87,19 @@ class ForgerExplorer(_Shown):
         self._sliders, self._syncing = None, False
         self.set_forger(mean, std)
 
-    def set_forger(self, mean: float, std: float, mean2: float = 3.0, weight2: float = 0.0) -> Mixture1D:
+    def set_forger(
+        self, mean: float, std: float, mean2: float = 3.0, weight2: float = 0.0
+    ) -> Mixture1D:
         """Set the forger to N(mean, std²), mixed with weight2 of N(mean2, std²); returns it (sliders follow)."""
         if not 0.0 <= weight2 <= 1.0:
             raise ValueError(f"weight2 must be in [0, 1], got {weight2}")
         if not std > 0:
             raise ValueError(f"std must be > 0, got {std}")
-        self.params = {"mean": float(mean), "std": float(std), "mean2": float(mean2), "weight2": float(weight2)}
+        self.params = {"mean": float(mean), "std": float(std), "mean2": float(mean2),
+                       "weight2": float(weight2)}
         self.forger = (gaussian_1d(mean, std) if weight2 == 0.0 else
-                       Mixture1D((float(mean), float(mean2)), (float(std), float(std)), (1 - weight2, weight2)))
+                       Mixture1D((float(mean), float(mean2)), (float(std), float(std)),
+                                 (1 - weight2, weight2)))
         self._sync_sliders()
         self.refresh()
         return self.forger
@@ -118,11 +123,13 @@ class ForgerExplorer(_Shown):
         xs = grid_for(self.data, self.forger) if self.view is None else self.view
         p, q = self.data.pdf(xs), self.forger.pdf(xs)
         j = jsd(p, q, xs)
-        return {"V(D*,G)": gan_value(optimal_detective(p, q), p, q, xs), "JSD": j, "-log4+2JSD": -LOG4 + 2 * j}
+        return {"V(D*,G)": gan_value(optimal_detective(p, q), p, q, xs), "JSD": j,
+                "-log4+2JSD": -LOG4 + 2 * j}
 
     def slider_values(self) -> dict[str, float]:
         """What the sliders show now (empty before :meth:`controls` made them)."""
-        return {} if self._sliders is None else {k: float(sl.value) for k, sl in self._sliders.items()}
+        return {} if self._sliders is None else {k: float(sl.value)
+                                                 for k, sl in self._sliders.items()}
 
     def _sync_sliders(self) -> None:
         """Move the sliders to the current forger (widening a slider's range if needed), without feedback."""
@@ -144,7 +151,9 @@ class ForgerExplorer(_Shown):
         ax2 = draw_game(ax, self.xs, c)  # the same grid as curves(): it depends only on the forger
         ax.set_ylabel("density")
         ax2.set_ylabel("D*(x) = P(real | x)")
-        ax.set_title(f"V(D*,G) = {v['V(D*,G)']:.3f}   JSD = {v['JSD']:.3f}   (−log 4 = {-LOG4:.3f})")
+        ax.set_title(
+            f"V(D*,G) = {v['V(D*,G)']:.3f}   JSD = {v['JSD']:.3f}   (−log 4 = {-LOG4:.3f})"
+        )
         fig.tight_layout()
         plt.close(fig)
         return fig

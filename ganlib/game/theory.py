@@ -41,7 +41,8 @@ def grid_for(*dists, n: int = 4001, reach: float = 8.0) -> np.ndarray:
 
 def integrate(values, xs) -> float:
     """∫ values dx over the grid xs (trapezoid rule)."""
-    return float(np.trapezoid(np.asarray(values, dtype=np.float64), np.asarray(xs, dtype=np.float64)))
+    return float(np.trapezoid(np.asarray(values, dtype=np.float64),
+                              np.asarray(xs, dtype=np.float64)))
 
 
 def optimal_detective(p_data, p_g):
@@ -66,7 +67,8 @@ def kl(p, q, xs) -> float:
     """KL(p ‖ q) = ∫ p log(p/q) dx (infinite when p has mass where q has none)."""
     p, q = np.asarray(p, dtype=np.float64), np.asarray(q, dtype=np.float64)
     if p.shape != q.shape or p.shape != np.shape(xs):
-        raise ValueError(f"p, q and xs must have the same shape, got {p.shape}, {q.shape}, {np.shape(xs)}")
+        raise ValueError(f"p, q and xs must have the same shape, got {p.shape}, {q.shape}, "
+                         f"{np.shape(xs)}")
     if not (np.isfinite(p).all() and np.isfinite(q).all()) or (p < 0).any() or (q < 0).any():
         raise ValueError("p and q must be densities: finite and ≥ 0 on the grid")  # rel_entr gives inf for p < 0
     terms = rel_entr(p, q)
@@ -95,4 +97,5 @@ def jsd_vs_shift(data, means, std: float = 1.0, xs=None) -> np.ndarray:
     """JSD between the data and a Gaussian forger N(mean, std²) for each mean: the forger's landscape."""
     xs = grid(-30.0, 30.0, 12001) if xs is None else xs
     p = data.pdf(xs)
-    return np.array([jsd(p, gaussian_1d(m, std).pdf(xs), xs) for m in np.asarray(means, dtype=float)])
+    return np.array([jsd(p, gaussian_1d(m, std).pdf(xs), xs)
+                     for m in np.asarray(means, dtype=float)])

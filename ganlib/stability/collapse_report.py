@@ -17,8 +17,10 @@ RESULTS = RESULTS_DIR / "mode_collapse.json"
 PUBLISHED = {
     ("ring", "gan"): dict(modes=(6.3, 0.5), high_quality=(0.982, 0.002), reverse_kl=(0.45, 0.09)),
     ("grid", "gan"): dict(modes=(17.3, 0.8), high_quality=(0.948, 0.007), reverse_kl=(0.70, 0.07)),
-    ("ring", "pacgan4"): dict(modes=(7.8, 0.1), high_quality=(0.959, 0.014), reverse_kl=(0.07, 0.02)),
-    ("grid", "pacgan4"): dict(modes=(24.8, 0.2), high_quality=(0.936, 0.006), reverse_kl=(0.04, 0.01)),
+    ("ring", "pacgan4"): dict(modes=(7.8, 0.1), high_quality=(0.959, 0.014),
+                              reverse_kl=(0.07, 0.02)),
+    ("grid", "pacgan4"): dict(modes=(24.8, 0.2), high_quality=(0.936, 0.006),
+                              reverse_kl=(0.04, 0.01)),
 }
 """PacGAN's Table 1 (Lin et al. 2018, 10 trials, mean ± standard error): the plain GAN and PacGAN4 in the
 papers' recipe. The course's rows of the same method in both recipes are compared with these."""
@@ -28,15 +30,18 @@ def load_table(path: Path = RESULTS) -> dict:
     """The shipped table (rows and provenance); an empty one, saying how to make it, when it is missing."""
     path = Path(path)
     if not path.exists():
-        return {"rows": [], "provenance": {"command": "not shipped: run python -m ganlib.experiments table"}}
+        return {"rows": [],
+                "provenance": {"command": "not shipped: run python -m ganlib.experiments table"}}
     return json.loads(path.read_text())
 
 
 def summary(rows: list[dict]) -> list[dict]:
     """Mean ± standard error over seeds of modes and high quality, per (data set, method)."""
     out = []
-    keys = sorted({(r["dataset"], r["method"]) for r in rows}, key=lambda k: (k[0], list(METHODS).index(k[1])
-                                                                               if k[1] in METHODS else 99))
+    keys = sorted({(r["dataset"], r["method"]) for r in rows},
+                  key=lambda k: (k[0], list(METHODS).index(k[1])
+                                                                               if k[1] in METHODS
+                                 else 99))
     for dataset, method in keys:
         sel = [r for r in rows if r["dataset"] == dataset and r["method"] == method]
         row = {"dataset": dataset, "method": method, "runs": len(sel)}
@@ -67,13 +72,19 @@ def reproduction(row: dict) -> str:
     paper = published(row["dataset"], row["method"])
     if paper is None:
         return ""
-    ours = {k: (row[k], row[k + "_se"]) for k in ("modes", "high_quality", "reverse_kl") if row[k] is not None}
-    same = row["runs"] > 1 and "reverse_kl" in ours and all(within_noise(ours[k], paper[k]) for k in ours)
-    if row["runs"] > 1 and "reverse_kl" not in ours and all(within_noise(ours[k], paper[k]) for k in ours):
+    ours = {k: (row[k], row[k + "_se"]) for k in ("modes", "high_quality", "reverse_kl")
+            if row[k] is not None}
+    same = row["runs"] > 1 and "reverse_kl" in ours and all(within_noise(ours[k], paper[k])
+                                                            for k in ours)
+    if row["runs"] > 1 and "reverse_kl" not in ours and all(within_noise(ours[k], paper[k])
+                                                            for k in ours):
         return "reverse KL not measured; modes and high quality within noise of the paper's"
     (m, m_se), (hq, hq_se), (kl, kl_se) = paper["modes"], paper["high_quality"], paper["reverse_kl"]
-    text = f"paper {m:.1f} ± {m_se:.1f}, {100 * hq:.1f} ± {100 * hq_se:.1f} %, KL {kl:.2f} ± {kl_se:.2f}"
-    verdict = "reproduced" if same else "NOT reproduced" if row["runs"] > 1 else "one run: cannot tell"
+    text = (f"paper {m:.1f} ± {m_se:.1f}, {100 * hq:.1f} ± {100 * hq_se:.1f} %, KL {kl:.2f} ± "
+            f"{kl_se:.2f}")
+    verdict = (
+        "reproduced" if same else "NOT reproduced" if row["runs"] > 1 else "one run: cannot tell"
+    )
     return verdict + f" ({text})"
 
 
@@ -84,7 +95,8 @@ def _cell(r: dict, key: str, scale: float = 1.0, digits: int = 2) -> str:
     if r["runs"] < 2:  # one run: no standard error
         return f"{scale * r[key]:.{digits}f}"
     text = f"{scale * r[key]:.{digits}f} ± {scale * r[key + '_se']:.{digits}f}"
-    return text + (f" ({r[key + '_runs']}/{r['runs']})" if r.get(key + "_runs", r["runs"]) < r["runs"] else "")
+    return text + (f" ({r[key + '_runs']}/{r['runs']})"
+                   if r.get(key + "_runs", r["runs"]) < r["runs"] else "")
 
 
 def format_table(summ: list[dict]) -> str:
@@ -93,13 +105,14 @@ def format_table(summ: list[dict]) -> str:
     A ``(k/n)`` after a reverse KL or bridges value: only k of the n runs measured it (reverse KL needs a
     high-quality sample; rows kept from an earlier table have no bridges or reverse KL). One run: ± 0.
     """
-    head = (f"{'data':5s} {'method':15s} {'runs':>4s} {'modes':>11s} {'high quality %':>15s} {'reverse KL':>19s} "
-            f"{'bridges %':>17s} {'s/run':>6s}  vs PacGAN's Table 1")
+    head = (f"{'data':5s} {'method':15s} {'runs':>4s} {'modes':>11s} {'high quality %':>15s} "
+            f"{'reverse KL':>19s} {'bridges %':>17s} {'s/run':>6s}  vs PacGAN's Table 1")
     lines = [head, "-" * len(head)]
     for r in summ:
-        lines.append(f"{r['dataset']:5s} {r['method']:15s} {r['runs']:4d} {_cell(r, 'modes', 1, 1):>11s} "
-                     f"{_cell(r, 'high_quality', 100, 1):>15s} {_cell(r, 'reverse_kl'):>19s} "
-                     f"{_cell(r, 'bridges', 100, 1):>17s} {r['seconds']:6.0f}  {reproduction(r)}")
+        lines.append(f"{r['dataset']:5s} {r['method']:15s} {r['runs']:4d} "
+                     f"{_cell(r, 'modes', 1, 1):>11s} {_cell(r, 'high_quality', 100, 1):>15s} "
+                     f"{_cell(r, 'reverse_kl'):>19s} {_cell(r, 'bridges', 100, 1):>17s} "
+                     f"{r['seconds']:6.0f}  {reproduction(r)}")
     return "\n".join(lines)
 
 
@@ -118,11 +131,11 @@ def noise_sentences(summ: list[dict], key: str = "high_quality", z: float = 2.0)
         pairs = ties(summ, dataset, key, z)
         for r in (r for r in summ if r["dataset"] == dataset):
             if r["runs"] < 2:
-                out.append(f"{dataset}, {key.replace('_', ' ')}: {r['method']} has one run, no standard error: "
-                           "it cannot be compared within noise")
+                out.append(f"{dataset}, {key.replace('_', ' ')}: {r['method']} has one run, no "
+                           "standard error: it cannot be compared within noise")
                 continue
             mates = [b if a == r["method"] else a for a, b in pairs if r["method"] in (a, b)]
             if mates:
-                out.append(f"{dataset}, {key.replace('_', ' ')}: {r['method']} is within noise (< {z:g} SE) of "
-                           f"{', '.join(mates)}")
+                out.append(f"{dataset}, {key.replace('_', ' ')}: {r['method']} is within noise (< "
+                           f"{z:g} SE) of {', '.join(mates)}")
     return out

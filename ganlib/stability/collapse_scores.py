@@ -41,7 +41,9 @@ def sample_kinds(samples, dataset: str, threshold: float = 3.0) -> np.ndarray:
     a, b = centers[pairs[:, 0]], centers[pairs[:, 1]]                       # (P, 2) segment ends
     ab = b - a
     t = np.clip(((pts[:, None] - a[None]) * ab[None]).sum(2) / (ab * ab).sum(1)[None], 0, 1)
-    dist = np.linalg.norm(pts[:, None] - (a[None] + t[..., None] * ab[None]), axis=2).min(axis=1) / std
+    dist = (
+        np.linalg.norm(pts[:, None] - (a[None] + t[..., None] * ab[None]), axis=2).min(axis=1) / std
+    )
     return np.where(good, 0, np.where(dist < threshold, 1, 2))
 
 
@@ -54,8 +56,9 @@ def bridge_fraction(samples, dataset: str, threshold: float = 3.0) -> float:
 def score(samples, dataset: str) -> dict:
     """Everything the table reports about 2,500 samples: modes, high-quality fraction, reverse KL, bridges."""
     cov = mode_coverage(samples, dataset)
-    return {"modes": cov["modes"], "high_quality": cov["high_quality"], "reverse_kl": reverse_kl(cov["counts"]),
-            "bridges": bridge_fraction(samples, dataset), "counts": cov["counts"]}
+    return {"modes": cov["modes"], "high_quality": cov["high_quality"],
+            "reverse_kl": reverse_kl(cov["counts"]), "bridges": bridge_fraction(samples, dataset),
+            "counts": cov["counts"]}
 
 
 def plot_kinds(samples, dataset: str, ax=None, title: str | None = None, legend: bool = True):
@@ -77,7 +80,8 @@ def plot_kinds(samples, dataset: str, ax=None, title: str | None = None, legend:
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
     if legend:
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, markerscale=4, fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, markerscale=4,
+                  fontsize=8)
     if title:
         ax.set_title(title)
     return ax
@@ -95,14 +99,16 @@ def plot_over_training(result: dict, dataset: str, label: str = ""):
     for ax, (step, shot) in zip(axes[0], shots.items()):
         away = int((np.abs(shot["samples"]) > lim).any(axis=1).sum())
         plot_kinds(shot["samples"], dataset, ax=ax, legend=False,
-                   title=f"step {step}: {shot['modes']} of {len(centers)} modes\n{shot['high_quality']:.0%} high quality"
+                   title=f"step {step}: {shot['modes']} of {len(centers)} "
+                         f"modes\n{shot['high_quality']:.0%} high quality"
                          + (f", {away} off the plot" if away else ""))
         ax.set_xlim(-lim, lim)
         ax.set_ylim(-lim, lim)
         ax.set_xlabel("")
         ax.set_ylabel("")
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, [t.split(" (")[0] for t in labels], loc="lower center", ncol=4, markerscale=4, fontsize=8)
+    fig.legend(handles, [t.split(" (")[0] for t in labels], loc="lower center", ncol=4,
+               markerscale=4, fontsize=8)
     if label:
         fig.suptitle(label)
     fig.tight_layout(rect=(0, 0.07, 1, 0.92 if label else 1))

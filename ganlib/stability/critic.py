@@ -17,7 +17,8 @@ from ganlib import losses
 
 def critic_steps(n: int = 5) -> Callable:
     """A ``fit(step=...)`` function: ``n`` critic steps on ``n`` slices of the batch, then one forger step."""
-    def step(G, D, opt_g, opt_d, real, d_loss=losses.d_loss, g_loss=losses.g_loss_nonsaturating, penalty=None):
+    def step(G, D, opt_g, opt_d, real, d_loss=losses.d_loss, g_loss=losses.g_loss_nonsaturating,
+             penalty=None):
         for part in real.chunk(n):
             fake = G(torch.randn(len(part), G.latent_dim, device=real.device)).detach()
             real_logits, fake_logits = D(part), D(fake)

@@ -39,17 +39,22 @@ from .collapse_setup import linear_decay
 
 BROKEN = ("strong_detective", "lr_too_high", "missing_detach", "sigmoid_then_logits", "tanh_vs_01")
 SYMPTOM = {
-    "strong_detective": "norm of G's gradient, mean over the last quarter of the run (shrinks when D wins)",
+    "strong_detective": "norm of G's gradient, mean over the last quarter of the run (shrinks when "
+                        "D wins)",
     "lr_too_high": "mean step-to-step change |Δ| of D's loss over the second half",
     "missing_detach": "norm of G's gradient left by D's backward pass (should be 0)",
-    "sigmoid_then_logits": "mean D(x) of a detective trained alone (σ(1) ≈ 0.73 is the ceiling with the bug)",
-    "tanh_vs_01": "lowest value the forger draws in 2,000 samples (tanh reaches −1; data in [0, 1] never go below 0)",
+    "sigmoid_then_logits": "mean D(x) of a detective trained alone (σ(1) ≈ 0.73 is the ceiling "
+                           "with the bug)",
+    "tanh_vs_01": "lowest value the forger draws in 2,000 samples (tanh reaches −1; data in [0, 1] "
+                  "never go below 0)",
 }
 
 
 def _models(seed: int, tanh: bool = False) -> tuple[nn.Module, nn.Module]:
     torch.manual_seed(seed)
-    return MLPGenerator(2, out_dim=2, hidden=64, depth=2, tanh=tanh), MLPDiscriminator(in_dim=2, hidden=64, depth=2)
+    return MLPGenerator(2, out_dim=2, hidden=64, depth=2, tanh=tanh), MLPDiscriminator(
+        in_dim=2, hidden=64, depth=2
+    )
 
 
 def _ring(scale01: bool = False, to_pm1: bool = False):
@@ -120,7 +125,8 @@ def run_case(name: str, fixed: bool, steps: int = 100, seed: int = 0) -> dict:
         also["mean D(G(z)), last quarter"] = history.last("d_fake", max(1, steps // 4))
     elif name == "lr_too_high":
         G, D = _models(seed)
-        history = _fit(G, D, _ring(), steps, seed, lr_g=1e-3 if fixed else 5e-2, lr_d=1e-3 if fixed else 5e-2)
+        history = _fit(G, D, _ring(), steps, seed, lr_g=1e-3 if fixed else 5e-2,
+                       lr_d=1e-3 if fixed else 5e-2)
         half = torch.tensor(history.d_loss[len(history) // 2:])
         diag = float(half.diff().abs().mean())
         also["std of D's loss, second half"] = float(half.std())
@@ -138,7 +144,8 @@ def run_case(name: str, fixed: bool, steps: int = 100, seed: int = 0) -> dict:
         diag = float(fake.min())
         also["highest value the forger draws"] = float(fake.max())
         also["lowest value in the data"] = float(real.min())
-    return {"diagnostic": float(diag), "also": also, "history": history, "G": G, "seconds": time.perf_counter() - t}
+    return {"diagnostic": float(diag), "also": also, "history": history, "G": G,
+            "seconds": time.perf_counter() - t}
 
 
 def show(name: str, steps: int = 100, seed: int = 0) -> dict:
@@ -148,8 +155,8 @@ def show(name: str, steps: int = 100, seed: int = 0) -> dict:
     """
     broken, fixed = run_case(name, False, steps, seed), run_case(name, True, steps, seed)
     also = {k: (broken["also"][k], fixed["also"][k]) for k in broken["also"]}
-    return {"symptom": SYMPTOM[name], "broken": broken["diagnostic"], "fixed": fixed["diagnostic"], "also": also,
-            "runs": {"broken": broken, "fixed": fixed}}
+    return {"symptom": SYMPTOM[name], "broken": broken["diagnostic"], "fixed": fixed["diagnostic"],
+            "also": also, "runs": {"broken": broken, "fixed": fixed}}
 
 
 # ----------------------------------------------------------------------------- the collapse checklist
@@ -158,7 +165,8 @@ CHECKS = {
     "data_range": "data scaled to G's output range? (tanh → [-1, 1])",
     "sigmoid_then_logits": "does D end in a sigmoid while the loss expects logits?",
     "missing_detach": "is G(z) detached in D's step?",
-    "strong_detective": "does D win outright (D(G(z)) pinned below 0.05, D(x) near 1: notebook 02's rule)?",
+    "strong_detective": "does D win outright (D(G(z)) pinned below 0.05, D(x) near 1: notebook "
+                        "02's rule)?",
     "lr_too_high": "do the losses jump around (learning rate too high)?",
     "mode_coverage": "how many modes does G cover, and with what quality?",
 }
@@ -177,8 +185,8 @@ BALANCE_CHECKS = ("strong_detective", "lr_too_high")
 MEASURE = "mode_coverage"
 """The measurement: defensible first (confirm the collapse with a number), last (confirm the fix) or between."""
 
-RECOMMENDED = ["mode_coverage", "data_range", "sigmoid_then_logits", "missing_detach", "strong_detective",
-               "lr_too_high"]
+RECOMMENDED = ["mode_coverage", "data_range", "sigmoid_then_logits", "missing_detach",
+               "strong_detective", "lr_too_high"]
 """Measure first, then the code bugs (seconds, no training), then the balance of the game."""
 
 
@@ -199,7 +207,8 @@ class Suspect:
     settings: dict = field(default_factory=dict)
 
 
-STARTUP_BUGS = {"sigmoid_then_logits": dict(sigmoid=True), "strong_detective": dict(lr_d_factor=10.0, minimax=True)}
+STARTUP_BUGS = {"sigmoid_then_logits": dict(sigmoid=True),
+                "strong_detective": dict(lr_d_factor=10.0, minimax=True)}
 """The start-up's GAN has a bug in the code (D ends in a sigmoid) and a suspect balance: D learns 10× faster than G,
 which uses the saturating loss. Whether that detective wins outright is for the strong_detective check to measure."""
 
@@ -225,8 +234,9 @@ def startup_gan(steps: int = 1_500, seed: int = 0, fix: tuple[str, ...] | list[s
     data = _ring(scale01=tanh)
     step = gan_step
     lr = settings.get("lr", 2e-3)
-    history = fit(G, D, data, steps=steps, batch_size=256, lr_g=lr, lr_d=lr * settings.get("lr_d_factor", 1.0),
-                  betas=(0.0, 0.9), g_loss=losses.g_loss_minimax if settings.get("minimax") else
+    history = fit(G, D, data, steps=steps, batch_size=256, lr_g=lr,
+                  lr_d=lr * settings.get("lr_d_factor", 1.0), betas=(0.0, 0.9),
+                  g_loss=losses.g_loss_minimax if settings.get("minimax") else
                   losses.g_loss_nonsaturating, step=step, seed=seed, device="cpu", progress=False,
                   every=max(1, min(25, steps)), callbacks=[Schedules(linear_decay(steps))])
     return Suspect(G, D, data, step, history, settings)
@@ -235,7 +245,8 @@ def startup_gan(steps: int = 1_500, seed: int = 0, fix: tuple[str, ...] | list[s
 def coverage(suspect: Suspect, seed: int = 0) -> dict:
     """Modes captured and the high-quality fraction of 2,500 of the suspect's samples (the ring's protocol)."""
     with torch.no_grad():
-        fake = suspect.G(torch.randn(2_500, 2, generator=torch.Generator().manual_seed(10_000 + seed)))
+        fake = suspect.G(torch.randn(2_500, 2,
+                                     generator=torch.Generator().manual_seed(10_000 + seed)))
     if suspect.settings.get("scale01"):
         fake = fake * 2.1 - 1.05  # back to the ring's own units
     return mode_coverage(fake, "ring")
@@ -249,24 +260,32 @@ def _check(name: str, s: Suspect) -> tuple[bool, str]:
         tanh = any(isinstance(m, nn.Tanh) for m in s.G.modules())
         lo, hi = float(real.min()), float(real.max())
         bad = tanh and lo >= 0
-        return bad, (f"data in [{lo:.2f}, {hi:.2f}], G ends in {'tanh [-1, 1]' if tanh else 'a linear layer'}"
+        return bad, (f"data in [{lo:.2f}, {hi:.2f}], G ends in "
+                     f"{'tanh [-1, 1]' if tanh else 'a linear layer'}"
                      + (": half of tanh's range is never used" if bad else ": they match"))
     if name == "sigmoid_then_logits":
         with torch.no_grad():
             out = s.D(s.data(512, g))
-        bad = bool(((out >= 0) & (out <= 1)).all()) or isinstance(list(s.D.modules())[-1], nn.Sigmoid)
-        return bad, (f"D's raw outputs on real data lie in [{float(out.min()):.3f}, {float(out.max()):.3f}]"
-                     + (": a sigmoid before the logits loss" if bad else ": logits, as the loss expects"))
+        bad = bool(((out >= 0) & (out <= 1)).all()) or isinstance(
+            list(s.D.modules())[-1], nn.Sigmoid
+        )
+        return bad, (f"D's raw outputs on real data lie in [{float(out.min()):.3f}, "
+                     f"{float(out.max()):.3f}]"
+                     + (": a sigmoid before the logits loss" if bad
+                        else ": logits, as the loss expects"))
     if name == "missing_detach":
         G, D = copy.deepcopy(s.G), copy.deepcopy(s.D)
-        opt_g, opt_d = torch.optim.SGD(G.parameters(), lr=0.0), torch.optim.SGD(D.parameters(), lr=0.0)
+        opt_g, opt_d = torch.optim.SGD(G.parameters(), lr=0.0), torch.optim.SGD(
+            D.parameters(), lr=0.0
+        )
         leak = {}
         d_step = opt_d.step
         opt_d.step = lambda *a, **k: (leak.setdefault("g", float(grad_norm(G))), d_step(*a, **k))[1]
         s.step(G, D, opt_g, opt_d, s.data(64, g))
         bad = leak.get("g", 0.0) > 0
         return bad, f"G's gradient after D's backward pass: {leak.get('g', 0.0):.3g}" + (
-            ": D's loss reaches into G (G(z) is not detached)" if bad else ": none, G(z) is detached")
+            ": D's loss reaches into G (G(z) is not detached)" if bad
+            else ": none, G(z) is detached")
     h = s.history
     if name == "strong_detective":
         quarter = max(1, len(h) // 4)
@@ -276,8 +295,10 @@ def _check(name: str, s: Suspect) -> tuple[bool, str]:
         bad = d_fake < WINS_BELOW  # notebook 02's rule: D(G(z)) pinned near 0, the detective wins outright
         verdict = (": the detective wins outright (D(G(z)) pinned below 0.05)" if bad else
                    ": healthy (D(x) above D(G(z)), neither pinned within 0.05 of 0 or 1)"
-                   if WINS_BELOW < d_fake < d_real < 1 - WINS_BELOW else ": D(G(z)) not pinned near 0")
-        return bad, (f"over the last quarter D(x) {d_real:.3f}, D(G(z)) {d_fake:.3f}, G's gradient norm {g_norm:.3g}"
+                   if WINS_BELOW < d_fake < d_real < 1 - WINS_BELOW
+                   else ": D(G(z)) not pinned near 0")
+        return bad, (f"over the last quarter D(x) {d_real:.3f}, D(G(z)) {d_fake:.3f}, G's gradient "
+                     f"norm {g_norm:.3g}"
                      + verdict)
     if name == "lr_too_high":
         half = torch.tensor(h.d_loss[len(h) // 2:])
@@ -302,13 +323,16 @@ def run_checks(order: list[str], suspect: Suspect, progress: bool = True) -> lis
     for name in tqdm(order, desc="checks", unit="check", disable=not progress):
         t = time.perf_counter()
         problem, finding = _check(name, suspect)
-        rows.append({"check": name, "question": CHECKS[name], "problem": problem, "finding": finding,
-                     "trusted": not (code_bug and name in BALANCE_CHECKS), "seconds": time.perf_counter() - t})
+        rows.append({"check": name, "question": CHECKS[name], "problem": problem,
+                     "finding": finding, "trusted": not (code_bug and name in BALANCE_CHECKS),
+                     "seconds": time.perf_counter() - t})
         code_bug = code_bug or (problem and name in CODE_CHECKS)
     return rows
 
 
-def debug_rounds(order: list[str], steps: int, seed: int = 0, rounds: int = 4, progress: bool = True) -> list[dict]:
+def debug_rounds(
+    order: list[str], steps: int, seed: int = 0, rounds: int = 4, progress: bool = True
+) -> list[dict]:
     """Train the start-up's GAN, run the checks in ``order``, fix the trusted problems found, train again, repeat.
 
     Each round: ``{"fixed": what was fixed before it, "rows": the checks, "coverage": modes and quality,
@@ -323,7 +347,8 @@ def debug_rounds(order: list[str], steps: int, seed: int = 0, rounds: int = 4, p
         quarter = max(1, len(suspect.history) // 4)
         out.append({"fixed": list(fixed), "rows": rows, "coverage": coverage(suspect, seed),
                     "balance": {k: suspect.history.last(k, quarter) for k in ("d_real", "d_fake")}})
-        found = [r["check"] for r in rows if r["problem"] and r["trusted"] and r["check"] != MEASURE]
+        found = [r["check"] for r in rows if r["problem"] and r["trusted"]
+                 and r["check"] != MEASURE]
         if not found:
             break
         fixed += found

@@ -14,8 +14,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-RECIPE = dict(gen_hidden=400, gen_depth=4, disc_hidden=200, disc_depth=3, maxout_pieces=5, init_std=0.02,
-              lr=1e-4, betas=(0.8, 0.999), batch_size=100, latent_dim=2)
+RECIPE = dict(gen_hidden=400, gen_depth=4, disc_hidden=200, disc_depth=3, maxout_pieces=5,
+              init_std=0.02, lr=1e-4, betas=(0.8, 0.999), batch_size=100, latent_dim=2)
 """PacGAN's toy-data hyper-parameters (its config.py); the step count is the course's budget."""
 
 
@@ -40,7 +40,8 @@ class PapersGenerator(nn.Module):
         layers: list[nn.Module] = []
         width = self.latent_dim
         for _ in range(depth):
-            layers += [nn.Linear(width, hidden, bias=False), nn.BatchNorm1d(hidden, momentum=0.05), nn.ReLU()]
+            layers += [nn.Linear(width, hidden, bias=False), nn.BatchNorm1d(hidden, momentum=0.05),
+                       nn.ReLU()]
             width = hidden
         layers.append(nn.Linear(width, out_dim))
         self.net = nn.Sequential(*layers)
@@ -77,9 +78,12 @@ def init_as_papers(model: nn.Module, std: float = RECIPE["init_std"]) -> nn.Modu
     return model
 
 
-def papers_models(pack: int = 1, latent_dim: int = RECIPE["latent_dim"]) -> tuple[nn.Module, nn.Module]:
+def papers_models(
+    pack: int = 1, latent_dim: int = RECIPE["latent_dim"]
+) -> tuple[nn.Module, nn.Module]:
     """The papers' generator and discriminator (D judging ``pack`` samples at once), initialised as they are."""
     r = RECIPE
     G = init_as_papers(PapersGenerator(latent_dim, r["gen_hidden"], r["gen_depth"]))
-    D = init_as_papers(PapersDiscriminator(2 * pack, r["disc_hidden"], r["disc_depth"], r["maxout_pieces"]))
+    D = init_as_papers(PapersDiscriminator(2 * pack, r["disc_hidden"], r["disc_depth"],
+                                           r["maxout_pieces"]))
     return G, D

@@ -18,7 +18,8 @@ class EqualLinear(nn.Module):
     """A linear layer with StyleGAN's equalised learning rate: weights stored as N(0, 1/lr_mul²),
     scaled at run time, so Adam moves every layer at the same pace (``lr_mul`` < 1: slower)."""
 
-    def __init__(self, in_features: int, out_features: int, lr_mul: float = 1.0, bias_init: float = 0.0):
+    def __init__(self, in_features: int, out_features: int, lr_mul: float = 1.0,
+                 bias_init: float = 0.0):
         super().__init__()
         self.weight = nn.Parameter(torch.randn(out_features, in_features) / lr_mul)
         self.bias = nn.Parameter(torch.full((out_features,), bias_init / lr_mul))
@@ -64,19 +65,24 @@ class NoiseInput(nn.Module):
     def __init__(self, size: int):
         super().__init__()
         self.strength = nn.Parameter(torch.zeros(()))
-        self.register_buffer("const", torch.randn(1, 1, size, size, generator=torch.Generator().manual_seed(size)))
+        self.register_buffer("const",
+                             torch.randn(1, 1, size, size,
+                                         generator=torch.Generator().manual_seed(size)))
 
     def forward(self, x: Tensor, mode: str = "random") -> Tensor:
         if mode == "none":
             return x
-        noise = self.const if mode == "const" else torch.randn(len(x), 1, *x.shape[2:], device=x.device)
+        noise = (
+            self.const if mode == "const" else torch.randn(len(x), 1, *x.shape[2:], device=x.device)
+        )
         return x + self.strength * noise
 
 
 class ModulatedLayer(nn.Module):
     """StyleGAN2's layer: (up-sample) → 3×3 conv modulated by this layer's style and demodulated → noise → bias → LeakyReLU (gain √2)."""
 
-    def __init__(self, in_ch: int, out_ch: int, w_dim: int, size: int, up: bool = False, noise: bool = True):
+    def __init__(self, in_ch: int, out_ch: int, w_dim: int, size: int, up: bool = False,
+                 noise: bool = True):
         super().__init__()
         self.up = up
         self.weight = nn.Parameter(torch.randn(out_ch, in_ch, 3, 3))
@@ -99,7 +105,8 @@ class AdaINLayer(ModulatedLayer):
     The same weights, noise and bias as :class:`ModulatedLayer`; the style is a scale and a bias per *output* map.
     """
 
-    def __init__(self, in_ch: int, out_ch: int, w_dim: int, size: int, up: bool = False, noise: bool = True):
+    def __init__(self, in_ch: int, out_ch: int, w_dim: int, size: int, up: bool = False,
+                 noise: bool = True):
         super().__init__(in_ch, out_ch, w_dim, size, up, noise)
         del self.to_style
         self.to_scale = EqualLinear(w_dim, out_ch, bias_init=1.0)  # A: w → the style (a scale and a bias per map)

@@ -27,7 +27,9 @@ def course_classifier() -> nn.Module:
     return load("fashion-mnist-classifier")
 
 
-def samples(G: nn.Module, z: Tensor, psi: float = 1.0, space: str = "w", noise_mode: str = "random") -> Tensor:
+def samples(
+    G: nn.Module, z: Tensor, psi: float = 1.0, space: str = "w", noise_mode: str = "random"
+) -> Tensor:
     """Images for noise z with truncation ψ: toward ``w_avg`` in W, or z·ψ in Z; batched, eval mode, on the CPU."""
     if space not in ("w", "z"):
         raise ValueError(f"space must be 'w' or 'z', got {space!r}")
@@ -36,8 +38,8 @@ def samples(G: nn.Module, z: Tensor, psi: float = 1.0, space: str = "w", noise_m
     return in_batches(G, lambda zb: G(zb, truncation_psi=psi, noise_mode=noise_mode), z)
 
 
-def truncation_sweep(G: nn.Module, real_feats: Tensor, psis, n: int = 2000, space: str = "w", seed: int = 2,
-                     classifier: nn.Module | None = None) -> list[dict]:
+def truncation_sweep(G: nn.Module, real_feats: Tensor, psis, n: int = 2000, space: str = "w",
+                     seed: int = 2, classifier: nn.Module | None = None) -> list[dict]:
     """FID, precision and recall of n samples for each ψ (same z throughout), against ``real_feats``."""
     clf = classifier if classifier is not None else course_classifier()
     z = noise(n, G.latent_dim, seed)
@@ -46,7 +48,8 @@ def truncation_sweep(G: nn.Module, real_feats: Tensor, psis, n: int = 2000, spac
         torch.manual_seed(seed)  # the same noise inputs for every ψ
         f = features(clf, samples(G, z, float(psi), space))
         p, r = precision_recall(real_feats, f)
-        rows.append({"psi": float(psi), "fid": frechet_distance(real_feats, f), "precision": p, "recall": r})
+        rows.append({"psi": float(psi), "fid": frechet_distance(real_feats, f), "precision": p,
+                     "recall": r})
     return rows
 
 
@@ -70,7 +73,9 @@ def mix(G: nn.Module, z_coarse: Tensor, z_fine: Tensor, cut: int) -> Tensor:
         G.train(was)
 
 
-def class_follows(G: nn.Module, n: int = 1000, seed: int = 5, classifier: nn.Module | None = None) -> list[dict]:
+def class_follows(
+    G: nn.Module, n: int = 1000, seed: int = 5, classifier: nn.Module | None = None
+) -> list[dict]:
     """For each cut-off 0 … num_layers: how often the classifier's label of the mix is the coarse source's, the fine source's.
 
     Only pairs whose two sources the classifier puts in different classes count (``pairs`` says how many).

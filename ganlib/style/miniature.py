@@ -24,7 +24,8 @@ class WeightAverage:
     average must not remember the random start). ``.G`` is the averaged generator, in eval mode.
     """
 
-    def __init__(self, G: nn.Module, batch_size: int, half_life: int = 10_000, rampup: float = 0.05):
+    def __init__(self, G: nn.Module, batch_size: int, half_life: int = 10_000,
+                 rampup: float = 0.05):
         self.G = copy.deepcopy(G).eval().requires_grad_(False)
         self.batch_size, self.half_life, self.rampup = batch_size, half_life, rampup
 
@@ -39,8 +40,9 @@ class WeightAverage:
             avg.copy_(b)
 
 
-RECIPE = dict(latent_dim=64, w_dim=64, mapping_layers=4, channels=(64, 32, 16), d_width=32, batch_size=64,
-              lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.99), half_life=10_000, r1_gamma=1.0, r1_every=16)
+RECIPE = dict(latent_dim=64, w_dim=64, mapping_layers=4, channels=(64, 32, 16), d_width=32,
+              batch_size=64, lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.99), half_life=10_000,
+              r1_gamma=1.0, r1_every=16)
 """The recipe: Adam at 0.001 for both players with β₁ = 0.5 (StyleGAN2's 0.002 and β₁ = 0 collapsed
 with the DCGAN detective in 1,000-step trials), a 10k-image half-life for the weight average, StyleGAN's
 LeakyReLU gain √2 (``blocks.lrelu``) and StyleGAN2's R1 penalty on the detective (γ = 1, lazily every 16 steps).
@@ -69,9 +71,10 @@ def train_style_gan(steps: int, *, seed: int = 0, device=None, max_seconds: floa
     avg = WeightAverage(G, r["batch_size"], r["half_life"])
     rules = {}
     if r["r1_gamma"]:
-        rules["penalty"] = LazyPenalty(functools.partial(r1_penalty, gamma=r["r1_gamma"]), r["r1_every"])
+        rules["penalty"] = LazyPenalty(functools.partial(r1_penalty, gamma=r["r1_gamma"]),
+                                       r["r1_every"])
     x, _ = load_images("fashion-mnist", "train")
-    history = fit(G, D, x, steps=steps, batch_size=r["batch_size"], lr_g=r["lr_g"], lr_d=r["lr_d"], betas=r["betas"],
-                  seed=seed, device=device, progress=progress, every=25,
+    history = fit(G, D, x, steps=steps, batch_size=r["batch_size"], lr_g=r["lr_g"], lr_d=r["lr_d"],
+                  betas=r["betas"], seed=seed, device=device, progress=progress, every=25,
                   callbacks=[avg, *callbacks, TimeLimit(max_seconds)], **rules)
     return avg.G.cpu(), history

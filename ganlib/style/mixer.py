@@ -22,8 +22,8 @@ from .measures import course_classifier, mixed_ws
 class StyleMixer:
     """The coarse layers' styles from one seed, the fine layers' from another, truncated toward w_avg by ψ."""
 
-    def __init__(self, G: nn.Module, coarse_seed: int = 1, fine_seed: int = 2, cut: int = 2, psi: float = 1.0,
-                 classifier: nn.Module | None = None):
+    def __init__(self, G: nn.Module, coarse_seed: int = 1, fine_seed: int = 2, cut: int = 2,
+                 psi: float = 1.0, classifier: nn.Module | None = None):
         self.G = G.eval()
         self.clf = classifier if classifier is not None else course_classifier()
         self._handle = None
@@ -33,7 +33,12 @@ class StyleMixer:
         """Choose the two seeds, the cut-off layer (layers below it are coarse) and ψ; redraws a shown figure."""
         if not 0 <= int(cut) <= self.G.num_layers:
             raise ValueError(f"cut must be in 0..{self.G.num_layers}, got {cut}")
-        self.coarse_seed, self.fine_seed, self.cut, self.psi = int(coarse_seed), int(fine_seed), int(cut), float(psi)
+        self.coarse_seed, self.fine_seed, self.cut, self.psi = (
+            int(coarse_seed),
+            int(fine_seed),
+            int(cut),
+            float(psi),
+        )
         if self._handle is not None:
             self._handle.update(self.render())
 
@@ -63,7 +68,8 @@ class StyleMixer:
             ax.imshow(img[0].clamp(-1, 1).numpy(), cmap="gray", vmin=-1, vmax=1)
             ax.set_title(f"{title}\nclassifier: {label}", fontsize=9)
             ax.set_axis_off()
-        fig.suptitle(f"style mixing, cut at layer {self.cut} of {L}, ψ = {self.psi:.2f}", fontsize=10)
+        fig.suptitle(f"style mixing, cut at layer {self.cut} of {L}, ψ = {self.psi:.2f}",
+                     fontsize=10)
         fig.tight_layout()
         plt.close(fig)
         return fig
@@ -72,15 +78,22 @@ class StyleMixer:
         """The sliders: the two seeds, the cut-off layer and ψ, in one ipywidgets box."""
         import ipywidgets as W
 
-        s = dict(continuous_update=False, style={"description_width": "150px"}, layout=W.Layout(width="360px"))
+        s = dict(continuous_update=False, style={"description_width": "150px"},
+                 layout=W.Layout(width="360px"))
         self.sliders = {
-            "coarse_seed": W.IntSlider(value=self.coarse_seed, min=0, max=50, description="coarse seed", **s),
-            "fine_seed": W.IntSlider(value=self.fine_seed, min=0, max=50, description="fine seed", **s),
-            "cut": W.IntSlider(value=self.cut, min=0, max=self.G.num_layers, description="layers from coarse", **s),
-            "psi": W.FloatSlider(value=self.psi, min=0, max=1, step=0.05, description="truncation ψ", **s),
+            "coarse_seed": W.IntSlider(value=self.coarse_seed, min=0, max=50,
+                                       description="coarse seed", **s),
+            "fine_seed": W.IntSlider(value=self.fine_seed, min=0, max=50, description="fine seed",
+                                     **s),
+            "cut": W.IntSlider(value=self.cut, min=0, max=self.G.num_layers,
+                               description="layers from coarse", **s),
+            "psi": W.FloatSlider(value=self.psi, min=0, max=1, step=0.05,
+                                 description="truncation ψ", **s),
         }
         for slider in self.sliders.values():
-            slider.observe(lambda _change: self.set(**{k: v.value for k, v in self.sliders.items()}), names="value")
+            slider.observe(lambda _change: self.set(**{k: v.value
+                                                       for k, v in self.sliders.items()}),
+                           names="value")
         v = list(self.sliders.values())
         return W.VBox([W.HBox(v[:2]), W.HBox(v[2:])])
 
