@@ -5,8 +5,8 @@
 - :class:`Progress` shows a progress bar; :class:`TimeLimit` stops a run after S seconds;
   :class:`Schedules` makes and steps learning-rate schedulers; :class:`Checkpoint` saves a run, and
   ``Checkpoint(path, resume=True)`` continues it bit for bit on the CPU; :class:`EMA` keeps a moving
-  average of the generator's weights, the copy to sample from (:func:`recalibrate_batch_norm` then measures its
-  batch-norm statistics).
+  average of the generator's weights, the copy to sample from (:func:`recalibrate_batch_norm` then
+  measures its batch-norm statistics).
 
 A callback may also have ``start(run)``, called once before the first step, and
 ``close(run, finished)``, called once when the loop ends.
@@ -31,7 +31,8 @@ STATS = ("d_loss", "g_loss", "d_real", "d_fake")
 
 
 class TrainingDiverged(FloatingPointError):
-    """A loss or D's output became NaN or infinite; the message names the step and the last finite values."""
+    """A loss or D's output became NaN or infinite; the message names the step and the last finite
+    values."""
 
 
 class OutOfTime(Exception):
@@ -40,7 +41,8 @@ class OutOfTime(Exception):
 
 
 def grad_norm(module: nn.Module) -> Tensor:
-    """The L2 norm of all of a module's gradients together (0 when none), as a tensor on its device."""
+    """The L2 norm of all of a module's gradients together (0 when none), as a tensor on its
+    device."""
     grads = [p.grad.detach().flatten() for p in module.parameters() if p.grad is not None]
     if not grads:
         first = next(module.parameters(), None)
@@ -50,7 +52,8 @@ def grad_norm(module: nn.Module) -> Tensor:
 
 @dataclass
 class History:
-    """What a run measured: per step the losses, mean D(x), mean D(G(z)); every ``every`` steps the gradient norms.
+    """What a run measured: per step the losses, mean D(x), mean D(G(z)); every ``every`` steps the
+    gradient norms.
 
     As a callback it keeps each step's numbers on the device and copies them to the host once
     every ``every`` steps (and at the last step), where it also checks them for NaN / inf.
@@ -75,7 +78,8 @@ class History:
         return len(self.step)
 
     def __call__(self, run) -> None:
-        self._rows.append(torch.stack([run.stats[k] for k in STATS]))  # stays on the device: no waiting
+        # stays on the device: no waiting
+        self._rows.append(torch.stack([run.stats[k] for k in STATS]))
         if run.step % self.every == 0 or run.step == run.total:
             self.flush(run)
 
@@ -84,7 +88,8 @@ class History:
             self.flush(run)
 
     def flush(self, run) -> None:
-        """Copy the waiting rows to the host (the only sync), record gradient norms, raise on NaN."""
+        """Copy the waiting rows to the host (the only sync), record gradient norms, raise on
+        NaN."""
         if not self._rows:
             return
         rows, self._rows = torch.stack(self._rows).detach().cpu(), []
@@ -127,7 +132,8 @@ class History:
                 f"{last_step}: {was}. Try a smaller learning rate or a gradient penalty.")
 
     def plot(self, axes=None, smooth: int = 1):
-        """Two panels: the losses, and D(x) / D(G(z)), against the step, with reference lines; returns the axes."""
+        """Two panels: the losses, and D(x) / D(G(z)), against the step, with reference lines;
+        returns the axes."""
         import math
 
         import matplotlib.pyplot as plt
@@ -203,11 +209,13 @@ class TimeLimit:
 
 
 class EMA:
-    """A moving average of the generator's weights (Karras et al. 2018; Yazıcı et al. 2019): sample from ``ema.G``.
+    """A moving average of the generator's weights (Karras et al. 2018; Yazıcı et al. 2019): sample
+    from ``ema.G``.
 
-    After each step ``ema.G ← d·ema.G + (1 − d)·G`` with ``d = min(decay, (1 + step) / (10 + step))``
-    (so the first steps are not averaged with the random start); buffers (batch-norm statistics) are
-    copied. The average of the last ~1/(1 − decay) steps draws cleaner images than the last step alone.
+    After each step ``ema.G ← d·ema.G + (1 − d)·G`` with
+    ``d = min(decay, (1 + step) / (10 + step))`` (so the first steps are not averaged with the
+    random start); buffers (batch-norm statistics) are copied. The average of the last ~1/(1 −
+    decay) steps draws cleaner images than the last step alone.
     """
 
     def __init__(self, G: nn.Module, decay: float = 0.999):
@@ -231,12 +239,13 @@ class EMA:
 def recalibrate_batch_norm(
     G: nn.Module, batches: int = 100, batch_size: int = 256, seed: int = 0
 ) -> nn.Module:
-    """Re-estimate G's batch-norm statistics from its own weights: run it in training mode on ``batches`` batches of
-    seeded noise and keep the plain average of their statistics. Returns G in eval mode; leaves the global RNG alone.
+    """Re-estimate G's batch-norm statistics from its own weights: run it in training mode on
+    ``batches`` batches of seeded noise and keep the plain average of their statistics. Returns G in
+    eval mode; leaves the global RNG alone.
 
-    An :class:`EMA` copy averages the weights but copies the statistics of the live generator, whose weights differ;
-    statistics measured with the averaged weights match them (the course's DCGAN recipe after 36,000 steps: FID 5.16 →
-    4.93, ``ganlib.course.recipes.GAN_RECIPES``).
+    An :class:`EMA` copy averages the weights but copies the statistics of the live generator, whose
+    weights differ; statistics measured with the averaged weights match them (the course's DCGAN
+    recipe after 36,000 steps: FID 5.16 → 4.93, ``ganlib.course.recipes.GAN_RECIPES``).
     """
     check_count(batches, "batches")
     check_count(batch_size, "batch_size")
@@ -312,7 +321,8 @@ class Checkpoint:
 
 
 def save_checkpoint(path, run) -> None:
-    """Save everything a run needs to continue exactly: models, optimisers, schedulers, every RNG, step, history."""
+    """Save everything a run needs to continue exactly: models, optimisers, schedulers, every RNG,
+    step, history."""
     state = {"step": run.step, "seed": run.seed, "batch_size": run.batches.batch_size,
              "G": run.G.state_dict(), "D": run.D.state_dict(),
              "opt_g": run.opt_g.state_dict(), "opt_d": run.opt_d.state_dict(),
@@ -325,7 +335,8 @@ def save_checkpoint(path, run) -> None:
 
 
 def read_checkpoint(path) -> dict:
-    """The state a :func:`save_checkpoint` wrote to ``path``, or a ValueError saying what the file is instead."""
+    """The state a :func:`save_checkpoint` wrote to ``path``, or a ValueError saying what the file
+    is instead."""
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(f"checkpoint path {path} is a folder; give the checkpoint file, "
@@ -347,7 +358,8 @@ def read_checkpoint(path) -> dict:
 
 
 def load_checkpoint(path, run, *, batch_size: int) -> bool:
-    """Restore a run saved by :func:`save_checkpoint` into ``run`` if ``path`` exists; return whether it did."""
+    """Restore a run saved by :func:`save_checkpoint` into ``run`` if ``path`` exists; return
+    whether it did."""
     path = Path(path)
     if not path.exists():
         return False

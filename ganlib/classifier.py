@@ -17,10 +17,12 @@ from .validate import check_count, check_images, check_labels
 
 
 class Classifier(nn.Module):
-    """Two strided conv blocks (conv → batch norm → ReLU), a hidden layer (the features), a linear head.
+    """Two strided conv blocks (conv → batch norm → ReLU), a hidden layer (the features), a linear
+    head.
 
     Strided convolutions instead of max-pooling keep it cheap: 8 epochs took 480 s with one CPU
-    thread (the manifest's wall time). The feature layer has batch norm too; dropout sits between it and the head.
+    thread (the manifest's wall time). The feature layer has batch norm too; dropout sits between it
+    and the head.
     """
 
     def __init__(self, width: int = 32, feature_dim: int = 128, n_classes: int = 10):
@@ -36,7 +38,8 @@ class Classifier(nn.Module):
         self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(feature_dim, n_classes))
 
     def features(self, x: Tensor) -> Tensor:
-        """The penultimate layer (N×feature_dim): what FID compares between real and generated images."""
+        """The penultimate layer (N×feature_dim): what FID compares between real and generated
+        images."""
         return self.body(x)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -60,7 +63,8 @@ def shift_and_flip(
         mirror = torch.rand(n, 1, generator=gen, device=x.device) < 0.5
         cols = torch.where(mirror, cols.flip(1), cols)
     idx = torch.arange(n, device=x.device)[:, None, None]
-    return padded[idx, :, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2)   # n×h×w×c → n×c×h×w
+    # n×h×w×c → n×c×h×w
+    return padded[idx, :, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2)
 
 
 def predict(model: nn.Module, images: Tensor, batch_size: int = 1000) -> Tensor:
@@ -70,7 +74,8 @@ def predict(model: nn.Module, images: Tensor, batch_size: int = 1000) -> Tensor:
 
 
 def features(model: nn.Module, images: Tensor, batch_size: int = 1000) -> Tensor:
-    """``model.features`` of many images, in batches, in eval mode, as float64 on the CPU (for FID)."""
+    """``model.features`` of many images, in batches, in eval mode, as float64 on the CPU
+    (for FID)."""
     return in_batches(model, lambda x: model.features(x).double(), check_images(images),
                       batch_size=batch_size)
 
@@ -91,7 +96,8 @@ def train_classifier(model: Classifier, images: Tensor, labels: Tensor, *, epoch
                      batch_size: int = 128, lr: float = 3e-3, weight_decay: float = 1e-4,
                      max_shift: int = 1, flip: bool = True, seed: int = 0, device=None,
                      max_seconds: float | None = None, progress: bool = True) -> dict:
-    """Train with AdamW and a one-cycle schedule on shifted / mirrored batches; stop early after ``max_seconds``."""
+    """Train with AdamW and a one-cycle schedule on shifted / mirrored batches; stop early after
+    ``max_seconds``."""
     from tqdm.auto import tqdm
 
     from .callbacks import TimeLimit
@@ -135,7 +141,8 @@ def train_classifier(model: Classifier, images: Tensor, labels: Tensor, *, epoch
 
 
 def judge(G: nn.Module, n: int = 5000, seed: int = 1, classifier: nn.Module | None = None) -> dict:
-    """FID in the course classifier's features (n samples against the first n test images) and per-class coverage.
+    """FID in the course classifier's features (n samples against the first n test images) and
+    per-class coverage.
 
     A conditional generator is asked for each class in turn (label i % 10), and the result also
     says how often the classifier agrees with the asked class.

@@ -47,7 +47,8 @@ def _check_name(name: str, split: str) -> None:
 
 
 def read_idx(path: Path, expected_count: int | None = None) -> np.ndarray:
-    """Read one (optionally gzipped) IDX file of MNIST's format, checking magic, shape and length."""
+    """Read one (optionally gzipped) IDX file of MNIST's format, checking magic, shape and
+    length."""
     path = Path(path)
     try:
         opener = gzip.open if path.suffix == ".gz" else open
@@ -77,7 +78,8 @@ def _cache_file(name: str, split: str) -> Path:
 def check_image_set(
     images: np.ndarray, labels: np.ndarray, source: str, fix: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Stored images (uint8 N×28×28) and one label 0..9 each, or a DataError naming ``source`` and the ``fix``."""
+    """Stored images (uint8 N×28×28) and one label 0..9 each, or a DataError naming ``source`` and
+    the ``fix``."""
     try:
         images = check_image_array(images, f"images in {source}")
         labels = check_labels(labels, len(images), N_CLASSES, f"labels in {source}").numpy()
@@ -172,7 +174,8 @@ def load_images(
 # ----------------------------------------------------------------------------- toy 1-D sets
 @dataclass(frozen=True)
 class Mixture1D:
-    """A 1-D mixture of Gaussians: the 'real data' (or a forger) of notebook 01, with its density."""
+    """A 1-D mixture of Gaussians: the 'real data' (or a forger) of notebook 01, with its
+    density."""
 
     means: tuple[float, ...] = (0.0,)
     stds: tuple[float, ...] = (1.0,)
@@ -212,8 +215,9 @@ class Mixture1D:
         return self.distribution().log_prob(x).exp().numpy()
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        """n samples as a float32 tensor of shape (n, 1), drawn with ``generator`` (torch.distributions
-        cannot take one, so the two-stage draw is written out: pick a component, then add its noise)."""
+        """n samples as a float32 tensor of shape (n, 1), drawn with ``generator``
+        (torch.distributions cannot take one, so the two-stage draw is written out: pick a
+        component, then add its noise)."""
         check_count(n, "n")
         idx = torch.multinomial(torch.as_tensor(self._w), n, replacement=True, generator=generator)
         m = torch.tensor(self.means, dtype=torch.float32)[idx]
@@ -243,7 +247,8 @@ def mode_centers(name: str) -> tuple[np.ndarray, float]:
 
 def toy_2d(name: str, n: int, generator: torch.Generator | None = None,
            noise: float = 0.05) -> torch.Tensor:
-    """n points (float32, n×2) of 'ring', 'grid' (PacGAN's protocol) or 'moons' (with this noise)."""
+    """n points (float32, n×2) of 'ring', 'grid' (PacGAN's protocol) or 'moons'
+    (with this noise)."""
     if name not in TOY_2D:
         raise ValueError(f"unknown toy set {name!r}; known: {', '.join(TOY_2D)}")
     check_count(n, "n")
@@ -277,7 +282,8 @@ def sine_waves(n: int, generator: torch.Generator | None = None, length: int = 6
     check_count(length, "length", 2)
     for f in freqs:
         check_count(f, "each frequency in freqs")
-        if f >= length / 2:  # above Nyquist the wave aliases: dominant_frequency would read another f
+        # above Nyquist the wave aliases: dominant_frequency would read another f
+        if f >= length / 2:
             raise ValueError(f"frequency {f} needs more than {2 * f} points per wave (Nyquist), "
                              "got "
                              f"length={length}; use length > {2 * max(freqs)} or lower frequencies")

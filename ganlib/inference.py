@@ -1,4 +1,5 @@
-"""Using trained models: sampling from any generator, evaluating in batches, walking the latent space.
+"""Using trained models: sampling from any generator, evaluating in batches, walking the latent
+space.
 
 One home for "put the model in eval mode, map it over batches on its device, collect on the
 CPU, restore its mode": :func:`in_batches`. Everything that samples a generator or extracts
@@ -25,7 +26,8 @@ def model_device(model: nn.Module) -> torch.device:
 def in_batches(
     model: nn.Module, fn: Callable[..., Tensor], *inputs: Tensor, batch_size: int = 1000
 ) -> Tensor:
-    """``fn(*batch)`` over the rows of ``inputs`` in batches on ``model``'s device, in eval mode; CPU result.
+    """``fn(*batch)`` over the rows of ``inputs`` in batches on ``model``'s device, in eval mode;
+    CPU result.
 
     ``fn`` is called with each input's batch moved to the device (e.g. ``model.features``).
     The model's train/eval mode is restored afterwards.
@@ -45,7 +47,8 @@ def in_batches(
 
 
 def noise(n: int, latent_dim: int, seed: int) -> Tensor:
-    """n seeded noise vectors z ~ N(0, I), on the CPU: the same seed gives the same z on any device."""
+    """n seeded noise vectors z ~ N(0, I), on the CPU: the same seed gives the same z on any
+    device."""
     return torch.randn(check_count(n, "n"), check_count(latent_dim, "latent_dim"),
                        generator=torch.Generator().manual_seed(seed))
 
@@ -82,7 +85,8 @@ def sample(G: nn.Module, n: int, labels: Tensor | None = None, seed: int = 0,
 
 
 def slerp(z0: Tensor, z1: Tensor, t: Tensor) -> Tensor:
-    """Spherical interpolation between two noise vectors, for each t in [0, 1] (stays where N(0, I) has mass).
+    """Spherical interpolation between two noise vectors, for each t in [0, 1]
+    (stays where N(0, I) has mass).
 
     ``z0``, ``z1`` are two vectors (then one row per t), or two N×d batches with one t per row.
     """
@@ -99,7 +103,8 @@ def slerp(z0: Tensor, z1: Tensor, t: Tensor) -> Tensor:
 
 def interpolate(G: nn.Module, steps: int = 8, seed: int = 0, label: int | None = None,
                 ends: tuple[Tensor, Tensor] | None = None) -> Tensor:
-    """Images along a slerp path between two seeded noise vectors (or ``ends``); one class throughout for a conditional G."""
+    """Images along a slerp path between two seeded noise vectors (or ``ends``); one class
+    throughout for a conditional G."""
     z0, z1 = ends if ends is not None else noise(2, G.latent_dim, seed)
     z = slerp(z0, z1, torch.linspace(0, 1, check_count(steps, "steps", 2)))
     if label is not None and not getattr(G, "n_classes", 0):

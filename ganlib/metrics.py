@@ -1,5 +1,5 @@
-"""Metrics that judge generators: mode coverage on toy sets, waveform purity, FID, KID, precision / recall,
-density / coverage, IS.
+"""Metrics that judge generators: mode coverage on toy sets, waveform purity, FID, KID, precision /
+recall, density / coverage, IS.
 
 FID, KID, precision / recall and IS work on *features* (N × d arrays, NumPy or torch): the
 course's classifier (``ganlib.classifier.features``) or Inception-v3
@@ -24,12 +24,14 @@ Array = np.ndarray | torch.Tensor
 # ---------------------------------------------------------------- toy sets and waves
 
 def mode_coverage(samples, dataset: str, threshold: float = 3.0) -> dict:
-    """Count captured modes and the high-quality fraction of generated 2-D samples (PacGAN / VEEGAN protocol).
+    """Count captured modes and the high-quality fraction of generated 2-D samples
+    (PacGAN / VEEGAN protocol).
 
     A sample is *high quality* when its distance to the nearest mode, divided by the modes' std,
     is below ``threshold`` (3); a mode is *captured* when at least one high-quality sample is
     assigned to it. PacGAN and VEEGAN score 2,500 samples this way.
-    Returns ``{"modes": int, "high_quality": float, "counts": list[int]}`` (high-quality samples per mode).
+    Returns ``{"modes": int, "high_quality": float, "counts": list[int]}`` (high-quality samples per
+    mode).
     """
     pts = samples.detach().cpu().numpy() if torch.is_tensor(samples) else np.asarray(samples)
     if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) == 0:
@@ -47,7 +49,8 @@ def mode_coverage(samples, dataset: str, threshold: float = 3.0) -> dict:
 
 
 def _power(x: torch.Tensor) -> torch.Tensor:
-    return torch.fft.rfft(x.detach().float().cpu(), dim=-1).abs().pow(2)[:, 1:]  # drop the constant term
+    # drop the constant term
+    return torch.fft.rfft(x.detach().float().cpu(), dim=-1).abs().pow(2)[:, 1:]
 
 
 def dominant_frequency(x: torch.Tensor) -> torch.Tensor:
@@ -56,7 +59,8 @@ def dominant_frequency(x: torch.Tensor) -> torch.Tensor:
 
 
 def purity(x: torch.Tensor) -> torch.Tensor:
-    """Share of each wave's (non-constant) power in its strongest frequency: 1 for a pure sine, low for noise."""
+    """Share of each wave's (non-constant) power in its strongest frequency: 1 for a pure sine, low
+    for noise."""
     p = _power(x)
     return p.max(dim=-1).values / p.sum(dim=-1).clamp_min(1e-12)
 
@@ -64,7 +68,8 @@ def purity(x: torch.Tensor) -> torch.Tensor:
 # ---------------------------------------------------------------- FID
 
 def feature_stats(feats: Array, name: str = "features") -> tuple[np.ndarray, np.ndarray]:
-    """Mean and covariance (float64) of N × d features; needs N ≥ d + 1 for a full-rank covariance."""
+    """Mean and covariance (float64) of N × d features; needs N ≥ d + 1 for a full-rank
+    covariance."""
     x = as_features(feats, name)
     n, d = x.shape
     if n < d + 1:
@@ -101,7 +106,8 @@ class FIDInfinity(NamedTuple):
 
 def fid_infinity(real_feats: Array, fake_feats: Array, ns=None, points: int = 8,
                  seed: int = 0) -> FIDInfinity:
-    """FID∞ (Chong & Forsyth 2020): FID_N on N fake samples, fitted linearly in 1/N, read at 1/N = 0.
+    """FID∞ (Chong & Forsyth 2020): FID_N on N fake samples, fitted linearly in 1/N, read at 1/N =
+    0.
 
     The real statistics use all real features; for each N a seeded random subset of N fake
     features is drawn. ``ns`` defaults to ``points`` sizes spread from max(d + 1, N/5) to N.
@@ -145,7 +151,8 @@ for 2,048 dimensions. The real set's own sampling bias is not extrapolated away 
 
 
 def _warn_fid_infinity(value: float, n_real: int, n_fake: int, d: int) -> None:
-    """Warn when FID∞ is negative (impossible for a distance) or rests on too few samples for d dimensions."""
+    """Warn when FID∞ is negative (impossible for a distance) or rests on too few samples for d
+    dimensions."""
     need = FID_INFINITY_MIN_RATIO * (d + 1)
     reasons = []
     if value < 0:
@@ -169,7 +176,8 @@ def polynomial_kernel(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def mmd2_unbiased(x: np.ndarray, y: np.ndarray) -> float:
-    """Unbiased MMD² of two equal-size samples (m × d) with KID's cubic kernel k(u, v) = (uᵀv/d + 1)³."""
+    """Unbiased MMD² of two equal-size samples (m × d) with KID's cubic kernel k(u, v) =
+    (uᵀv/d + 1)³."""
     m, d = x.shape
     k_xx, k_yy, k_xy = ((u @ v.T / d + 1) ** 3 for u, v in ((x, x), (y, y), (x, y)))
     return float(
@@ -282,12 +290,14 @@ def precision_recall(real_feats: Array, fake_feats: Array, k: int = 3) -> tuple[
 
 
 def density_coverage(real_feats: Array, fake_feats: Array, k: int = 5) -> tuple[float, float]:
-    """Density and coverage (Naeem et al. 2020) → (density, coverage): precision and recall built on real balls only.
+    """Density and coverage (Naeem et al. 2020) → (density, coverage): precision and recall built on
+    real balls only.
 
-    Each real sample gets a ball of radius = distance to its k-th nearest real neighbour. Density: how many
-    real balls hold each fake, averaged and divided by k (≈ 1 when fakes are distributed like the reals; above 1
-    where they crowd the dense parts). Coverage: the fraction of real balls that hold at least one fake. No
-    ball is ever built around a fake, so an outlying fake cannot inflate either number.
+    Each real sample gets a ball of radius = distance to its k-th nearest real neighbour. Density:
+    how many real balls hold each fake, averaged and divided by k (≈ 1 when fakes are distributed
+    like the reals; above 1 where they crowd the dense parts). Coverage: the fraction of real balls
+    that hold at least one fake. No ball is ever built around a fake, so an outlying fake cannot
+    inflate either number.
     """
     real, fake = feature_pair(real_feats, fake_feats, ("real_feats", "fake_feats"))
     r, f = torch.from_numpy(real), torch.from_numpy(fake)
@@ -300,11 +310,13 @@ def density_coverage(real_feats: Array, fake_feats: Array, k: int = 5) -> tuple[
 
 
 PR_MIN_PER_NEIGHBOUR = 20
-"""precision_recall warns when a set has fewer than 20·k + 1 samples (k-th neighbour beyond its nearest 5 %)."""
+"""precision_recall warns when a set has fewer than 20·k + 1 samples (k-th neighbour beyond its
+nearest 5 %)."""
 
 
 def _warn_precision_recall(n_real: int, n_fake: int, k: int) -> None:
-    """Warn when each k-NN ball reaches across a large share of its set, so both numbers drift towards 1."""
+    """Warn when each k-NN ball reaches across a large share of its set, so both numbers drift
+    towards 1."""
     need, n = PR_MIN_PER_NEIGHBOUR * k + 1, min(n_real, n_fake)
     if n < need:
         warnings.warn(f"precision_recall: {n_real} real and {n_fake} fake samples are too few for "
@@ -318,7 +330,8 @@ def _warn_precision_recall(n_real: int, n_fake: int, k: int) -> None:
 # ---------------------------------------------------------------- Inception Score
 
 def inception_score(probs: Array, splits: int = 10) -> tuple[float, float]:
-    """Inception Score → (mean, std) over splits: exp(E_x KL(p(y|x) ‖ p(y))) from class probabilities."""
+    """Inception Score → (mean, std) over splits: exp(E_x KL(p(y|x) ‖ p(y))) from class
+    probabilities."""
     p = as_features(probs, "probs")
     if (p < 0).any() or not np.allclose(p.sum(axis=1), 1.0, atol=1e-4):
         raise ValueError("probs must be class probabilities: non-negative rows summing to 1 "

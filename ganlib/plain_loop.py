@@ -1,8 +1,9 @@
-"""The GAN training loop in plain PyTorch, as notebook 03 teaches it: about twenty lines, nothing around them.
+"""The GAN training loop in plain PyTorch, as notebook 03 teaches it: about twenty lines, nothing
+around them.
 
-`ganlib.train.fit` runs the same game with what a long run needs around it (history, NaN guard, checkpoints,
-time limits, live views); this is the loop the tutorials write, which the learner writes in notebook 03
-(a test keeps the notebook's cell and this twin equal).
+`ganlib.train.fit` runs the same game with what a long run needs around it (history, NaN guard,
+checkpoints, time limits, live views); this is the loop the tutorials write, which the learner
+writes in notebook 03 (a test keeps the notebook's cell and this twin equal).
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ def train_gan(
     steps: int,
     batch_size: int = 64,
 ) -> list[tuple[float, float]]:
-    """Play ``steps`` rounds of the game on random batches of ``images``; return D(x) and D(G(z)) of each round."""
+    """Play ``steps`` rounds of the game on random batches of ``images``; return D(x) and D(G(z)) of
+    each round."""
     seen = []
     for _ in range(steps):
         real = images[torch.randint(len(images), (batch_size,), device=images.device)]
         fake = G(torch.randn(batch_size, G.latent_dim, device=images.device))
-        # the detective's move: real should score high, fake low (detached: this loss must not train G)
+        # the detective's move: real should score high, fake low (detached: this loss must not train
+        # G)
         real_logits, fake_logits = D(real), D(fake.detach())
         loss_d = d_loss(real_logits, fake_logits)
         opt_d.zero_grad()

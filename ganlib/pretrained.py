@@ -2,9 +2,10 @@
 
 A checkpoint file is a plain dict ``{"class": name, "kwargs": {...}, "state_dict": {...}}``, so
 ``torch.load(..., weights_only=True)`` can read it (no code runs while loading) and a file a
-learner saved with :func:`save` describes itself. Shipped files live inside the package (``ganlib/shipped/checkpoints``, so a plain ``pip install``
-finds them) and are listed in its ``manifest.json`` with their sha256; a file whose hash differs
-is refused. They are made by ``python -m ganlib.pretrain NAME`` (``ganlib.course.recipes``).
+learner saved with :func:`save` describes itself. Shipped files live inside the package
+(``ganlib/shipped/checkpoints``, so a plain ``pip install`` finds them) and are listed in its
+``manifest.json`` with their sha256; a file whose hash differs is refused. They are made by
+``python -m ganlib.pretrain NAME`` (``ganlib.course.recipes``).
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ A table of names, not imports: a class is imported only when a checkpoint of it 
 """
 
 LEGACY_KWARGS = {"DCGANGenerator": {"n_classes": 0}, "DCGANDiscriminator": {"n_classes": 0}}
-"""Constructor arguments older files recorded that today's classes no longer take (dropped when equal)."""
+"""Constructor arguments older files recorded that today's classes no longer take
+(dropped when equal)."""
 
 
 class ChecksumError(RuntimeError):
@@ -48,11 +50,13 @@ class ChecksumError(RuntimeError):
 
 
 class ManifestError(ValueError):
-    """The manifest of shipped checkpoints is unreadable or malformed; the message names it and says what to do."""
+    """The manifest of shipped checkpoints is unreadable or malformed; the message names it and says
+    what to do."""
 
 
 class CheckpointError(ValueError):
-    """A checkpoint file cannot become a model (unreadable, not written by :func:`save`, or inconsistent)."""
+    """A checkpoint file cannot become a model (unreadable, not written by :func:`save`, or
+    inconsistent)."""
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -64,7 +68,8 @@ def _manifest_fix() -> str:
 
 
 def check_manifest(entries, source: str | os.PathLike) -> dict:
-    """A manifest: a JSON object of name → {file: a plain file name, sha256: 64 hex digits, ...}, or ManifestError."""
+    """A manifest: a JSON object of name → {file: a plain file name, sha256: 64 hex digits, ...}, or
+    ManifestError."""
     if not isinstance(entries, dict):
         raise ManifestError(f"{source} must be a JSON object mapping checkpoint names to entries, "
                             f"got a JSON {type(entries).__name__}. {_manifest_fix()}")
@@ -85,7 +90,8 @@ def check_manifest(entries, source: str | os.PathLike) -> dict:
 
 
 def manifest() -> dict:
-    """The manifest of shipped checkpoints: name → {file, sha256, command, commit, seed, ...}, checked."""
+    """The manifest of shipped checkpoints: name → {file, sha256, command, commit, seed, ...},
+    checked."""
     if not MANIFEST.exists():
         return {}
     try:
@@ -121,7 +127,8 @@ def _shapes(state_dict: dict) -> dict[str, tuple[int, ...]]:
 
 
 def _mismatch(want: dict, got: dict) -> str:
-    """The first differences between the weights a class expects and those a file holds, in words."""
+    """The first differences between the weights a class expects and those a file holds, in
+    words."""
     missing, extra = sorted(set(want) - set(got)), sorted(set(got) - set(want))
     shape = [k for k in want if k in got and want[k] != got[k]]
     parts = ([f"missing {', '.join(missing[:3])}{' …' if len(missing) > 3 else ''}"] if missing
@@ -134,7 +141,8 @@ def _mismatch(want: dict, got: dict) -> str:
 
 
 def _build(state, source: str) -> nn.Module:
-    """The module a checkpoint describes, checked against its weights on the meta device before any allocation."""
+    """The module a checkpoint describes, checked against its weights on the meta device before any
+    allocation."""
     fix = "Make checkpoints with ganlib.pretrained.save(model, path)."
     if isinstance(state, dict) and {"G", "D", "opt_g"} <= set(state):
         raise CheckpointError(f"{source} is a training checkpoint (fit's Checkpoint callback): it "
@@ -204,7 +212,8 @@ def _build(state, source: str) -> nn.Module:
 
 
 def resolve(name_or_path: str | os.PathLike) -> Path:
-    """The file of a shipped name (after checking its sha256 against the manifest), or the given path."""
+    """The file of a shipped name (after checking its sha256 against the manifest), or the given
+    path."""
     key = str(name_or_path)
     try:
         entries = manifest()
@@ -244,7 +253,8 @@ def load(name_or_path: str | os.PathLike, device=None) -> nn.Module:
     path = resolve(name_or_path)
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:  # UnpicklingError (not a weights-only file), RuntimeError / EOFError (truncated), ...
+    # UnpicklingError (not a weights-only file), RuntimeError / EOFError (truncated), ...
+    except Exception as e:
         raise CheckpointError(
             f"{path} cannot be read as a checkpoint ({type(e).__name__}: "
             f"{str(e).splitlines()[0]}); "

@@ -1,4 +1,5 @@
-"""Every input check of the course in one place, with errors that name the input and what was expected.
+"""Every input check of the course in one place, with errors that name the input and what was
+expected.
 
 After scikit-learn's ``utils/validation.py``: a public function that takes images, features,
 labels, a budget or a name checks it here first, so the same mistake gets the same message
@@ -22,7 +23,8 @@ def check_count(value, name: str, minimum: int = 1) -> int:
 
 
 def check_number(value, name: str, low: float | None = None, high: float | None = None) -> float:
-    """A finite real number within [low, high] (either bound optional), or a ValueError naming it."""
+    """A finite real number within [low, high] (either bound optional), or a ValueError naming
+    it."""
     if (
         isinstance(value, bool)
         or not isinstance(value, (int, float, np.integer, np.floating))
@@ -116,7 +118,8 @@ def feature_pair(
 
 def check_gaussians(mu1, sigma1, mu2, sigma2) -> tuple[np.ndarray, np.ndarray, np.ndarray,
                                                        np.ndarray]:
-    """Two Gaussians' means (d) and covariances (d × d) as float64 arrays of matching shapes, finite."""
+    """Two Gaussians' means (d) and covariances (d × d) as float64 arrays of matching shapes,
+    finite."""
     mu1, mu2 = (np.atleast_1d(np.asarray(m, dtype=np.float64)) for m in (mu1, mu2))
     s1, s2 = (np.atleast_2d(np.asarray(s, dtype=np.float64)) for s in (sigma1, sigma2))
     if (
@@ -136,11 +139,13 @@ def check_gaussians(mu1, sigma1, mu2, sigma2) -> tuple[np.ndarray, np.ndarray, n
 
 
 def check_covariance(sigma: np.ndarray, name: str = "sigma", rtol: float = 1e-6) -> np.ndarray:
-    """A covariance matrix: square, symmetric and positive semi-definite (up to rounding), or a ValueError.
+    """A covariance matrix: square, symmetric and positive semi-definite (up to rounding), or a
+    ValueError.
 
     Anything else (a negative variance, a transposed product, a precision matrix with signs
     flipped) has no Gaussian behind it, and the Fréchet formula would return a number anyway.
-    A Cholesky factorisation of Σ + εI is the cheap test; eigenvalues are computed only for the message.
+    A Cholesky factorisation of Σ + εI is the cheap test; eigenvalues are computed only for the
+    message.
     """
     s = np.asarray(sigma, dtype=np.float64)
     if s.ndim != 2 or s.shape[0] != s.shape[1]:
@@ -181,7 +186,8 @@ def check_image_array(images, name: str, shape: tuple[int, int] = IMAGE_SHAPE[1:
 
 
 def first_non_finite(data, name: str = "data") -> str | None:
-    """Where ``data`` (a tensor or array) first holds NaN or inf, in words; None when every value is finite."""
+    """Where ``data`` (a tensor or array) first holds NaN or inf, in words; None when every value is
+    finite."""
     t = data if torch.is_tensor(data) else torch.as_tensor(np.asarray(data))
     if not (t.is_floating_point() or t.is_complex()):
         return None

@@ -9,9 +9,10 @@ from torchvision.utils import make_grid
 
 from .validate import check_count
 
-# The course's figures in one colour-blind-safe palette (Okabe & Ito, 2008: told apart under deuteranopia,
-# protanopia and tritanopia; no green-against-red pair) and text of at least 9 pt, set once when ganlib.viz is
-# imported (every notebook imports it): explicit colours in ganlib use these names too.
+# The course's figures in one colour-blind-safe palette (Okabe & Ito, 2008: told apart under
+# deuteranopia, protanopia and tritanopia; no green-against-red pair) and text of at least 9 pt, set
+# once when ganlib.viz is imported (every notebook imports it): explicit colours in ganlib use these
+# names too.
 OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "bluish green": "#009E73",
              "vermillion": "#D55E00",
              "sky blue": "#56B4E9", "reddish purple": "#CC79A7", "yellow": "#F0E442",
@@ -27,7 +28,8 @@ plt.rcParams.update({
 
 
 def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 2) -> np.ndarray:
-    """Tile N×C×H×W images in [-1, 1] into one H'×W'(×3) array in [0, 1] (torchvision's make_grid)."""
+    """Tile N×C×H×W images in [-1, 1] into one H'×W'(×3) array in [0, 1]
+    (torchvision's make_grid)."""
     if not torch.is_tensor(images) or images.dim() != 4:
         raise ValueError(f"expected a N×C×H×W tensor, got {getattr(images, 'shape', type(images))}")
     if len(images) == 0:
@@ -65,7 +67,8 @@ def plot_points_2d(real=None, fake=None, ax=None, title: str | None = None,
         ax.set_xlim(-lim, lim)
         ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, markerscale=3)  # below: never over the data
+    # below: never over the data
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, markerscale=3)
     if title:
         ax.set_title(title)
     return ax

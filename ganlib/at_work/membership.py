@@ -27,7 +27,8 @@ def distance_to_samples(images: Tensor, samples: Tensor) -> Tensor:
 
 
 def membership_auc(member_dists: Tensor, nonmember_dists: Tensor) -> float:
-    """P(a member is closer to the samples than a non-member), ties counted half: the Mann–Whitney U / (n₁·n₂)."""
+    """P(a member is closer to the samples than a non-member), ties counted half: the Mann–Whitney U
+    / (n₁·n₂)."""
     from scipy.stats import mannwhitneyu
 
     u = mannwhitneyu(nonmember_dists.double().numpy(), member_dists.double().numpy()).statistic

@@ -1,4 +1,5 @@
-"""Checks for the course's exercises: specific feedback instead of a bare assert, and a contract for graders.
+"""Checks for the course's exercises: specific feedback instead of a bare assert, and a contract for
+graders.
 
 An exercise is three functions, registered with :func:`exercise`:
 
@@ -45,7 +46,8 @@ class Exercise:
 
 
 class Outcome:
-    """What a check returns: truthy when it passed, ``.status`` in STATUSES, ``.message`` the feedback.
+    """What a check returns: truthy when it passed, ``.status`` in STATUSES, ``.message`` the
+    feedback.
 
     It shows nothing in a notebook (the check has already printed its one line), so a check
     call at the end of a cell leaves no stray ``True`` under the confirmation.
@@ -144,7 +146,8 @@ def _plain_ints(torch) -> tuple:
 
 
 def plain(value: Any, _depth: int = 0) -> Any:
-    """What crosses from the learner's code to a judge: numbers, strings, lists, dicts and CPU tensors.
+    """What crosses from the learner's code to a judge: numbers, strings, lists, dicts and CPU
+    tensors.
 
     NumPy arrays become tensors; tensors are detached copies on the CPU; anything else becomes
     ``{"__type__": name}``, which judges report as "returned a <name>".
@@ -156,7 +159,8 @@ def plain(value: Any, _depth: int = 0) -> Any:
         return {"__type__": "deeply nested value"}
     if value is None or type(value) in (bool, int, float, str):
         return value
-    for kind in (bool, int, float, str):  # a subclass (its own __eq__, say) crosses as the plain value
+    # a subclass (its own __eq__, say) crosses as the plain value
+    for kind in (bool, int, float, str):
         if isinstance(value, kind):
             return kind(value)
     if isinstance(value, np.generic):
@@ -180,9 +184,9 @@ def plain(value: Any, _depth: int = 0) -> Any:
 
 
 def same(a: Any, b: Any, tol: float = 1e-5) -> bool:
-    """Whether two plain answers agree: numbers within ``tol`` (relative to 1 + |b|), tensors of one shape
-    ``allclose``, lists and dicts element by element. A judge replays the reference (and typical
-    mistakes) on the same case and compares with this."""
+    """Whether two plain answers agree: numbers within ``tol`` (relative to 1 + |b|), tensors of one
+    shape ``allclose``, lists and dicts element by element. A judge replays the reference (and
+    typical mistakes) on the same case and compares with this."""
     import torch
 
     if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None or isinstance(a, str):
@@ -201,15 +205,17 @@ def same(a: Any, b: Any, tol: float = 1e-5) -> bool:
 
 def which_mistake(replay: Callable[[Callable], Any], reference: Callable, mistakes,
                   agrees: Callable[[Any], bool], default: str) -> str | None:
-    """Replay the reference and each modelled mistake on the learner's case: None when the learner's answer agrees
-    with the reference, else the hint of the first ``(mistake, hint)`` it agrees with, or ``default``."""
+    """Replay the reference and each modelled mistake on the learner's case: None when the learner's
+    answer agrees with the reference, else the hint of the first ``(mistake, hint)`` it agrees with,
+    or ``default``."""
     if agrees(replay(reference)):
         return None
     return next((hint for mistake, hint in mistakes if agrees(replay(mistake))), default)
 
 
 def drawn(seed: int, salt: int, n: int, scale: float = 1.0):
-    """n values ~ scale·N(0, 1) drawn from the grading seed, two decimals: a case no table of answers can know."""
+    """n values ~ scale·N(0, 1) drawn from the grading seed, two decimals: a case no table of
+    answers can know."""
     import torch
 
     g = torch.Generator().manual_seed(seed * 7919 + salt)
@@ -217,7 +223,8 @@ def drawn(seed: int, salt: int, n: int, scale: float = 1.0):
 
 
 def type_name(got: Any) -> str:
-    """How a judge names what the learner returned (``a tensor of shape (3,)``, ``a NoneType`` …)."""
+    """How a judge names what the learner returned (``a tensor of shape (3,)``, ``a NoneType``
+    …)."""
     import torch
 
     if isinstance(got, dict) and "__type__" in got:
@@ -294,7 +301,9 @@ def verdict(ex: Exercise, seed: int, answers: Any) -> tuple[str, str]:
     bad = next((k for k, got in enumerate(answers) if not finite(got)), None)
     not_finite = (f"the answer to case {(bad or 0) + 1} holds NaN or infinity: a finite answer was "
                   "expected")
-    try:  # the judge first: its hint names the mistake behind a NaN (slerp without its fallback divides by 0)
+    # the judge first: its hint names the mistake behind a NaN (slerp without its fallback divides
+    # by 0)
+    try:
         for case, got in zip(cases, answers):
             ex.judge(case, got)
     except AssertionError as e:
@@ -360,8 +369,8 @@ def _graded() -> bool:
 
 
 def _record(ex: Exercise, fn: Callable) -> Outcome:
-    """Under the homework grader: no verdict here, only the plain answers on the grading seed's cases,
-    saved for the grader to judge in its own process (:mod:`ganlib.course.answers`)."""
+    """Under the homework grader: no verdict here, only the plain answers on the grading seed's
+    cases, saved for the grader to judge in its own process (:mod:`ganlib.course.answers`)."""
     from ganlib.course.answers import grading_seed, remember, save_answer
 
     try:
@@ -391,7 +400,8 @@ def exercise(
     title: str = "",
     points: int = 1,
 ) -> Callable[..., Outcome]:
-    """Register an exercise; return its ``check_<ex_id>(fn)`` (also reachable as ``checks.check_<ex_id>``).
+    """Register an exercise; return its ``check_<ex_id>(fn)`` (also reachable as
+    ``checks.check_<ex_id>``).
 
     ``run`` defaults to ``fn(*case["args"])``. Judges compare with ``reference`` in the caller's
     process; ``reference`` is ganlib's own solution (a test binds it to the notebook's).

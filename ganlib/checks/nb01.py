@@ -1,4 +1,5 @@
-"""Checks for notebook 01's exercises: the optimal detective D*(x), the Jensen–Shannon divergence, and one move of each player."""
+"""Checks for notebook 01's exercises: the optimal detective D*(x), the Jensen–Shannon divergence,
+and one move of each player."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ _PAIRS = ((gaussian_1d(0, 1), gaussian_1d(1, 1)),
 
 
 def _pairs(seed: int) -> tuple:
-    """The fixed pairs of densities and one drawn from the grading seed (means 1 to 3 apart), so a table
-    of answers to fixed inputs cannot pass."""
+    """The fixed pairs of densities and one drawn from the grading seed (means 1 to 3 apart), so a
+    table of answers to fixed inputs cannot pass."""
     rng = np.random.default_rng(seed)
     m, gap = rng.uniform(-3, 3), rng.uniform(1, 3) * rng.choice([-1, 1])
     s1, s2 = rng.uniform(0.6, 1.5, size=2)
@@ -99,7 +100,8 @@ def _jsd_cases(seed: int) -> list[dict]:
     out = [{"p": torch.from_numpy(d.pdf(_XS)), "q": torch.from_numpy(f.pdf(_XS)),
             "given": f"p = {d}, q = {f}, xs = grid(-10, 10, 2001)"} for d, f in _pairs(seed)]
     uniform = torch.full((len(_XS),), 1 / 20, dtype=torch.float64)
-    left = torch.from_numpy(np.where(_XS <= 0, 0.1, 0.0))  # exactly 0 on half the grid: 0·log 0 must count as 0
+    # exactly 0 on half the grid: 0·log 0 must count as 0
+    left = torch.from_numpy(np.where(_XS <= 0, 0.1, 0.0))
     return out + [{"p": uniform, "q": uniform.clone(), "given": "p = q = uniform on [-10, 10]",
                    "same": True},
                   {"p": left, "q": torch.from_numpy(gaussian_1d(3, 1).pdf(_XS)),
@@ -158,9 +160,10 @@ check_jsd = exercise("jsd", notebook="01_forger_vs_detective.ipynb", reference=j
                      cases=_jsd_cases, run=_jsd_run, judge=_jsd_judge)
 
 
-# ----------------------------------------------------------------------------- exercises 3 and 4: the two moves
-# Each is tried on the check's own tiny players (no ganlib answer runs on the learner's side); the judge
-# replays the same moves with ganlib's answer, and with typical mistakes to name the one the learner made.
+# ----------------------------------------------------------------- exercises 3 and 4: the two moves
+# Each is tried on the check's own tiny players (no ganlib answer runs on the learner's side); the
+# judge replays the same moves with ganlib's answer, and with typical mistakes to name the one the
+# learner made.
 
 def _numbers(values, name: str) -> list[float]:
     """The losses a move returned, as floats (a 0-d tensor counts), or a helpful AssertionError."""
@@ -224,7 +227,8 @@ def _update(loss, opt, zero_grad: bool, step: bool) -> float:
 
 
 def _detective_variant(loss_of, zero_grad=True, step=True):
-    """A detective move with a given loss of (real_logits, fake_logits): the judge's model of a mistake."""
+    """A detective move with a given loss of (real_logits, fake_logits): the judge's model of a
+    mistake."""
     def move(detective, opt, real, fake):
         return _update(loss_of(detective(real), detective(fake.detach())), opt, zero_grad, step)
     return move
@@ -296,7 +300,8 @@ class _TinyForger(torch.nn.Module):
 
 
 def _forger_moves(fn, case) -> dict:
-    """Three moves of ``fn`` against a fixed tiny detective; what moved, and what the moves returned."""
+    """Three moves of ``fn`` against a fixed tiny detective; what moved, and what the moves
+    returned."""
     detective = _tiny_detective(case["seed"] + 100)
     detective.requires_grad_(False)  # as the duel does: the detective is only looked through
     before = [p.detach().clone() for p in detective.parameters()]
@@ -310,7 +315,8 @@ def _forger_moves(fn, case) -> dict:
 
 
 def _forger_variant(loss_of, zero_grad=True, step=True):
-    """A forger move with a given loss of the fakes' logits (the saturating branch as given): a mistake's model."""
+    """A forger move with a given loss of the fakes' logits (the saturating branch as given): a
+    mistake's model."""
     def move(forger, detective, opt, z, saturating=False):
         loss = loss_of(detective(forger(z))) if not saturating else -_bce(detective(forger(z)), 0.0)
         return _update(loss, opt, zero_grad, step)

@@ -1,4 +1,5 @@
-"""Checks for notebook 02's exercises: the two losses from logits, the GAN step, and the training loop in plain PyTorch."""
+"""Checks for notebook 02's exercises: the two losses from logits, the GAN step, and the training
+loop in plain PyTorch."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ _EXTREME = [-120.0, 120.0, -30.0]
 
 
 def _loss_answer(out, inputs: list[torch.Tensor]) -> dict:
-    """What a loss function gave back: its value, its kind, and the gradient it sends to each input."""
+    """What a loss function gave back: its value, its kind, and the gradient it sends to each
+    input."""
     if not torch.is_tensor(out):
         return {"value": out, "tensor": False}
     answer = {"value": out.detach(), "tensor": True, "dim": out.dim(), "grad": None}
@@ -151,9 +153,10 @@ check_discriminator_loss = exercise(
     title="The discriminator loss from logits", cases=_d_cases, run=_d_run, judge=_d_judge)
 
 
-# ----------------------------------------------------------------------------- exercise 3: the GAN step
-# Tried on the check's own tiny players and losses (the learner's process runs no ganlib answer); the judge
-# replays the same steps with ganlib's gan_step, and with typical mistakes to name the one the learner made.
+# ------------------------------------------------------------------------- exercise 3: the GAN step
+# Tried on the check's own tiny players and losses (the learner's process runs no ganlib answer);
+# the judge replays the same steps with ganlib's gan_step, and with typical mistakes to name the one
+# the learner made.
 
 def _softplus_d(real_logits, fake_logits):
     return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
@@ -163,9 +166,10 @@ def _softplus_g(fake_logits):
     return F.softplus(-fake_logits).mean()
 
 
-# The losses the step's cases hand to the learner's step: the logistic and hinge losses with weights and a margin of
-# the check's own, so that no function kept in a grading copy computes a graded answer (this notebook's two losses,
-# notebook 04's hinge loss). The standard ones above serve only the judge's mistake model (taken out of the copy).
+# The losses the step's cases hand to the learner's step: the logistic and hinge losses with weights
+# and a margin of the check's own, so that no function kept in a grading copy computes a graded
+# answer (this notebook's two losses, notebook 04's hinge loss). The standard ones above serve only
+# the judge's mistake model (taken out of the copy).
 def _logistic_d(real_logits, fake_logits):
     return F.softplus(-real_logits).mean() + 0.5 * F.softplus(fake_logits).mean()
 
@@ -186,11 +190,12 @@ def _small_penalty(D, real, fake):
     return 0.1 * D(real).pow(2).mean()
 
 
-# Adam's eps: with PyTorch's 1e-8 a gradient that is float noise (1e-9 in one correct form, −1e-9 in another: D
-# scoring real and fake in one pass, say) becomes a full step of ±lr, and correct steps end 0.02 apart. With 1e-4
-# equivalent forms end within 4e-6 of each other and every modelled mistake at least 0.02 away (measured over
-# grading seeds 0-300 with the cases' losses below, 2026-12-07), so the judge compares at 1e-3. (A reused
-# fake_logits changes only the reported d_fake: at least 0.0046 away over the same seeds.)
+# Adam's eps: with PyTorch's 1e-8 a gradient that is float noise (1e-9 in one correct form, −1e-9 in
+# another: D scoring real and fake in one pass, say) becomes a full step of ±lr, and correct steps
+# end 0.02 apart. With 1e-4 equivalent forms end within 4e-6 of each other and every modelled
+# mistake at least 0.02 away (measured over grading seeds 0-300 with the cases' losses below,
+# 2026-12-07), so the judge compares at 1e-3. (A reused fake_logits changes only the reported
+# d_fake: at least 0.0046 away over the same seeds.)
 _EPS = 1e-4
 _TOL = 1e-3
 _LOSSES = {"logistic": (_logistic_d, _logistic_g), "hinge": (_hinge_d, _hinge_g)}
@@ -226,7 +231,8 @@ def _step_cases(seed: int) -> list[dict]:
 
 
 def _step_run(fn, case) -> dict:
-    """Four GAN steps of ``fn`` on tiny players, from the case's seed; what they returned and where the players ended."""
+    """Four GAN steps of ``fn`` on tiny players, from the case's seed; what they returned and where
+    the players ended."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(case["seed"])
         G, D = _TinyG(), _tiny_d()
@@ -338,8 +344,8 @@ def _step_judge(case, got) -> None:
                          "fresh z, zero_grad / backward / step on opt_g only")
     if hint is None:
         return
-    first = lambda st: {k: round(float(v), 4)
-                        for k, v in st[0].items()} if st and isinstance(st[0], dict) else st  # noqa: E731
+    first = lambda st: ({k: round(float(v), 4) for k, v in st[0].items()}  # noqa: E731
+                        if st and isinstance(st[0], dict) else st)
     raise AssertionError(feedback("your GAN step trains the players differently from the reference",
                                   given=given, expected=f"first step {first(want['stats'])}",
                                   got=f"first step {first(got['stats'])}", hint=hint))
@@ -352,11 +358,13 @@ check_gan_step = exercise(
 
 
 # ----------------------------------------------------------------------------- exercise 4: the loop
-# The learner's loop is tried with the check's own probe step (it holds no answer to exercise 3): the judge replays the
-# reference loop, and typical mistakes, with the same probe and compares the history and where the players end.
+# The learner's loop is tried with the check's own probe step (it holds no answer to exercise 3):
+# the judge replays the reference loop, and typical mistakes, with the same probe and compares the
+# history and where the players end.
 
 def _probe_step(G, D, opt_g, opt_d, real):
-    """A stand-in GAN step: moves both players with the optimisers it is given and reports two numbers."""
+    """A stand-in GAN step: moves both players with the optimisers it is given and reports two
+    numbers."""
     loss_d = D(G(torch.randn(len(real), G.latent_dim)).detach()).mean() - D(real).mean()
     opt_d.zero_grad()
     loss_d.backward()
@@ -369,7 +377,8 @@ def _probe_step(G, D, opt_g, opt_d, real):
 
 
 def _probe_data(n, generator):
-    """The check's real data: 2-D points around (1, −0.5), drawn with the generator the loop passes."""
+    """The check's real data: 2-D points around (1, −0.5), drawn with the generator the loop
+    passes."""
     return 0.5 * torch.randn(n, 2, generator=generator) + torch.tensor([1.0, -0.5])
 
 
@@ -379,7 +388,8 @@ def _loop_cases(seed: int) -> list[dict]:
 
 
 def _loop_run(fn, case) -> dict:
-    """The learner's loop on the check's tiny players and probe step; what it returned and where the players ended."""
+    """The learner's loop on the check's tiny players and probe step; what it returned and where the
+    players ended."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(case["seed"])
         G, D = _TinyG(), _tiny_d()
@@ -439,7 +449,8 @@ _LOOP_MISTAKES = (
 
 
 def _numbers(history) -> list | None:
-    """A history as lists of floats (0-d tensors read as their number); None when it is not a list of dicts."""
+    """A history as lists of floats (0-d tensors read as their number); None when it is not a list
+    of dicts."""
     if not isinstance(history, list) or not all(isinstance(h, dict) for h in history):
         return None
     out = []

@@ -1,5 +1,5 @@
-"""Checks for notebook 03's exercises: the transposed-convolution size, DCGAN's weight init, the generator, the
-discriminator, the training loop in plain PyTorch, and slerp."""
+"""Checks for notebook 03's exercises: the transposed-convolution size, DCGAN's weight init, the
+generator, the discriminator, the training loop in plain PyTorch, and slerp."""
 
 from __future__ import annotations
 
@@ -22,12 +22,14 @@ _CASES = ((7, 4, 2, 1), (1, 4, 1, 0), (5, 5, 2, 2), (14, 3, 1, 1), (4, 4, 2, 1),
 # ----------------------------------------------------------------------------- exercise 1
 
 def _size_cases(seed: int) -> list[dict]:
-    """The fixed cases and two drawn from the grading seed (a table of answers to fixed inputs cannot pass)."""
+    """The fixed cases and two drawn from the grading seed (a table of answers to fixed inputs
+    cannot pass)."""
     rng, drawn = random.Random(seed), []
     while len(drawn) < 2:
         size, k, s = rng.randint(1, 32), rng.randint(1, 7), rng.randint(1, 4)
         p = rng.randint(0, k - 1)
-        if (size - 1) * s - 2 * p + k >= 1:  # not the reference: the grading copy hides it from cases
+        # not the reference: the grading copy hides it from cases
+        if (size - 1) * s - 2 * p + k >= 1:
             drawn.append((size, k, s, p))
     return [{"args": list(c)} for c in (*_CASES, *drawn)]
 
@@ -63,7 +65,8 @@ check_transposed_conv_size = exercise(
 # ----------------------------------------------------------------------------- exercise 2
 
 def _probe_model() -> nn.Module:
-    """Every layer kind the exercise's text names, each large enough to read its weights' mean and spread."""
+    """Every layer kind the exercise's text names, each large enough to read its weights' mean and
+    spread."""
     return nn.ModuleDict({
         "project": nn.Linear(64, 1568, bias=False), "project_norm": nn.BatchNorm1d(1568),
         "up": nn.ConvTranspose2d(64, 32, 4, 2, 1, bias=False), "up_norm": nn.BatchNorm2d(512),
@@ -132,9 +135,10 @@ check_dcgan_weight_init = exercise(
     judge=_init_judge)
 
 
-# ----------------------------------------------------------------------------- exercise 3: the generator
-# The learner's class is built and tried on the learner's side: what it is made of, the sizes it goes
-# through, its output range, its initial weights, and whether a few steps against a small detective train it.
+# ------------------------------------------------------------------------ exercise 3: the generator
+# The learner's class is built and tried on the learner's side: what it is made of, the sizes it
+# goes through, its output range, its initial weights, and whether a few steps against a small
+# detective train it.
 
 _WATCHED = (nn.Linear, nn.ConvTranspose2d, nn.Conv2d, nn.BatchNorm1d, nn.BatchNorm2d, nn.ReLU,
             nn.LeakyReLU, nn.Tanh, nn.Sigmoid, nn.Upsample, nn.MaxPool2d)
@@ -157,12 +161,14 @@ def _functional_activation(before: torch.Tensor, after: torch.Tensor) -> tuple |
 
 
 def _layers(net: nn.Module, x: torch.Tensor, sized: type) -> tuple[dict, torch.Tensor]:
-    """Run ``net(x)`` once and report its layers in the order forward runs them, the output sizes of its ``sized``
-    layers, its LeakyReLU slopes and the spread of its initial conv / linear weights; and the output."""
+    """Run ``net(x)`` once and report its layers in the order forward runs them, the output sizes of
+    its ``sized`` layers, its LeakyReLU slopes and the spread of its initial conv / linear weights;
+    and the output."""
     kinds: list = []
     sizes: list = []
     slopes: list = []
-    last: list = []  # the last sized layer's output: is the net's output tanh of it (torch.tanh in forward counts)?
+    # the last sized layer's output: is the net's output tanh of it (torch.tanh in forward counts)?
+    last: list = []
     prev: list = []  # the previous watched layer's output: was a ReLU applied to it as a function?
 
     def seen(module, inputs, output):
@@ -187,13 +193,15 @@ def _layers(net: nn.Module, x: torch.Tensor, sized: type) -> tuple[dict, torch.T
     tanh_of_last = bool(last and last[0].shape == out.shape
                         and torch.allclose(out, torch.tanh(last[0]), atol=1e-6))
     if tanh_of_last and (not kinds or kinds[-1] != "Tanh"):
-        kinds.append("Tanh")  # torch.tanh(...) in forward: the same layer as nn.Tanh(), written as a function
+        # torch.tanh(...) in forward: the same layer as nn.Tanh(), written as a function
+        kinds.append("Tanh")
     return {"kinds": kinds, "sizes": sizes, "slopes": slopes, "shape": list(out.shape),
             "weight_std": float(weights.std())}, out
 
 
 def _all_trained(net: nn.Module, loss_of) -> bool:
-    """Whether 3 Adam steps on ``loss_of()`` move every parameter of ``net`` (an unused or unregistered layer does not)."""
+    """Whether 3 Adam steps on ``loss_of()`` move every parameter of ``net`` (an unused or
+    unregistered layer does not)."""
     before = [p.detach().clone() for p in net.parameters()]
     opt = torch.optim.Adam(net.parameters(), lr=1e-3, betas=(0.5, 0.999))
     for _ in range(3):
@@ -211,8 +219,9 @@ def _generator_cases(seed: int) -> list[dict]:
 
 
 def _generator_run(fn, case) -> dict:
-    """Build ``fn(latent_dim, width)`` and report its layers (in the order forward runs them), the sizes its
-    transposed convolutions make, its output range and initial weights, and whether 3 training steps move every parameter."""
+    """Build ``fn(latent_dim, width)`` and report its layers (in the order forward runs them), the
+    sizes its transposed convolutions make, its output range and initial weights, and whether 3
+    training steps move every parameter."""
     torch.manual_seed(case["seed"])
     G = fn(latent_dim=case["latent_dim"], width=case["width"])
     report, out = _layers(G, torch.randn(8, case["latent_dim"]), nn.ConvTranspose2d)
@@ -227,7 +236,8 @@ def _generator_run(fn, case) -> dict:
 
 
 def _reader(got, name: str, given: str):
-    """Refuse a report that is not a network's (the grader trusts no shape); return ``fail(what, hint, expected, got)``."""
+    """Refuse a report that is not a network's (the grader trusts no shape); return
+    ``fail(what, hint, expected, got)``."""
     if not isinstance(got, dict) or "kinds" not in got:
         raise AssertionError(feedback(f"the check could not read your {name}", got=type_name(got)))
 
@@ -237,7 +247,8 @@ def _reader(got, name: str, given: str):
 
 
 def _init_and_training(got, fail) -> None:
-    """What both nets share: weights from N(0, 0.02) (dcgan_init), and every parameter used by forward."""
+    """What both nets share: weights from N(0, 0.02) (dcgan_init), and every parameter used by
+    forward."""
     if not 0.015 < got["weight_std"] < 0.025:
         fail("the weights do not start at N(0, 0.02)",
              "call dcgan_init(self) at the end of __init__",
@@ -311,7 +322,7 @@ check_dcgan_generator = exercise(
     judge=_generator_judge)
 
 
-# ----------------------------------------------------------------------------- exercise 4: the discriminator
+# -------------------------------------------------------------------- exercise 4: the discriminator
 # Like the generator's: the learner's class is built and tried on the learner's side.
 
 def _discriminator_cases(seed: int) -> list[dict]:
@@ -319,12 +330,14 @@ def _discriminator_cases(seed: int) -> list[dict]:
 
 
 def _discriminator_run(fn, case) -> dict:
-    """Build ``fn(width)`` and report its layers (in the order forward runs them), the sizes its convolutions make,
-    its LeakyReLU slopes, its output's shape, its initial weights, and whether 3 training steps move every parameter."""
+    """Build ``fn(width)`` and report its layers (in the order forward runs them), the sizes its
+    convolutions make, its LeakyReLU slopes, its output's shape, its initial weights, and whether 3
+    training steps move every parameter."""
     torch.manual_seed(case["seed"])
     D = fn(width=case["width"])
     report, out = _layers(D, torch.rand(64, 1, 28, 28) * 2 - 1, nn.Conv2d)
-    report.update(all_trained=None, probabilities=bool(((out >= 0) & (out <= 1)).all()))  # logits have both signs
+    # logits have both signs
+    report.update(all_trained=None, probabilities=bool(((out >= 0) & (out <= 1)).all()))
     if list(out.shape) == [64]:  # 3 steps of the detective's loss on two fixed batches
         real, fake = torch.rand(8, 1, 28, 28) * 2 - 1, torch.rand(8, 1, 28, 28) * 2 - 1
         report["all_trained"] = _all_trained(
@@ -389,12 +402,13 @@ check_dcgan_discriminator = exercise(
     run=_discriminator_run, judge=_discriminator_judge)
 
 
-# ----------------------------------------------------------------------------- exercise 5: the training loop
-# The learner's loop trains two small networks on 2-D points in a short seeded run, called three times in a row
-# as the notebook calls it; what comes back is plain data: the forger's points on the grader's noise after each
-# call, the numbers the loop returned, and how often each optimiser stepped. The judge asks what any correct
-# loop does, whatever order it draws its random numbers in: each optimiser steps once a round, the forger's
-# points move to the data, and the loop reports what D said each round.
+# -------------------------------------------------------------------- exercise 5: the training loop
+# The learner's loop trains two small networks on 2-D points in a short seeded run, called three
+# times in a row as the notebook calls it; what comes back is plain data: the forger's points on the
+# grader's noise after each call, the numbers the loop returned, and how often each optimiser
+# stepped. The judge asks what any correct loop does, whatever order it draws its random numbers in:
+# each optimiser steps once a round, the forger's points move to the data, and the loop reports what
+# D said each round.
 
 _LOOP_CALLS, _LOOP_STEPS, _LOOP_LATENT, _LOOP_RADIUS = 3, 100, 4, 3.0
 
@@ -410,7 +424,8 @@ def _loop_cases(seed: int) -> list[dict]:
 
 
 def _loop_players(seed: int) -> tuple[nn.Module, nn.Module]:
-    """A small forger (4 noise numbers → a 2-D point) and detective (a point → one logit), seeded."""
+    """A small forger (4 noise numbers → a 2-D point) and detective (a point → one logit),
+    seeded."""
     torch.manual_seed(seed)
     G = nn.Sequential(nn.Linear(_LOOP_LATENT, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(),
                       nn.Linear(32, 2))
@@ -436,7 +451,8 @@ def _stale(counts: dict, key: str, net: nn.Module, *hook_args) -> None:
 
 
 def _loop_run(fn, case) -> dict:
-    """Train the small players with ``fn``, called ``calls`` times; the forger's points on the case's noise after each."""
+    """Train the small players with ``fn``, called ``calls`` times; the forger's points on the
+    case's noise after each."""
     G, D = _loop_players(case["seed"])
     opt_g = torch.optim.Adam(G.parameters(), lr=2e-3, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), lr=2e-3, betas=(0.5, 0.999))
@@ -461,7 +477,8 @@ def _mean_pair(pairs: list, which: int) -> float:
     return sum(float(p[which]) for p in pairs) / max(len(pairs), 1)
 
 
-_LOOP_NEAR = 0.5  # the forger's points must end within this share of their starting distance from the data
+# the forger's points must end within this share of their starting distance from the data
+_LOOP_NEAR = 0.5
 
 
 def _loop_judge(case, got) -> None:

@@ -1,4 +1,5 @@
-"""Checks for notebook 04's exercises: the WGAN-GP gradient penalty, the hinge loss, the collapse checklist."""
+"""Checks for notebook 04's exercises: the WGAN-GP gradient penalty, the hinge loss, the collapse
+checklist."""
 
 from __future__ import annotations
 
@@ -76,7 +77,8 @@ def _gp_judge(case, got) -> None:
         torch.manual_seed(case["eps_seed"])
         eps = torch.rand(1).item()  # one ε for the whole batch: a typical mistake
     close = lambda v: abs(value.item() - v) < 1e-4 * (1 + abs(v))  # noqa: E731
-    # x̂ = (1−ε)·real + ε·fake is the same penalty (ε and 1−ε are both uniform on (0, 1)): accepted too
+    # x̂ = (1−ε)·real + ε·fake is the same penalty (ε and 1−ε are both uniform on (0, 1)): accepted
+    # too
     flipped = _penalty_at(D, (1 - eps_each) * real + eps_each * fake)
     if not (close(want) or close(flipped)):
         hint = "x̂ = ε·real + (1−ε)·fake with one ε ~ U(0,1) per sample: torch.rand(len(real), 1)"
@@ -113,12 +115,14 @@ check_gradient_penalty = exercise("gradient_penalty", notebook=NOTEBOOK, referen
 # ----------------------------------------------------------------------------- exercise 2
 
 def _hinge_cases(seed: int) -> list[dict]:
-    # the first case tells the usual mistakes apart: the real mean is beyond the margin (1 − mean < 0) while
-    # one real sample is not, so relu outside the mean, no relu and relu per sample all give different values
+    # the first case tells the usual mistakes apart: the real mean is beyond the margin
+    # (1 − mean < 0) while one real sample is not, so relu outside the mean, no relu and relu per
+    # sample all give different values
     return [{"args": [torch.tensor([3.0, 2.5, 0.5]), torch.tensor([-2.0, 0.3, -3.0])]},
             {"args": [torch.tensor([2.0, 0.5, -1.0]), torch.tensor([-2.0, 0.3])]},
             {"args": [torch.tensor([0.0, 3.0]), torch.tensor([1.5, -0.2, -4.0])]},
-            {"args": [drawn(seed, 1, 4, scale=2), drawn(seed, 2, 3, scale=2)]}]  # a table of answers cannot pass
+            # a table of answers cannot pass
+            {"args": [drawn(seed, 1, 4, scale=2), drawn(seed, 2, 3, scale=2)]}]
 
 
 def _hinge_judge(case, got) -> None:

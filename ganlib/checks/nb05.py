@@ -1,4 +1,5 @@
-"""Checks for notebook 05's exercises: the Fréchet distance of two Gaussians, KID's unbiased MMD², truncated noise."""
+"""Checks for notebook 05's exercises: the Fréchet distance of two Gaussians, KID's unbiased MMD²,
+truncated noise."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ NOTEBOOK = "05_fid_evaluation.ipynb"
 
 
 def _gaussians(d: int, seed: int):
-    """Two random Gaussians (mean, covariance) in d dimensions with full-rank, non-commuting covariances."""
+    """Two random Gaussians (mean, covariance) in d dimensions with full-rank, non-commuting
+    covariances."""
     rng = np.random.default_rng(seed)
     a, b = rng.normal(size=(d, d)), rng.normal(size=(d, d))
     return (
@@ -92,12 +94,13 @@ def _fd_judge(case, got) -> None:
             ),
             (
                 diff + tr - 2 * np.trace(np.sqrt(np.abs(s1 * s2))),
-                "√ of the element-wise product is not the matrix square root: use eigen-decompositions",
+                "√ of the element-wise product is not the matrix square root: use "
+                "eigen-decompositions",
             ),
             (
                 diff + tr - 2 * np.trace(msqrt(s1) @ msqrt(s2)),
-                "Tr(√Σ1 √Σ2) is not Tr √(Σ1Σ2) unless Σ1 and Σ2 commute: take the eigenvalues of Σ1^½ "
-                "Σ2 Σ1^½ (np.linalg.eigvalsh) and sum their square roots",
+                "Tr(√Σ1 √Σ2) is not Tr √(Σ1Σ2) unless Σ1 and Σ2 commute: take the "
+                "eigenvalues of Σ1^½ Σ2 Σ1^½ (np.linalg.eigvalsh) and sum their square roots",
             ),
             (
                 diff + np.trace(s1 + s2 - 2 * s1 @ s2),

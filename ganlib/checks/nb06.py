@@ -1,5 +1,5 @@
-"""Checks for notebook 06's exercises: nearest-neighbour distance, memorisation score, energy, the release plan
-and its cards."""
+"""Checks for notebook 06's exercises: nearest-neighbour distance, memorisation score, energy, the
+release plan and its cards."""
 
 from __future__ import annotations
 
@@ -114,7 +114,8 @@ check_memorisation_score = exercise("memorisation_score", notebook=NOTEBOOK,
 # ----------------------------------------------------------------------------- exercise 3
 
 def _kwh_cases(seed: int) -> list[dict]:
-    g = torch.Generator().manual_seed(seed * 7919 + 6)  # one case from the grading seed: no table of answers
+    # one case from the grading seed: no table of answers
+    g = torch.Generator().manual_seed(seed * 7919 + 6)
     watts, hours, pue = (torch.rand(3, generator=g) * torch.tensor([990.0, 48.0, 1.0])).tolist()
     drawn = (round(10 + watts, 1), round(60 + 3600 * hours), round(1 + pue, 2))
     return [{"args": list(c)}
@@ -149,7 +150,8 @@ check_energy_kwh = exercise("energy_kwh", notebook=NOTEBOOK, reference=kwh,
 
 # ----------------------------------------------------------------------------- exercise 4
 
-# The notebook's own measurements (cpu profile, seed 0: data/claims/cpu.md), and two variants of them.
+# The notebook's own measurements (cpu profile, seed 0: data/claims/cpu.md), and two variants of
+# them.
 NOTEBOOK_MEMORISATION = {
     "shipped DCGAN": {"pixels": 0.08, "shifted pixels": 0.09, "features": 0.24},
     COPYCATS[0]: {"pixels": 20.0, "shifted pixels": 20.0, "features": 0.66},
@@ -167,7 +169,8 @@ SCENARIOS = (
 
 
 def _scenario(seed: int, variant: int) -> dict:
-    """Measurements shaped like sections 1 and 6: variant 0 is the notebook's; 1 and 2 vary it (see SCENARIOS)."""
+    """Measurements shaped like sections 1 and 6: variant 0 is the notebook's; 1 and 2 vary it
+    (see SCENARIOS)."""
     mem = copy.deepcopy(NOTEBOOK_MEMORISATION)
     detected = {s: d for s, (_, d) in NOTEBOOK_WATERMARK.items()}
     if variant == 1:
@@ -176,7 +179,8 @@ def _scenario(seed: int, variant: int) -> dict:
     elif variant == 2:
         mem[NEW_DATA]["pixels"] = 1.6
         detected = {"0.03": 0.01, "0.05": 0.31, "0.08": 0.96}
-    g = torch.Generator().manual_seed(100 * seed + variant)   # the variants: sampling noise on the ratios near 1
+    # the variants: sampling noise on the ratios near 1
+    g = torch.Generator().manual_seed(100 * seed + variant)
     for name in ("shipped DCGAN", NEW_DATA) if variant else ():
         for s in mem[name]:
             mem[name][s] = round(mem[name][s] + float(torch.rand(1, generator=g)) * 0.1 - 0.05, 2)
@@ -290,7 +294,8 @@ def _cards_cases(seed: int) -> list[dict]:
     out = []
     for v in (0, 2):
         m = _scenario(seed, v)
-        # a plan the cards must describe, made here without the reference (release_plan is hidden while grading)
+        # a plan the cards must describe, made here without the reference
+        # (release_plan is hidden while grading)
         plan = {"train_on": ["c", "d"], "gate_spaces": sorted(m["memorisation"][NEW_DATA]),
                 "gate_ratio": 2.0, "watermark_strength": max(float(s) for s in m["watermark"]),
                 "model_card_privacy": "b"}
@@ -339,9 +344,9 @@ def _cards_judge(case, got) -> None:
     if not isinstance(ratios, dict) or sorted(ratios) != sorted(plan["gate_spaces"]) or \
             not all(_close(ratios[s], mem[s], 0.01) for s in plan["gate_spaces"]):
         problems.append(
-            "model card, Memorisation ratios: the shipped DCGAN's measured ratio in "
-            "each of the gate's "
-            f"spaces, {{{', '.join(f'{s!r}: {mem[s]}' for s in plan['gate_spaces'])}}}; got {ratios!r}"
+            "model card, Memorisation ratios: the shipped DCGAN's measured ratio in each of the "
+            f"gate's spaces, {{{', '.join(f'{s!r}: {mem[s]}' for s in plan['gate_spaces'])}}}; "
+            f"got {ratios!r}"
         )
     mark, s = model["Watermark"], plan["watermark_strength"]
     row = m["watermark"][f"{s:.2f}"]

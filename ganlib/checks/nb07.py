@@ -36,7 +36,8 @@ def _tensor(got, want, what: str, given: str) -> None:
 
 
 def _wrong_values(got, want, given: str, expected: str, hint: str) -> AssertionError:
-    """The feedback for a tensor of the right shape with wrong values: how far off, and the diagnosed hint."""
+    """The feedback for a tensor of the right shape with wrong values: how far off, and the
+    diagnosed hint."""
     err = float((got.double() - want.double()).abs().max())
     return AssertionError(feedback("wrong values", given=given, expected=expected,
                                    got=f"a tensor off by up to {err:.3g}", hint=hint))
@@ -65,8 +66,8 @@ def _adain_cases(seed: int) -> list[dict]:
                 "x": x,
                 "scale": 0.5 + torch.rand(n, c, generator=g) * 2,
                 "bias": torch.randn(n, c, generator=g),
-                "given": f"x of shape {(n, c, side, side)} (each map with its own mean and spread), "
-                f"scale and bias of shape {(n, c)}",
+                "given": f"x of shape {(n, c, side, side)} (each map with its own mean and "
+                f"spread), scale and bias of shape {(n, c)}",
             }
         )
     return out
@@ -120,7 +121,7 @@ check_adain = exercise("adain", notebook=NOTEBOOK, reference=adain,
                        cases=_adain_cases, run=_adain_run, judge=_adain_judge)
 
 
-# ----------------------------------------------------------------------------- exercise 2: modulation
+# --------------------------------------------------------------------------- exercise 2: modulation
 
 def _mod_cases(seed: int) -> list[dict]:
     g = torch.Generator().manual_seed(seed)
@@ -166,7 +167,8 @@ def _mod_judge(case, got) -> None:
     if _close(got, want):
         return
     pad = w.shape[-1] // 2
-    ws = w[None] * s[:, None, :, None, None]                        # N × out × in × k × k: the modulated weights
+    # N × out × in × k × k: the modulated weights
+    ws = w[None] * s[:, None, :, None, None]
     plain = F.conv2d(x, w, padding=pad)
     modulated = _per_image_conv(x, ws, pad)
     norm_ws = ws.square().sum(dim=(2, 3, 4), keepdim=True).sqrt()
@@ -205,7 +207,7 @@ check_modulated_conv2d = exercise("modulated_conv2d", notebook=NOTEBOOK, referen
                                   cases=_mod_cases, run=_mod_run, judge=_mod_judge)
 
 
-# ----------------------------------------------------------------------------- exercise 3: truncation
+# --------------------------------------------------------------------------- exercise 3: truncation
 
 def _trunc_cases(seed: int) -> list[dict]:
     g = torch.Generator().manual_seed(seed)

@@ -1,4 +1,5 @@
-"""Checks for notebook 08's exercises: pix2pix's generator loss, PSNR, the synthetic-data training sets."""
+"""Checks for notebook 08's exercises: pix2pix's generator loss, PSNR, the synthetic-data training
+sets."""
 
 from __future__ import annotations
 
@@ -172,7 +173,8 @@ SPLIT_NAMES = ("real", "real + synthetic", "synthetic")
 
 def _split_cases(seed: int) -> list[dict]:
     gen = torch.Generator().manual_seed(82 + seed)
-    # each image carries its own id in its first pixel, so the judge can follow it: real ids 1.., fakes 101..
+    # each image carries its own id in its first pixel, so the judge can follow it: real ids 1..,
+    # fakes 101..
     real_y = torch.randint(0, 10, (6,), generator=gen)
     fake_y = torch.randint(0, 10, (9,), generator=gen)
     real_x = torch.zeros(6, 1, 2, 2)

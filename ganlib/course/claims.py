@@ -63,7 +63,8 @@ def numbers_text(numbers: dict) -> str:
 
 
 def expect(claim: str, holds, *, only: Iterable[str] | None = None, **numbers) -> Claim:
-    """Check a claim the notebook's text makes: print ``✓ claim (numbers)`` or raise :class:`ClaimFailed`.
+    """Check a claim the notebook's text makes: print ``✓ claim (numbers)`` or raise
+    :class:`ClaimFailed`.
 
     ``holds`` is the measured condition (a bool, or anything ``bool()`` accepts: a 0-d tensor, a
     NumPy bool); ``numbers`` are the measurements it rests on, shown either way. ``only`` names

@@ -4,7 +4,8 @@
   python -m ganlib.homework grade NOTEBOOK [--json]    # one submission: score table (+ JSON line)
   python -m ganlib.homework grade DIR --csv marks.csv  # every submission under DIR
   python -m ganlib.homework grade DIR --assignment 03  # the teacher names the notebook set
-  python -m ganlib.homework grade DIR --csv marks.csv --feedback feedback/  # + a feedback file per student
+  python -m ganlib.homework grade DIR --csv marks.csv --feedback feedback/  # + a feedback file
+                                                                           # per student
 
 A student version follows nbgrader: code between ``### BEGIN SOLUTION`` and ``### END SOLUTION``
 becomes ``# YOUR CODE HERE`` + ``raise NotImplementedError()``, hidden tests are removed, outputs
@@ -52,7 +53,8 @@ CHECK_CALL = re.compile(r"\bcheck_([A-Za-z_]\w*)\s*\(")
 
 
 class HomeworkError(Exception):
-    """A problem the grader or the student-version maker cannot work around (bad path, bad markers)."""
+    """A problem the grader or the student-version maker cannot work around
+    (bad path, bad markers)."""
 
 
 # ----------------------------------------------------------------------------- student versions
@@ -97,8 +99,8 @@ def _stubs(solution: str | None) -> tuple[str, str]:
 def student_version(nb: Any, name: str = "notebook", solution: str | None = None) -> Any:
     """Return a copy of a notebook with solutions stubbed, hidden tests removed and outputs cleared.
 
-    ``solution`` (say ``"solutions/02_vanilla_gan.ipynb"``) is named in every stub, so a learner who is
-    stuck knows where the worked version is; a teacher's handout leaves it out.
+    ``solution`` (say ``"solutions/02_vanilla_gan.ipynb"``) is named in every stub, so a learner who
+    is stuck knows where the worked version is; a teacher's handout leaves it out.
     """
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))  # deep copy
     code_stub, text_stub = _stubs(solution)
@@ -155,7 +157,8 @@ def make_student(src: str | Path, out: str | Path, link: bool = False) -> list[P
 # ----------------------------------------------------------------------------- which exercises
 
 def exercises_in(nb: Any) -> list[str]:
-    """Exercise ids a notebook mentions: nbgrader ids ``ex-<id>``/``check-<id>`` and ``check_<id>(`` calls."""
+    """Exercise ids a notebook mentions: nbgrader ids ``ex-<id>``/``check-<id>`` and ``check_<id>(``
+    calls."""
     found: list[str] = []
     for cell in nb.cells:
         gid = str(_nbgrader(cell).get("grade_id", ""))
@@ -167,7 +170,8 @@ def exercises_in(nb: Any) -> list[str]:
 
 
 def expected_exercises(nb: Any | None, filename: str) -> list[str]:
-    """The exercises a submission is graded on: its notebook's, by file name, else by what it contains."""
+    """The exercises a submission is graded on: its notebook's, by file name, else by what it
+    contains."""
     from ganlib.checks import EXERCISES
 
     notebooks = sorted({ex.notebook for ex in EXERCISES.values()}, key=len, reverse=True)
@@ -183,7 +187,8 @@ def expected_exercises(nb: Any | None, filename: str) -> list[str]:
 
 
 def _notebook_names(assignment: str | None = None) -> list[str]:
-    """The course's (and the teacher's checks') notebook names, and the assignment's: to find a student id."""
+    """The course's (and the teacher's checks') notebook names, and the assignment's: to find a
+    student id."""
     from ganlib.checks import EXERCISES
 
     return sorted({ex.notebook for ex in EXERCISES.values()} | ({str(assignment)} if assignment
@@ -191,7 +196,8 @@ def _notebook_names(assignment: str | None = None) -> list[str]:
 
 
 def assignment_notebook(name: str) -> str:
-    """The notebook a teacher's ``--assignment NAME`` means: its file name, or a unique prefix ("03", "03_dcgan")."""
+    """The notebook a teacher's ``--assignment NAME`` means: its file name, or a unique prefix
+    ("03", "03_dcgan")."""
     from ganlib.checks import EXERCISES
 
     notebooks = sorted({ex.notebook for ex in EXERCISES.values()})
@@ -206,8 +212,9 @@ def assignment_notebook(name: str) -> str:
 
 
 def submitted_notebook(nb: Any, assignment: str) -> str | None:
-    """Which other notebook a submission is, when its check cells are all another notebook's and none
-    the assignment's (a solved notebook 01 handed in as notebook 03); None when it may be the assignment."""
+    """Which other notebook a submission is, when its check cells are all another notebook's and
+    none the assignment's (a solved notebook 01 handed in as notebook 03); None when it may be the
+    assignment."""
     from ganlib.checks import EXERCISES
 
     mentioned = [i for i in exercises_in(nb) if i in EXERCISES]
@@ -216,12 +223,12 @@ def submitted_notebook(nb: Any, assignment: str) -> str | None:
     return EXERCISES[mentioned[0]].notebook
 
 
-# ----------------------------------------------------------------------------- a teacher's own checks
+# --------------------------------------------------------------------------- a teacher's own checks
 
 def _load_checks_file(f: str | Path) -> list[str]:
-    """Import a teacher's own checks module (a .py file of ``ganlib.checks.exercise`` calls) into the
-    grader; return the exercise ids it registers. Refuses a file that uses the old API or registers
-    an answer the grading copy could not hide."""
+    """Import a teacher's own checks module (a .py file of ``ganlib.checks.exercise`` calls) into
+    the grader; return the exercise ids it registers. Refuses a file that uses the old API or
+    registers an answer the grading copy could not hide."""
     import importlib.util
 
     from ganlib.checks import EXERCISES
@@ -284,7 +291,8 @@ CHILD = {"root": jail.GRADING, "lib": "/course", "data": "/data", "torch": "/tor
 
 
 class GradingCopies:
-    """The grading copies of ganlib for one batch, one per set of graded exercises (built once each)."""
+    """The grading copies of ganlib for one batch, one per set of graded exercises
+    (built once each)."""
 
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="ganlib-grading-copy-"))
@@ -319,7 +327,8 @@ def _safe_name(name: str) -> str:
 def _child_env(
     where: dict[str, str], profile: str, seed: int, extra: dict[str, str]
 ) -> dict[str, str]:
-    """The submission's whole environment: nothing of the grader's (no tokens, no paths) but these."""
+    """The submission's whole environment: nothing of the grader's (no tokens, no paths) but
+    these."""
     home = f"{where['root']}/home"
     env = {"PATH": os.pathsep.join([os.path.join(sys.prefix, "bin"), "/usr/local/bin", "/usr/bin",
                                     "/bin"]),
@@ -336,8 +345,8 @@ def _child_env(
 
 
 def _host_reads() -> list[tuple[str, str, str]]:
-    """Host folders a submission may read, as (host path, path in the sandbox, environment variable):
-    the data cache and torch's downloaded weights, where this machine has them."""
+    """Host folders a submission may read, as (host path, path in the sandbox, environment
+    variable): the data cache and torch's downloaded weights, where this machine has them."""
     from ganlib.config import cache_dir
 
     out = []
@@ -351,15 +360,17 @@ def _host_reads() -> list[tuple[str, str, str]]:
 
 
 def _answer_folders() -> list[str]:
-    """Folders of this machine the submission must see empty although its binds hold them: ganlib itself
-    (installed in the Python the child runs, it holds every reference) and the course's notebooks."""
+    """Folders of this machine the submission must see empty although its binds hold them: ganlib
+    itself (installed in the Python the child runs, it holds every reference) and the course's
+    notebooks."""
     from ganlib.config import PACKAGE_DIR
 
     return [str(p) for p in (PACKAGE_DIR, PACKAGE_DIR.parent / "notebooks") if p.is_dir()]
 
 
 def _matplotlib_caches() -> list[str]:
-    """matplotlib's config and font-cache folders on this machine (copied in: no font-cache rebuild)."""
+    """matplotlib's config and font-cache folders on this machine (copied in: no font-cache
+    rebuild)."""
     home = Path.home()
     cands = [os.environ.get("MPLCONFIGDIR", ""), str(home / ".config" / "matplotlib"),
              os.path.join(os.environ.get("XDG_CACHE_HOME", str(home / ".cache")), "matplotlib")]
@@ -402,7 +413,8 @@ def _run_sandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout: f
 
 def _run_unsandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout: float,
                      timeout: float, limits: Limits) -> jail.Outcome:
-    """The same run without the sandbox (--no-sandbox): a temporary folder, the limits that rlimits give."""
+    """The same run without the sandbox (--no-sandbox): a temporary folder, the limits that rlimits
+    give."""
     import resource
 
     root = Path(tempfile.mkdtemp(prefix="ganlib-grade-"))
@@ -436,7 +448,8 @@ def _run_unsandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout:
             out.wall_limit = True
         finally:
             try:
-                os.killpg(proc.pid, signal.SIGKILL)  # our own child's group (it may have left it: not sandboxed)
+                # our own child's group (it may have left it: not sandboxed)
+                os.killpg(proc.pid, signal.SIGKILL)
             except OSError:
                 pass
             proc.wait()
@@ -453,7 +466,8 @@ def _run_unsandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout:
 # ----------------------------------------------------------------------------- scoring
 
 def _status(raw: bytes | None) -> dict[str, Any]:
-    """The runner's status file: the learner could have written it, so only well-typed fields count."""
+    """The runner's status file: the learner could have written it, so only well-typed fields
+    count."""
     try:
         st = json.loads(raw) if raw else {}
     except ValueError:
@@ -478,10 +492,11 @@ def _mb(n: float) -> str:
 
 def _limit_notes(run: jail.Outcome, status: dict[str, Any], limits: Limits, timeout: float,
                  cell_timeout: float) -> tuple[list[str], list[str], list[str]]:
-    """Which limits the submission hit, each as a note for the table: (notes, limits the grader saw hit,
-    limits only the notebook's runner reported). The sandbox's own evidence (its clock, the cgroup, the
-    tmpfs, the sizes of what came back) makes a plain note; what the runner wrote (its errors and status,
-    which the learner's code could forge) makes a note that says whose word it is."""
+    """Which limits the submission hit, each as a note for the table: (notes, limits the grader saw
+    hit, limits only the notebook's runner reported). The sandbox's own evidence (its clock, the
+    cgroup, the tmpfs, the sizes of what came back) makes a plain note; what the runner wrote (its
+    errors and status, which the learner's code could forge) makes a note that says whose word it
+    is."""
     notes, seen, told = [], [], []
     errors = " ".join(e["error"] for e in status.get("errors", []))
     stopped = status.get("stopped") or ""
@@ -520,12 +535,13 @@ def _limit_notes(run: jail.Outcome, status: dict[str, Any], limits: Limits, time
 
 
 IMPORT_ERRORS = ("ModuleNotFoundError", "ImportError")
-CAUSE_LIMITS = ("time", "memory", "processes", "disk", "answers")  # limits the sandbox saw that stop checks
+# limits the sandbox saw that stop checks
+CAUSE_LIMITS = ("time", "memory", "processes", "disk", "answers")
 
 
 def check_cells(nb: Any | None) -> dict[str, int]:
-    """Each exercise's check cell in the submission (the first code cell calling ``check_<id>(``), as the
-    grader reads the submitted file itself."""
+    """Each exercise's check cell in the submission (the first code cell calling ``check_<id>(``),
+    as the grader reads the submitted file itself."""
     found: dict[str, int] = {}
     for k, cell in enumerate(nb.cells if nb is not None else []):
         if cell.cell_type == "code":
@@ -535,13 +551,15 @@ def check_cells(nb: Any | None) -> dict[str, int]:
 
 
 def import_failure(status: dict[str, Any]) -> dict[str, Any] | None:
-    """The first cell whose import failed, as the notebook's run reported it (None when none did)."""
+    """The first cell whose import failed, as the notebook's run reported it
+    (None when none did)."""
     return next((e for e in status.get("errors", []) if e["error"].startswith(IMPORT_ERRORS)), None)
 
 
 def _why_not_run(ex_id: str, why: dict[str, Any], status: dict[str, Any]) -> str:
-    """Why an exercise has no answer, from the strongest evidence there is: what the grader saw itself
-    (refused answers, a limit the sandbox saw, a run that never started), else what the run reported."""
+    """Why an exercise has no answer, from the strongest evidence there is: what the grader saw
+    itself (refused answers, a limit the sandbox saw, a run that never started), else what the run
+    reported."""
     if why.get("refused"):
         return f"no answer could be read: the recorded answers were refused ({why['refused']})"
     if why.get("not_started"):
@@ -567,8 +585,9 @@ def _why_not_run(ex_id: str, why: dict[str, Any], status: dict[str, Any]) -> str
 
 def _score(ids: list[str], seed: int, run: jail.Outcome | None, status: dict[str, Any],
            notes: list[str], why: dict[str, Any]) -> dict[str, dict]:
-    """Judge the recorded answers against the references, here in the grader's process; every exercise
-    without an answer says why (``why``: what the grader knows of the run, see :func:`_why_not_run`)."""
+    """Judge the recorded answers against the references, here in the grader's process; every
+    exercise without an answer says why (``why``: what the grader knows of the run, see
+    :func:`_why_not_run`)."""
     from ganlib.checks import EXERCISES, verdict
     from ganlib.course.intake import read_answers
 
@@ -605,12 +624,14 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
     ``timeout``: seconds for the whole notebook (plus start-up); ``cell_timeout``: per cell.
     ``executed``: a folder to keep the executed notebook in (outputs and all), e.g. to hand back:
     ``executed/<student>/<file name>``, one folder per student.
-    ``student``: the student id in the result (default: :func:`ganlib.course.marks.student_id` of the path).
+    ``student``: the student id in the result (default: :func:`ganlib.course.marks.student_id` of
+    the path).
     ``sandbox``: False runs it without the sandbox (the result says "sandboxed": False);
     where the sandbox cannot be built, grading refuses (HomeworkError) unless it is False.
     ``seed``: the grading seed of the exercises' cases (random when None; it is in the result).
-    ``assignment``: the notebook the teacher set (see :func:`assignment_notebook`): its exercises count,
-    whatever the submission is called or holds; a submission of another notebook gets no marks.
+    ``assignment``: the notebook the teacher set (see :func:`assignment_notebook`): its exercises
+    count, whatever the submission is called or holds; a submission of another notebook gets no
+    marks.
     """
     path = Path(path)
     if not path.is_file():
@@ -697,7 +718,8 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
 
 def error_row(path: str | Path, message: str, assignment: str | None = None,
               student: str | None = None) -> dict[str, Any]:
-    """The row of a submission the grader could not grade: zero marks out of what it would have had."""
+    """The row of a submission the grader could not grade: zero marks out of what it would have
+    had."""
     from ganlib.checks import EXERCISES, exercises_for
 
     try:
@@ -879,7 +901,8 @@ def _grade_command(args: argparse.Namespace) -> int:
     for f in args.checks:
         _load_checks_file(f)
     if args.assignment:
-        assignment_notebook(args.assignment)  # a name that means nothing stops here, before any grading
+        # a name that means nothing stops here, before any grading
+        assignment_notebook(args.assignment)
     limits = Limits(memory=args.memory, processes=args.processes, cpu=args.cpu_time, disk=args.disk,
                     output=args.output_size)
     names = _notebook_names(args.assignment and assignment_notebook(args.assignment))

@@ -12,12 +12,14 @@ from typing import Any
 
 from ganlib.course.answers import MAX_ANSWER_BYTES
 
-MAX_ANSWER_NODES = 1_000_000       # values in an answers file (lists, numbers, tensors; a shared one each time)
+# values in an answers file (lists, numbers, tensors; a shared one each time)
+MAX_ANSWER_NODES = 1_000_000
 MAX_ANSWER_ELEMENTS = 20_000_000   # tensor elements in an answers file
 
 
 def read_answers(raw: bytes) -> dict[str, Any]:
-    """The answers file a learner's kernel wrote, read on the grader's side: plain data or ValueError.
+    """The answers file a learner's kernel wrote, read on the grader's side: plain data or
+    ValueError.
 
     Nothing in it can run code (``weights_only``), nothing is decompressed (every member of the
     zip must be stored), it unfolds into a bounded tree, and what comes out goes through
@@ -51,9 +53,10 @@ def read_answers(raw: bytes) -> dict[str, Any]:
 
 
 def _within_bounds(value: Any, budget: list[int], depth: int = 0) -> None:
-    """ValueError unless ``value`` (as unpickled) is a tree of at most ``budget[0]`` nodes and ``budget[1]``
-    tensor elements, nested at most 20 deep, each tensor holding the elements it claims (no stride-0
-    expansion of a small storage): a few kilobytes of shared references cannot blow up the grader."""
+    """ValueError unless ``value`` (as unpickled) is a tree of at most ``budget[0]`` nodes and
+    ``budget[1]`` tensor elements, nested at most 20 deep, each tensor holding the elements it
+    claims (no stride-0 expansion of a small storage): a few kilobytes of shared references cannot
+    blow up the grader."""
     import torch
 
     budget[0] -= 1

@@ -1,4 +1,5 @@
-"""Marks a teacher can use: who each submission is from, a CSV an LMS can import, a feedback file per student.
+"""Marks a teacher can use: who each submission is from, a CSV an LMS can import, a feedback file
+per student.
 
 The grader (:mod:`ganlib.course.grading`) gives one result per submission; this module names its
 student (nbgrader's ``submitted/<student_id>/<assignment>/<notebook>.ipynb``, a folder per student,
@@ -29,13 +30,14 @@ _ID_CHARS = re.compile(r"[^\w.@+-]")
 
 
 def clean_text(text: Any, limit: int = 2000) -> str:
-    """Untrusted text (a learner's messages) made safe for a terminal or a table cell; it keeps its lines."""
+    """Untrusted text (a learner's messages) made safe for a terminal or a table cell; it keeps its
+    lines."""
     return _CONTROL.sub("", str(text))[:limit]
 
 
 def clean_line(text: Any, limit: int = 500) -> str:
-    """Untrusted text as one line (a file name, a note): no line breaks, tabs or direction marks, so it
-    cannot print a line of its own in the table."""
+    """Untrusted text as one line (a file name, a note): no line breaks, tabs or direction marks, so
+    it cannot print a line of its own in the table."""
     return _BREAKS.sub(" ", _CONTROL.sub("", str(text))).strip()[:limit]
 
 
@@ -46,9 +48,10 @@ def student_id(
 ) -> str:
     """The student a submission is from, safe as a file name and a CSV cell.
 
-    nbgrader's layout ``…/submitted/<student_id>/<assignment>/<notebook>.ipynb`` names it; else, under a
-    graded folder ``root``, the first folder below it (one folder per student); else the file name
-    less the name of a course notebook in it (``alice_03_dcgan.ipynb`` → ``alice``), else the file's stem.
+    nbgrader's layout ``…/submitted/<student_id>/<assignment>/<notebook>.ipynb`` names it; else,
+    under a graded folder ``root``, the first folder below it (one folder per student); else the
+    file name less the name of a course notebook in it (``alice_03_dcgan.ipynb`` → ``alice``), else
+    the file's stem.
     """
     path = Path(path)
     folders = list(path.parts[:-1])
@@ -74,7 +77,8 @@ def student_id(
 
 
 def unique_ids(ids: list[str]) -> list[str]:
-    """The ids with a repeat made distinct (``alice``, ``alice-2``): one row, one feedback file, one folder each."""
+    """The ids with a repeat made distinct (``alice``, ``alice-2``): one row, one feedback file, one
+    folder each."""
     taken: set[str] = set()
     out = []
     for i in ids:
@@ -99,7 +103,8 @@ def _cell(value: Any) -> Any:
 
 
 def _text_cell(value: str) -> str:
-    """A multi-line CSV cell (feedback keeps its lines; the csv module quotes them) that is no formula."""
+    """A multi-line CSV cell (feedback keeps its lines; the csv module quotes them) that is no
+    formula."""
     value = clean_text(value).replace("\r", "")
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t") else value
 
@@ -126,7 +131,8 @@ def exercises_csv_path(out: str | Path) -> Path:
 
 def write_csv(results: list[dict[str, Any]], out: str | Path) -> Path:
     """Write ``out`` (one row per submission, ``student_id`` first: the file an LMS imports) and the
-    per-exercise file beside it (one row per student and exercise, with the feedback); return the latter."""
+    per-exercise file beside it (one row per student and exercise, with the feedback); return the
+    latter."""
     ids = exercise_ids(results)
     rows: list[list[Any]] = [["student_id", "total", "max", "seed", *ids,
                               *[f"{i} status" for i in ids], "sandboxed", "notes", "submission"]]
@@ -151,10 +157,11 @@ def write_csv(results: list[dict[str, Any]], out: str | Path) -> Path:
     return side
 
 
-# ----------------------------------------------------------------------------- a feedback file per student
+# ---------------------------------------------------------------------- a feedback file per student
 
 def _md(text: Any) -> str:
-    """One line of untrusted text for a markdown table or heading: no markup, no HTML, no table break."""
+    """One line of untrusted text for a markdown table or heading: no markup, no HTML, no table
+    break."""
     return re.sub(r"([\\`*_{}\[\]<>|#!~])", r"\\\1", clean_line(text, 300))
 
 
@@ -166,7 +173,8 @@ def _fenced(text: str) -> str:
 
 
 def feedback_markdown(result: dict[str, Any]) -> str:
-    """A student's feedback: their exercises, points, status and feedback text, and the grader's notes."""
+    """A student's feedback: their exercises, points, status and feedback text, and the grader's
+    notes."""
     assignment = result.get("assignment") or Path(str(result["notebook"])).name
     lines = [f"# Feedback on {_md(assignment)}", "",
              f"Student: {_md(result.get('student', ''))}  ",

@@ -1,4 +1,5 @@
-"""The recipes behind the shipped checkpoints: ``python -m ganlib.pretrain NAME [--max-seconds S] [--out PATH] [--seed N]``.
+"""The recipes behind the shipped checkpoints:
+``python -m ganlib.pretrain NAME [--max-seconds S] [--out PATH] [--seed N]``.
 
 NAME is one of :data:`TARGETS` (``fashion-mnist-classifier``, ``dcgan-fashion-mnist``,
 ``cdcgan-fashion-mnist``, ``superres-fashion-mnist``, ``superres-l1-fashion-mnist``,
@@ -40,7 +41,8 @@ from ganlib.train import fit, gan_step
 
 
 def say(progress: bool, line: str) -> None:
-    """A line per step of a long command (a recipe takes minutes); silent when ``progress`` is off."""
+    """A line per step of a long command (a recipe takes minutes); silent when ``progress`` is
+    off."""
     if progress:
         print(f"[pretrain {time.strftime('%H:%M:%S')}] {line}", file=sys.stderr, flush=True)
 
@@ -72,23 +74,26 @@ GAN_RECIPES: dict[str, dict] = {
     "cdcgan-fashion-mnist": dict(FAST_RECIPE, g_width=32, d_width=32, loss="hinge", ema=0.999,
                                  aux=0.2, steps=24_000),
 }
-"""The shipped generators' recipes: the fast recipe (``ganlib.dcgan.FAST_RECIPE``) with the hinge loss and G's moving
-average (``ganlib.callbacks.EMA``) as the shipped weights. The unconditional G is twice as wide and trains 40,000 steps;
-its average (decay 0.9999, which EMA's warm-up ``(1 + s)/(10 + s)`` keeps lower throughout these steps: about the last
-s/9 steps are averaged) gets batch-norm statistics measured with its own weights (``recalibrate``:
-``ganlib.callbacks.recalibrate_batch_norm``). The conditional one trains 24,000 steps with AC-GAN's class term (``aux``:
-its weight in G's loss). FID in the classifier's features (5,000 samples), unconditional: fast recipe 4,000 steps 16.1;
-one run of this recipe read at 6,000 / 18,000 / 24,000 / 30,000 / 36,000 steps, decay 0.999 with the live G's statistics
-10.3 / 6.3 / 5.7 / 5.5 / 5.2, statistics re-measured 10.2 / 6.1 / 5.6 / 5.2 / 4.9, decay 0.9999 re-measured
-10.2 / 6.1 / 5.6 / 5.1 / 4.8; 40,000 steps 4.7 (37 min on one thread). Conditional: fast recipe 4,100 steps 5.5
-(92.4% asked-class agreement); hinge + EMA 7,000 steps 3.8 (92.2%), 24,000 steps 2.6 (92.9%); with the class term,
-24,000 steps, 2.9 (95.1%, 17 min)."""
+"""The shipped generators' recipes: the fast recipe (``ganlib.dcgan.FAST_RECIPE``) with the hinge
+loss and G's moving average (``ganlib.callbacks.EMA``) as the shipped weights. The unconditional G
+is twice as wide and trains 40,000 steps; its average (decay 0.9999, which EMA's warm-up
+``(1 + s)/(10 + s)`` keeps lower throughout these steps: about the last s/9 steps are averaged) gets
+batch-norm statistics measured with its own weights (``recalibrate``:
+``ganlib.callbacks.recalibrate_batch_norm``). The conditional one trains 24,000 steps with AC-GAN's
+class term (``aux``: its weight in G's loss). FID in the classifier's features (5,000 samples),
+unconditional: fast recipe 4,000 steps 16.1; one run of this recipe read at 6,000 / 18,000 / 24,000
+/ 30,000 / 36,000 steps, decay 0.999 with the live G's statistics 10.3 / 6.3 / 5.7 / 5.5 / 5.2,
+statistics re-measured 10.2 / 6.1 / 5.6 / 5.2 / 4.9, decay 0.9999 re-measured 10.2 / 6.1 / 5.6 / 5.1
+/ 4.8; 40,000 steps 4.7 (37 min on one thread). Conditional: fast recipe 4,100 steps 5.5 (92.4%
+asked-class agreement); hinge + EMA 7,000 steps 3.8 (92.2%), 24,000 steps 2.6 (92.9%); with the
+class term, 24,000 steps, 2.9 (95.1%, 17 min)."""
 
 
 def train_dcgan(seed: int, max_seconds: float | None, device, progress: bool, *, conditional: bool,
                 steps: int | None = None) -> tuple[nn.Module, dict]:
-    """Train a shipped DCGAN's recipe (:data:`GAN_RECIPES`) on Fashion-MNIST with ``ganlib.train.fit``;
-    return G's moving average and its metrics. Stops early on time (``max_seconds``)."""
+    """Train a shipped DCGAN's recipe (:data:`GAN_RECIPES`) on Fashion-MNIST with
+    ``ganlib.train.fit``; return G's moving average and its metrics. Stops early on time
+    (``max_seconds``)."""
     r = GAN_RECIPES["cdcgan-fashion-mnist" if conditional else "dcgan-fashion-mnist"]
     steps = steps or r["steps"]
     x, y = load_images("fashion-mnist", "train")
@@ -115,19 +120,21 @@ def train_dcgan(seed: int, max_seconds: float | None, device, progress: bool, *,
                   labels=y if conditional else None, step=step,
                   callbacks=[*([ema] if ema else []), TimeLimit(max_seconds)], **rules)
     G = (ema.G if ema else G).eval()
-    if r.get("recalibrate"):  # the averaged weights' own batch-norm statistics (see recalibrate_batch_norm)
+    # the averaged weights' own batch-norm statistics (see recalibrate_batch_norm)
+    if r.get("recalibrate"):
         say(progress, "re-estimating the moving average's batch-norm statistics")
         recalibrate_batch_norm(G, seed=seed)
     done = len(history)
     say(progress, f"trained {done} steps; measuring FID and class coverage on 5,000 samples")
-    metrics = {"steps": done, "stopped_by_time": bool(history.stopped), **judge(G)}  # on the training device
+    # on the training device
+    metrics = {"steps": done, "stopped_by_time": bool(history.stopped), **judge(G)}
     return G.cpu(), metrics
 
 
 def make_superres(seed: int, max_seconds: float | None, device, progress: bool, *,
                   adversarial: bool) -> tuple[nn.Module, dict]:
-    """Notebook 08's super-resolution pair, 7×7 → 28×28: the same L1 warm-up, then the same number of
-    steps with the patch detective (``superres-fashion-mnist``) or without it (its L1 twin)."""
+    """Notebook 08's super-resolution pair, 7×7 → 28×28: the same L1 warm-up, then the same number
+    of steps with the patch detective (``superres-fashion-mnist``) or without it (its L1 twin)."""
     from ganlib.at_work.superres import (SUPERRES_RECIPE, SUPERRES_STEPS, PatchDetective,
                                          SuperResolver, superres_scores, train_superres)
 
@@ -144,8 +151,8 @@ def make_superres(seed: int, max_seconds: float | None, device, progress: bool, 
 
 def make_stylegan(seed: int, max_seconds: float | None, device, progress: bool,
                   steps: int | None = None):
-    """Notebook 07's mini-StyleGAN: ``ganlib.style.miniature``'s recipe for STYLE_STEPS steps (stops early on
-    time); the weight-averaged generator, measured like the DCGANs."""
+    """Notebook 07's mini-StyleGAN: ``ganlib.style.miniature``'s recipe for STYLE_STEPS steps (stops
+    early on time); the weight-averaged generator, measured like the DCGANs."""
     from ganlib.style.miniature import STYLE_STEPS, train_style_gan
 
     G, history = train_style_gan(steps or STYLE_STEPS, seed=seed, device=device,
@@ -173,7 +180,8 @@ def run(name: str, *, seed: int = 0, max_seconds: float | None = None, out=None,
     if threads:
         torch.set_num_threads(threads)
     seed_everything(seed)
-    commit = git_commit()  # the code that trains; read now, before the new checkpoint makes ganlib/ "dirty"
+    # the code that trains; read now, before the new checkpoint makes ganlib/ "dirty"
+    commit = git_commit()
     start = time.perf_counter()
     say(progress, f"{name}: training on {_device_name(device)}, seed {seed}"
         + (f", at most {max_seconds:g} s" if max_seconds is not None else ""))
@@ -201,7 +209,8 @@ def _classifier_sha256() -> str | None:
 
 
 def _write_entry(name: str, entry: dict) -> None:
-    entries = pretrained.manifest()  # read again just before writing: another target may have finished
+    # read again just before writing: another target may have finished
+    entries = pretrained.manifest()
     entries[name] = entry
     atomic_write_text(pretrained.MANIFEST, json.dumps(entries, indent=2, sort_keys=True) + "\n")
 
@@ -220,7 +229,8 @@ def measure(name: str, model) -> dict:
 
 
 def rescore(name: str, threads: int | None = None) -> dict:
-    """Re-measure shipped checkpoint ``name`` (hash-checked) and rewrite its manifest metrics; no training."""
+    """Re-measure shipped checkpoint ``name`` (hash-checked) and rewrite its manifest metrics; no
+    training."""
     entries = pretrained.manifest()
     if name not in entries:
         raise RecipeError(f"{name!r} is not a shipped checkpoint; choose one of "

@@ -1,12 +1,14 @@
-"""The grading copy of ganlib: what a submission imports while it is graded, with the answers taken out.
+"""The grading copy of ganlib: what a submission imports while it is graded, with the answers taken
+out.
 
 Every graded reference (``EXERCISES[id].reference``: the function a notebook's solution cell is
-bound to) is cut out of the copy's source and replaced by ``ganlib.course.answers.hidden(id, name)``, a
-stand-in that says "write your own" until the learner's own function has been checked, and then
-calls it. Each judge is replaced by a stub as well (judging happens in the grader), and in the
-judges' modules every private helper that only judges used (a mistake model) is taken out. The copy has
-no ``__pycache__`` and no solution notebooks, so neither importing nor reading it gives an answer.
-A teacher's own checks modules are copied the same way.
+bound to) is cut out of the copy's source and replaced by
+``ganlib.course.answers.hidden(id, name)``, a stand-in that says "write your own" until the
+learner's own function has been checked, and then calls it. Each judge is replaced by a stub as well
+(judging happens in the grader), and in the judges' modules every private helper that only judges
+used (a mistake model) is taken out. The copy has no ``__pycache__`` and no solution notebooks, so
+neither importing nor reading it gives an answer. A teacher's own checks modules are copied the same
+way.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ class RedactError(Exception):
 
 
 def _where(obj: Callable, what: str, ex_id: str) -> tuple[Path, list[str]]:
-    """The source file and the qualified name path of a top-level function or class (or a method)."""
+    """The source file and the qualified name path of a top-level function or class
+    (or a method)."""
     target = inspect.unwrap(obj)
     qualname = getattr(target, "__qualname__", "")
     try:
@@ -78,7 +81,8 @@ def _replace(source: str, cuts: list[tuple[list[str], str]], where: str) -> str:
 
 
 def _defines(node: ast.stmt) -> str | None:
-    """The private name a top-level statement defines (a function, a class, ``_X = …``), else None."""
+    """The private name a top-level statement defines (a function, a class, ``_X = …``), else
+    None."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         name = node.name
     elif (
@@ -95,10 +99,11 @@ def _defines(node: ast.stmt) -> str | None:
 
 
 def _drop_unused(source: str, where: str) -> str:
-    """Take out the private top-level definitions that nothing kept uses: with the judges stubbed, the
-    judges' helpers (a mistake model such as ``_step_variant()``, which with its defaults computes the
-    answer) would otherwise stay in the copy the submission reads. Everything public stays, and every
-    private definition a kept statement names (cases, run, registration), transitively."""
+    """Take out the private top-level definitions that nothing kept uses: with the judges stubbed,
+    the judges' helpers (a mistake model such as ``_step_variant()``, which with its defaults
+    computes the answer) would otherwise stay in the copy the submission reads. Everything public
+    stays, and every private definition a kept statement names (cases, run, registration),
+    transitively."""
     tree = ast.parse(source)
     private: dict[str, list[int]] = {}
     for k, node in enumerate(tree.body):
@@ -155,7 +160,8 @@ def plan(exercises: Iterable[Any]) -> dict[Path, list[tuple[list[str], str]]]:
 
 
 def _copy_package_data(src: Path, dst: Path) -> None:
-    """Package data (the shipped checkpoints and results): hard links where possible, else copies."""
+    """Package data (the shipped checkpoints and results): hard links where possible, else
+    copies."""
     for p in src.rglob("*"):
         if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts:
             t = dst / p.relative_to(src)

@@ -49,8 +49,8 @@ def _save(path: str, text: str) -> None:
 
 
 def _own_kernel() -> str:
-    """A kernel spec in the submission's own Jupyter folder that runs this very Python (the one the sandbox
-    binds), whatever an installed ``python3`` spec names; returns its name."""
+    """A kernel spec in the submission's own Jupyter folder that runs this very Python (the one the
+    sandbox binds), whatever an installed ``python3`` spec names; returns its name."""
     from jupyter_core.paths import jupyter_data_dir
 
     spec = os.path.join(jupyter_data_dir(), "kernels", "ganlib-grading")
@@ -110,7 +110,8 @@ def run_notebook(
     nb = nbformat.read(nb_path, as_version=4)
     from jupyter_core.paths import jupyter_runtime_dir
 
-    runtime = jupyter_runtime_dir()  # $JUPYTER_RUNTIME_DIR: the grader puts it in the submission's home
+    # $JUPYTER_RUNTIME_DIR: the grader puts it in the submission's home
+    runtime = jupyter_runtime_dir()
     os.makedirs(runtime, exist_ok=True)
     km = AsyncKernelManager(kernel_name=_own_kernel(), transport="ipc",
                             ip=os.path.join(runtime, "kernel"))
@@ -141,7 +142,8 @@ def run_notebook(
             kernel_process = client.km.provisioner.process
             save()
             threading.Thread(target=watchdog, args=(pid,), daemon=True).start()
-            waiting: dict[int, str] = {}  # cells that met a switched-off answer -> the exercise they wait for
+            # cells that met a switched-off answer -> the exercise they wait for
+            waiting: dict[int, str] = {}
             for i, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue
@@ -151,7 +153,8 @@ def run_notebook(
                 _note_errors(status, cell, i, waiting)
                 for j, ex_id in list(waiting.items()) if not _errors(cell) else ():
                     if re.search(rf"\bcheck_{re.escape(ex_id)}\s*\(", cell.source):
-                        del waiting[j]  # its exercise is checked: the stand-in now runs the learner's own code
+                        # its exercise is checked: the stand-in now runs the learner's own code
+                        del waiting[j]
                         status["errors"] = [e for e in status["errors"] if e["cell"] != j]
                         client.execute_cell(nb.cells[j], j)
                         nb.cells[j].outputs.insert(
@@ -188,7 +191,8 @@ def run_notebook(
 
 
 def main(argv: list[str]) -> int:
-    """``NOTEBOOK OUT_DIR CELL_TIMEOUT TOTAL OUTPUT_CAP`` → runs it; exit code 0 unless the runner broke."""
+    """``NOTEBOOK OUT_DIR CELL_TIMEOUT TOTAL OUTPUT_CAP`` → runs it; exit code 0 unless the runner
+    broke."""
     nb, out, cell, total, cap = argv
     run_notebook(nb, out, float(cell), float(total), int(cap))
     return 0

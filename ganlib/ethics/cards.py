@@ -1,4 +1,5 @@
-"""Data cards and model cards: short, structured documentation that travels with a data set or model.
+"""Data cards and model cards: short, structured documentation that travels with a data set or
+model.
 
 After Gebru et al., 'Datasheets for Datasets' (2018) and Mitchell et al., 'Model Cards for
 Model Reporting' (2019). A card is a title and named sections; ``str(card)`` is Markdown, and

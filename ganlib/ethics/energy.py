@@ -49,7 +49,8 @@ class EnergyAssumptions:
 
     watts: float = DEVICE_WATTS["cpu-laptop"]
     pue: float = 1.0                          # 1.0 at home; data centres ~1.1 (best) to ~1.6
-    cores: int = 2                            # a CPU's watts are shared over its cores: a CPU-second costs watts / cores
+    # a CPU's watts are shared over its cores: a CPU-second costs watts / cores
+    cores: int = 2
     grid_g_per_kwh: float = GRID_G_PER_KWH["world-average"]
     source: str = "defaults of ganlib.energy (assumptions, see module)"
 
@@ -59,7 +60,8 @@ class EnergyAssumptions:
 
 
 def assumptions_for(device: str) -> EnergyAssumptions:
-    """Default assumptions for a torch device string: a laptop for 'cpu', a T4 in a data centre for 'cuda'."""
+    """Default assumptions for a torch device string: a laptop for 'cpu', a T4 in a data centre for
+    'cuda'."""
     if str(device).startswith("cuda"):
         return EnergyAssumptions(watts=DEVICE_WATTS["cuda-T4"], pue=1.1,
                                  source="assumed: an NVIDIA T4 (as in Colab) in a data centre with "
@@ -88,7 +90,8 @@ def process_cpu_seconds() -> float:
 
 @dataclass
 class RunRecord:
-    """One measured run: its name, wall time, device, and the CPU time it used (None when not measured)."""
+    """One measured run: its name, wall time, device, and the CPU time it used
+    (None when not measured)."""
 
     name: str
     seconds: float
@@ -96,8 +99,8 @@ class RunRecord:
     cpu_seconds: float | None = None
 
     def energy_seconds(self, a: "EnergyAssumptions") -> float:
-        """Full-power seconds of the assumed machine: CPU time / cores on a CPU (wall time if CPU time is unknown),
-        wall time on a GPU."""
+        """Full-power seconds of the assumed machine: CPU time / cores on a CPU
+        (wall time if CPU time is unknown), wall time on a GPU."""
         if self.device.startswith("cuda") or self.cpu_seconds is None:
             return self.seconds
         return self.cpu_seconds / a.cores
@@ -123,12 +126,14 @@ class EnergyLog:
     def add(
         self, name: str, seconds: float, cpu_seconds: float | None = None, device: str | None = None
     ) -> None:
-        """Record a run timed elsewhere (e.g. a checkpoint's wall time and CPU time from its manifest)."""
+        """Record a run timed elsewhere (e.g. a checkpoint's wall time and CPU time from its
+        manifest)."""
         self.runs.append(RunRecord(name, float(seconds), str(device or self.device),
                                    None if cpu_seconds is None else float(cpu_seconds)))
 
     def table(self, a: EnergyAssumptions) -> list[dict]:
-        """One row per run: wall seconds, CPU seconds, kWh and grams CO₂e under these assumptions."""
+        """One row per run: wall seconds, CPU seconds, kWh and grams CO₂e under these
+        assumptions."""
         rows = []
         for r in self.runs:
             e = kwh(a.watts, r.energy_seconds(a), a.pue)
@@ -162,8 +167,9 @@ class EnergyLog:
 
 
 def shipped_training(manifest: dict, names: tuple[str, ...]) -> EnergyLog:
-    """The training runs behind shipped checkpoints, from their manifest entries: wall time, and CPU time as
-    wall × the threads the manifest's device names (an upper bound: every thread busy all the time)."""
+    """The training runs behind shipped checkpoints, from their manifest entries: wall time, and CPU
+    time as wall × the threads the manifest's device names (an upper bound: every thread busy all
+    the time)."""
     log = EnergyLog("cpu")
     for name in names:
         entry = manifest.get(name, {})

@@ -47,7 +47,8 @@ def nearest_distance(queries, reference):
 
 
 def shift(images: torch.Tensor, dx: int, dy: int, fill: float = -1.0) -> torch.Tensor:
-    """Images moved dx pixels right and dy down; the uncovered border is ``fill`` (−1: black background)."""
+    """Images moved dx pixels right and dy down; the uncovered border is ``fill``
+    (−1: black background)."""
     m = max(abs(dx), abs(dy))
     if m == 0:
         return images
@@ -64,12 +65,13 @@ def shift_tolerant_distance(
     pool: int = 4,
     batch_size: int = 256,
 ) -> torch.Tensor:
-    """Each query image's pixel distance to its nearest reference image, minimised over shifts of the query
-    by up to ``max_shift`` pixels in each direction (a copy moved a pixel still counts as a copy).
+    """Each query image's pixel distance to its nearest reference image, minimised over shifts of
+    the query by up to ``max_shift`` pixels in each direction (a copy moved a pixel still counts as
+    a copy).
 
-    For each shift, the ``candidates`` nearest reference images in ``pool``×``pool``-averaged pixels (a
-    cheap coarse search) are compared in full pixels; a shifted copy is aligned with its original at
-    the right shift, so the original is among them.
+    For each shift, the ``candidates`` nearest reference images in ``pool``×``pool``-averaged pixels
+    (a cheap coarse search) are compared in full pixels; a shifted copy is aligned with its original
+    at the right shift, so the original is among them.
     """
     check_count(max_shift, "max_shift", minimum=0)
     for value, name in ((candidates, "candidates"), (pool, "pool"), (batch_size, "batch_size")):
@@ -98,7 +100,8 @@ def shift_tolerant_distance(
 def memorisation_score(
     gen_dists: torch.Tensor, test_dists: torch.Tensor, quantile: float = 0.05
 ) -> float:
-    """Fraction of generated samples closer to the training set than the q-quantile of test images."""
+    """Fraction of generated samples closer to the training set than the q-quantile of test
+    images."""
     check_fraction(quantile, "quantile")
     threshold = torch.quantile(test_dists.double(), quantile)
     return float((gen_dists.double() < threshold).double().mean())
@@ -139,7 +142,8 @@ def memorisation_report(
     quantile: float = 0.05,
     distance: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = plain_distance,
 ) -> MemorisationReport:
-    """Nearest-training distances of generated and test items (same space, same ``distance``), with the score."""
+    """Nearest-training distances of generated and test items (same space, same ``distance``), with
+    the score."""
     return memorisation_reports({space: generated}, test, train, space, quantile, distance)[space]
 
 
@@ -151,7 +155,8 @@ def memorisation_reports(
     quantile: float = 0.05,
     distance: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = plain_distance,
 ) -> dict[str, MemorisationReport]:
-    """:func:`memorisation_report` for several sets of samples at once, the test images' distances computed once."""
+    """:func:`memorisation_report` for several sets of samples at once, the test images' distances
+    computed once."""
     d_test = distance(test, train)
     tau = float(torch.quantile(d_test.double(), quantile))
     out = {}

@@ -12,7 +12,8 @@ from __future__ import annotations
 SOURCES = {
     "a": "Fashion-MNIST as released (MIT licence)",
     "b": "images scraped from other shops' websites",
-    "c": "your own users' uploads, with opt-in consent to training and a licence for commercial use",
+    "c": "your own users' uploads, with opt-in consent to training and a licence for "
+         "commercial use",
     "d": "a stock collection licensed for training and for commercial use of what is made from it",
 }
 """Candidate training data for a product that sells generated prints."""
@@ -37,8 +38,9 @@ def passes_gate(ratios, spaces, limit):
 
 
 def release_plan(measured):
-    """The course's choices, from the measurements: consented, licensed data; every distance in which new
-    data pass a ratio of 2; the weakest watermark that survives noise; an honest privacy line."""
+    """The course's choices, from the measurements: consented, licensed data; every distance in
+    which new data pass a ratio of 2; the weakest watermark that survives noise; an honest privacy
+    line."""
     limit = 2.0
     new = measured["memorisation"][NEW_DATA]
     spaces = [s for s in new if new[s] <= limit]
@@ -55,11 +57,13 @@ CARD_FIELDS = {
     "model card": ("Intended use", "Not for", "Memorisation ratios", "Watermark", "Privacy",
                    "Not measured"),
 }
-"""The sections the release's two cards must fill (the measured ones as numbers, the rest as text)."""
+"""The sections the release's two cards must fill (the measured ones as numbers, the rest as
+text)."""
 
 
 def release_cards(measured, plan):
-    """The release's data card and model card: what the plan chose, and what was measured about it."""
+    """The release's data card and model card: what the plan chose, and what was measured about
+    it."""
     mem = measured["memorisation"]["shipped DCGAN"]
     mark = measured["watermark"][f"{plan['watermark_strength']:.2f}"]
     return {

@@ -1,8 +1,9 @@
 """Corrupt real images on purpose (noise, blur, dropped classes) and watch the metrics respond.
 
 A metric worth trusting should get worse as the images do: noise and blur hurt *quality*
-(precision, density, FID), dropping classes hurts *diversity* (recall, coverage, FID). The logic is plain functions
-(testable without a browser); :class:`CorruptionExplorer` only wires sliders to them.
+(precision, density, FID), dropping classes hurts *diversity* (recall, coverage, FID). The logic is
+plain functions (testable without a browser); :class:`CorruptionExplorer` only wires sliders to
+them.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ Features = Callable[[torch.Tensor], torch.Tensor]
 
 
 def add_noise(images: torch.Tensor, std: float, seed: int = 0) -> torch.Tensor:
-    """Add Gaussian pixel noise of standard deviation ``std`` (in the [−1, 1] scale), clipped to [−1, 1]."""
-    std = check_number(std, "noise std", low=0)  # a NaN std would silently turn every image into NaN
-    g = torch.Generator().manual_seed(seed)  # on the CPU: the same noise whatever the images' device
+    """Add Gaussian pixel noise of standard deviation ``std`` (in the [−1, 1] scale), clipped to
+    [−1, 1]."""
+    # a NaN std would silently turn every image into NaN
+    std = check_number(std, "noise std", low=0)
+    # on the CPU: the same noise whatever the images' device
+    g = torch.Generator().manual_seed(seed)
     return (images + std * torch.randn(images.shape, generator=g).to(images.device)).clamp(-1, 1)
 
 
@@ -38,7 +42,8 @@ def blur(images: torch.Tensor, sigma: float) -> torch.Tensor:
 
 def drop_classes(images: torch.Tensor, labels: torch.Tensor, n_drop: int, n: int,
                  seed: int = 0) -> torch.Tensor:
-    """n images drawn only from the classes left after dropping the first ``n_drop`` (less diversity)."""
+    """n images drawn only from the classes left after dropping the first ``n_drop``
+    (less diversity)."""
     classes = torch.unique(labels)
     if not 0 <= n_drop < len(classes):
         raise ValueError(f"n_drop must be in [0, {len(classes) - 1}], got {n_drop}")
@@ -80,7 +85,8 @@ def sweep(
     levels: dict[str, list] | None = None,
     seed: int = 0,
 ) -> dict[str, list[dict[str, float]]]:
-    """For each corruption and each level, the metrics of n corrupted pool images against ``real``."""
+    """For each corruption and each level, the metrics of n corrupted pool images against
+    ``real``."""
     real_feats = features(check_images(real, "real"))
     memo: dict[tuple, dict[str, float]] = {}  # level 0 of every corruption is the same clean set
 
@@ -95,8 +101,9 @@ def sweep(
 
 
 def plot_sweep(results: dict[str, list[dict[str, float]]], levels: dict[str, list] | None = None):
-    """One row per metric, one column per corruption (titled), each row on one y scale from 0 (precision and
-    recall from 0 to 1), so a flat line looks flat and the columns can be compared."""
+    """One row per metric, one column per corruption (titled), each row on one y scale from 0
+    (precision and recall from 0 to 1), so a flat line looks flat and the columns can be
+    compared."""
     import matplotlib.pyplot as plt
 
     levels = levels or SWEEPS

@@ -17,7 +17,8 @@ from ganlib.validate import feature_pair
 
 
 class FIDCurve(NamedTuple):
-    """FID_N per sample size (mean, standard deviation and standard error over subsets) and the FID∞ fit."""
+    """FID_N per sample size (mean, standard deviation and standard error over subsets) and the FID∞
+    fit."""
 
     ns: np.ndarray
     mean: np.ndarray
@@ -29,7 +30,8 @@ class FIDCurve(NamedTuple):
 
 
 def fid_curve(real_feats, fake_feats, ns, repeats: int = 10, seed: int = 0) -> FIDCurve:
-    """FID_N over ``repeats`` random subsets of N fakes (without replacement) for each N, and FID∞ with its SE.
+    """FID_N over ``repeats`` random subsets of N fakes (without replacement) for each N, and FID∞
+    with its SE.
 
     The real statistics use all real features. The line FID_N = FID∞ + slope / N is fitted by
     least squares weighted by 1 / SE², so the noisy small-N points count less.

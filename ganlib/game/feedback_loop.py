@@ -1,11 +1,13 @@
-"""The picture of a GAN's feedback loop, drawn by code: noise → G → fake → D ← real, and the gradients back."""
+"""The picture of a GAN's feedback loop, drawn by code: noise → G → fake → D ← real, and the
+gradients back."""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from ganlib import viz as _viz  # noqa: F401  (the course's colour-blind-safe palette and >= 9 pt text)
+from ganlib import viz as _viz  # noqa: F401  (the course's colour-blind-safe palette and
+                                # >= 9 pt text)
 
 W, H = 0.14, 0.17  # box size in axes units
 BOXES = {  # name: (x centre, y centre, text, colour)
@@ -28,7 +30,8 @@ def draw_feedback_loop(ax=None):
     """Draw the GAN's two networks and what flows between them; returns the Axes.
 
     Solid arrows carry samples forward; dashed arrows carry the two learning signals back: D
-    learns from labels the game makes itself (real = 1, fake = 0), G learns only through D's verdict.
+    learns from labels the game makes itself (real = 1, fake = 0), G learns only through D's
+    verdict.
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(9.5, 4.2))

@@ -1,5 +1,6 @@
-"""Scoring a generator's 2,500 samples of a toy set: modes, high quality, reverse KL, and the bridges between
-modes that a collapsing generator draws (each sample's kind), with the plots of them."""
+"""Scoring a generator's 2,500 samples of a toy set: modes, high quality, reverse KL, and the
+bridges between modes that a collapsing generator draws (each sample's kind), with the plots of
+them."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from ganlib.data import mode_centers, toy_2d
 from ganlib.metrics import mode_coverage
 
 def reverse_kl(counts) -> float | None:
-    """KL(generated ‖ real) over the modes (PacGAN's "reverse KL"): 0 when the high-quality samples are spread
-    evenly, log K when they all sit in one of K modes; ``None`` when no sample is of high quality."""
+    """KL(generated ‖ real) over the modes (PacGAN's "reverse KL"): 0 when the high-quality samples
+    are spread evenly, log K when they all sit in one of K modes; ``None`` when no sample is of high
+    quality."""
     c = np.asarray(counts, dtype=np.float64)
     if c.sum() == 0:
         return None
@@ -20,7 +22,8 @@ def reverse_kl(counts) -> float | None:
 
 
 def neighbour_pairs(dataset: str) -> np.ndarray:
-    """The pairs of modes at the smallest distance apart (the ring's 8 neighbours, the grid's 40): (P, 2) indices."""
+    """The pairs of modes at the smallest distance apart (the ring's 8 neighbours, the grid's 40):
+    (P, 2) indices."""
     centers, _ = mode_centers(dataset)
     d = np.linalg.norm(centers[:, None] - centers[None], axis=2)
     nearest = d[d > 0].min()
@@ -32,8 +35,9 @@ KINDS = ("high quality", "on a bridge", "elsewhere")
 
 
 def sample_kinds(samples, dataset: str, threshold: float = 3.0) -> np.ndarray:
-    """Each sample's kind: 0 high quality (within ``threshold`` σ of a mode), 1 on a bridge (not, but within
-    ``threshold`` σ of a straight segment joining two neighbouring modes), 2 elsewhere."""
+    """Each sample's kind: 0 high quality (within ``threshold`` σ of a mode), 1 on a bridge (not,
+    but within ``threshold`` σ of a straight segment joining two neighbouring modes), 2
+    elsewhere."""
     pts = np.asarray(samples, dtype=np.float64)
     centers, std = mode_centers(dataset)
     good = (np.linalg.norm(pts[:, None] - centers[None], axis=2) / std).min(axis=1) < threshold
@@ -48,13 +52,15 @@ def sample_kinds(samples, dataset: str, threshold: float = 3.0) -> np.ndarray:
 
 
 def bridge_fraction(samples, dataset: str, threshold: float = 3.0) -> float:
-    """Fraction of samples that miss every mode but lie on a bridge between two neighbouring modes (the thin
-    trails a generator draws when it tears its one Gaussian of noise into separate modes)."""
+    """Fraction of samples that miss every mode but lie on a bridge between two neighbouring modes
+    (the thin trails a generator draws when it tears its one Gaussian of noise into separate
+    modes)."""
     return float((sample_kinds(samples, dataset, threshold) == 1).mean())
 
 
 def score(samples, dataset: str) -> dict:
-    """Everything the table reports about 2,500 samples: modes, high-quality fraction, reverse KL, bridges."""
+    """Everything the table reports about 2,500 samples: modes, high-quality fraction, reverse KL,
+    bridges."""
     cov = mode_coverage(samples, dataset)
     return {"modes": cov["modes"], "high_quality": cov["high_quality"],
             "reverse_kl": reverse_kl(cov["counts"]), "bridges": bridge_fraction(samples, dataset),
@@ -62,8 +68,9 @@ def score(samples, dataset: str) -> dict:
 
 
 def plot_kinds(samples, dataset: str, ax=None, title: str | None = None, legend: bool = True):
-    """The real modes (blue, underneath: a mode left blue is one no sample reached) and every generated sample on
-    top, coloured by its kind (Okabe-Ito orange, vermillion, grey); legend under the axes."""
+    """The real modes (blue, underneath: a mode left blue is one no sample reached) and every
+    generated sample on top, coloured by its kind (Okabe-Ito orange, vermillion, grey); legend under
+    the axes."""
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -88,14 +95,16 @@ def plot_kinds(samples, dataset: str, ax=None, title: str | None = None, legend:
 
 
 def plot_over_training(result: dict, dataset: str, label: str = ""):
-    """One row of panels: G's 2,500 samples at each snapshot of a :func:`run` and at its end, each titled with
-    its step, modes captured and high-quality fraction; one legend for the row. Returns the figure."""
+    """One row of panels: G's 2,500 samples at each snapshot of a :func:`run` and at its end, each
+    titled with its step, modes captured and high-quality fraction; one legend for the row. Returns
+    the figure."""
     import matplotlib.pyplot as plt
 
     shots = dict(sorted(result["snapshots"].items()))
     fig, axes = plt.subplots(1, len(shots), figsize=(3.4 * len(shots), 4.2), squeeze=False)
     centers, _ = mode_centers(dataset)
-    lim = 1.5 * float(np.abs(centers).max())  # the data's square with a margin: far-off samples are counted, not drawn
+    # the data's square with a margin: far-off samples are counted, not drawn
+    lim = 1.5 * float(np.abs(centers).max())
     for ax, (step, shot) in zip(axes[0], shots.items()):
         away = int((np.abs(shot["samples"]) > lim).any(axis=1).sum())
         plot_kinds(shot["samples"], dataset, ax=ax, legend=False,

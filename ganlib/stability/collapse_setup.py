@@ -1,5 +1,6 @@
-"""The mode-collapse experiment's set-up: the toy data sets, the methods (each a fix of ganlib.stability.fixes
-wired onto the course's MLPs), the budget of a run and the learning-rate decay every method shares."""
+"""The mode-collapse experiment's set-up: the toy data sets, the methods (each a fix of
+ganlib.stability.fixes wired onto the course's MLPs), the budget of a run and the learning-rate
+decay every method shares."""
 
 from __future__ import annotations
 
@@ -49,22 +50,25 @@ METHODS: dict[str, dict] = {
     "pacgan4-papers": dict(pack=4, recipe="papers",
                            doc="PacGAN4 in the same papers' recipe: method against recipe"),
 }
-"""Each method: how D is wrapped (``pack``, ``sn``, ``mbstd``), its losses (``d_loss``, ``g_loss``), a
-``penalty``, D's learning rate as a multiple of G's (``lr_d_factor``) and ``recipe="papers"`` for the
-papers' own set-up (:mod:`ganlib.stability.papers_setup`); ``doc`` says what it is."""
+"""Each method: how D is wrapped (``pack``, ``sn``, ``mbstd``), its losses (``d_loss``, ``g_loss``),
+a ``penalty``, D's learning rate as a multiple of G's (``lr_d_factor``) and ``recipe="papers"`` for
+the papers' own set-up (:mod:`ganlib.stability.papers_setup`); ``doc`` says what it is."""
 
 
 def budget() -> dict:
-    """Steps, batch size, widths and optimiser of one run, from the profile (the same for every method).
+    """Steps, batch size, widths and optimiser of one run, from the profile
+    (the same for every method).
 
     cpu: 4,500 steps of batch 512 take 23-38 s with two threads on the course's 2-core machine
     (hinge-sn, whose spectral norm costs more per step, up to 51 s). Adam with β = (0, 0.9) and lr
-    2e-3 decaying linearly to 0 (the high lr spreads the modes apart early; the decay sharpens them).
+    2e-3 decaying linearly to 0 (the high lr spreads the modes apart early; the decay sharpens
+    them).
     """
     return dict(steps=PROFILE.pick(ci=60, cpu=4_500, gpu=10_000),
                 batch_size=PROFILE.pick(ci=64, cpu=512, gpu=512), hidden=128, depth=3, latent_dim=2,
                 lr=2e-3, betas=(0.0, 0.9),
-                papers_recipe=dict(papers_setup.RECIPE))  # the "-papers" rows: their own nets, lr, batch
+                # the "-papers" rows: their own nets, lr, batch
+                papers_recipe=dict(papers_setup.RECIPE))
 
 
 def data_scale(dataset: str) -> float:
@@ -79,7 +83,8 @@ def data_scale(dataset: str) -> float:
 
 
 def with_minibatch_std(D: MLPDiscriminator, group_size: int = 4) -> MLPDiscriminator:
-    """Insert a :class:`~ganlib.stability.fixes.MinibatchStdDev` feature before D's last layer (in place)."""
+    """Insert a :class:`~ganlib.stability.fixes.MinibatchStdDev` feature before D's last layer
+    (in place)."""
     *body, last = D.net
     D.net = nn.Sequential(*body, fixes.MinibatchStdDev(group_size),
                           nn.Linear(last.in_features + 1, 1))
@@ -89,7 +94,8 @@ def with_minibatch_std(D: MLPDiscriminator, group_size: int = 4) -> MLPDiscrimin
 def make_models(
     method: str, hidden: int = 128, depth: int = 3, latent_dim: int = 2
 ) -> tuple[nn.Module, nn.Module]:
-    """The generator and discriminator of a method (D packed / spectrally normalised / with minibatch std as it asks)."""
+    """The generator and discriminator of a method (D packed / spectrally normalised / with
+    minibatch std as it asks)."""
     spec = METHODS[method]
     if spec.get("recipe") == "papers":
         G, D = papers_setup.papers_models(spec["pack"])
@@ -106,13 +112,14 @@ def make_models(
 
 
 def linear_decay(steps: int):
-    """An lr ``schedule`` for fit(): every learning rate falls linearly from its start to 0 over ``steps``."""
+    """An lr ``schedule`` for fit(): every learning rate falls linearly from its start to 0 over
+    ``steps``."""
     return lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lambda s: max(0.0, 1 - s / steps))
 
 
 def method_settings(method: str) -> str:
-    """A method's settings as text (functions by name, the doc left out): the table records them, and a test
-    compares the shipped table's with today's."""
+    """A method's settings as text (functions by name, the doc left out): the table records them,
+    and a test compares the shipped table's with today's."""
     spec = METHODS[method]
     return ", ".join(f"{k}={getattr(v, '__name__', v)}" for k, v in sorted(spec.items())
                      if k != "doc")

@@ -1,18 +1,23 @@
-"""A gallery of broken GAN runs on the 8-Gaussian ring: each with a symptom you can measure, and its fix.
+"""A gallery of broken GAN runs on the 8-Gaussian ring: each with a symptom you can measure, and its
+fix.
 
 ``show(name, steps)`` trains the broken run and its fixed twin with the same seed and returns
 one diagnostic number for each (plus others in ``also`` and both histories). The names:
 
 - ``strong_detective``: D learns 300× faster than G and G uses the saturating loss;
-  symptom: G's gradient shrinks (and D(G(z)) drops). Fix: balance the two (same lr, non-saturating loss).
-- ``lr_too_high``: lr = 0.05; symptom: D's loss jumps from step to step (mean |Δ loss|). Fix: lr = 1e-3.
+  symptom: G's gradient shrinks (and D(G(z)) drops). Fix: balance the two (same lr, non-saturating
+  loss).
+- ``lr_too_high``: lr = 0.05; symptom: D's loss jumps from step to step (mean |Δ loss|). Fix: lr =
+  1e-3.
 - ``missing_detach``: D's step uses G(z) without ``.detach()``; symptom: D's backward pass fills
-  G's gradients (wasted work, and wrong updates if G's optimiser steps on them). Fix: ``G(z).detach()``.
+  G's gradients (wasted work, and wrong updates if G's optimiser steps on them). Fix:
+  ``G(z).detach()``.
 - ``sigmoid_then_logits``: D ends with a sigmoid but the loss expects logits; symptom: D(x) can
-  never pass σ(1) ≈ 0.73, D cannot be confident. Fix: drop the sigmoid (the loss applies it, stably).
+  never pass σ(1) ≈ 0.73, D cannot be confident. Fix: drop the sigmoid
+  (the loss applies it, stably).
 - ``tanh_vs_01``: data in [0, 1] but G ends in tanh (range [−1, 1]); symptom: the forger never draws
-  below 0, half of tanh's range is wasted, and a [−1, 1] viewer shows the data's black (0) as mid-grey.
-  Fix: scale the data to [−1, 1] (x ↦ 2x − 1).
+  below 0, half of tanh's range is wasted, and a [−1, 1] viewer shows the data's black (0) as
+  mid-grey. Fix: scale the data to [−1, 1] (x ↦ 2x − 1).
 
 The second half is the collapse checklist of notebook 04's exercise 3: :func:`startup_gan` trains
 the start-up's collapsed GAN, :func:`run_checks` inspects *that* GAN in the learner's order, and
@@ -84,10 +89,12 @@ def detach_grad_leak(detach: bool, seed: int = 0) -> float:
 
 
 def detective_alone(sigmoid: bool, steps: int = 100, seed: int = 0) -> float:
-    """Train D alone against a frozen, untrained G; return its final mean D(x) = σ(output) on real data.
+    """Train D alone against a frozen, untrained G; return its final mean D(x) = σ(output) on real
+    data.
 
     With a sigmoid before the logits loss, D's "logit" lives in (0, 1), so σ of it stays below
-    σ(1) ≈ 0.73 however easy the task: the detective can never be sure, and its gradients are squashed.
+    σ(1) ≈ 0.73 however easy the task: the detective can never be sure, and its gradients are
+    squashed.
     """
     G, D = _models(seed)
     if sigmoid:
@@ -107,9 +114,11 @@ def detective_alone(sigmoid: bool, steps: int = 100, seed: int = 0) -> float:
 
 
 def run_case(name: str, fixed: bool, steps: int = 100, seed: int = 0) -> dict:
-    """Train one gallery run (broken or fixed); return ``{"diagnostic", "also", "history", "G", "seconds"}``.
+    """Train one gallery run (broken or fixed); return
+    ``{"diagnostic", "also", "history", "G", "seconds"}``.
 
-    ``also`` holds other measured numbers of the run, by label (e.g. the last D(G(z)) of a strong detective).
+    ``also`` holds other measured numbers of the run, by label (e.g. the last D(G(z)) of a strong
+    detective).
     """
     if name not in BROKEN:
         raise ValueError(f"unknown broken run {name!r}; choose one of {', '.join(BROKEN)}")
@@ -159,7 +168,7 @@ def show(name: str, steps: int = 100, seed: int = 0) -> dict:
             "also": also, "runs": {"broken": broken, "fixed": fixed}}
 
 
-# ----------------------------------------------------------------------------- the collapse checklist
+# --------------------------------------------------------------------------- the collapse checklist
 
 CHECKS = {
     "data_range": "data scaled to G's output range? (tanh → [-1, 1])",
@@ -173,17 +182,19 @@ CHECKS = {
 """What to check when samples collapse: a name and the question it answers."""
 
 WINS_BELOW = 0.05
-"""Notebook 02's health rule: D(G(z)) below this (pinned near 0, D(x) near 1) means the detective wins outright;
-D(x) above D(G(z)) with neither within this of 0 or 1 is a healthy game."""
+"""Notebook 02's health rule: D(G(z)) below this (pinned near 0, D(x) near 1) means the detective
+wins outright; D(x) above D(G(z)) with neither within this of 0 or 1 is a healthy game."""
 
 CODE_CHECKS = ("data_range", "sigmoid_then_logits", "missing_detach")
-"""Read the code: a bug here makes every tuning experiment meaningless, so these come before the balance checks."""
+"""Read the code: a bug here makes every tuning experiment meaningless, so these come before the
+balance checks."""
 
 BALANCE_CHECKS = ("strong_detective", "lr_too_high")
 """The balance of the game: tuning that only means something once the code is right."""
 
 MEASURE = "mode_coverage"
-"""The measurement: defensible first (confirm the collapse with a number), last (confirm the fix) or between."""
+"""The measurement: defensible first (confirm the collapse with a number), last (confirm the fix) or
+between."""
 
 RECOMMENDED = ["mode_coverage", "data_range", "sigmoid_then_logits", "missing_detach",
                "strong_detective", "lr_too_high"]
@@ -197,7 +208,8 @@ def recommended_order() -> list[str]:
 
 @dataclass
 class Suspect:
-    """A GAN run to diagnose: its players, data sampler, the step function it trained with, its history."""
+    """A GAN run to diagnose: its players, data sampler, the step function it trained with, its
+    history."""
 
     G: nn.Module
     D: nn.Module
@@ -209,16 +221,18 @@ class Suspect:
 
 STARTUP_BUGS = {"sigmoid_then_logits": dict(sigmoid=True),
                 "strong_detective": dict(lr_d_factor=10.0, minimax=True)}
-"""The start-up's GAN has a bug in the code (D ends in a sigmoid) and a suspect balance: D learns 10× faster than G,
-which uses the saturating loss. Whether that detective wins outright is for the strong_detective check to measure."""
+"""The start-up's GAN has a bug in the code (D ends in a sigmoid) and a suspect balance: D learns
+10× faster than G, which uses the saturating loss. Whether that detective wins outright is for the
+strong_detective check to measure."""
 
 
 def startup_gan(steps: int = 1_500, seed: int = 0, fix: tuple[str, ...] | list[str] = (),
                 bugs: dict | None = None) -> Suspect:
-    """Train the start-up's GAN on the ring with its bugs (``STARTUP_BUGS``), minus those named in ``fix``.
+    """Train the start-up's GAN on the ring with its bugs (``STARTUP_BUGS``), minus those named in
+    ``fix``.
 
-    The recipe is notebook 04's (MLPs of 3 × 128, Adam β = (0, 0.9), lr 2e-3 decaying to 0, batch 256);
-    a bug is a setting: ``sigmoid`` (D ends in a sigmoid), ``minimax`` (saturating G loss),
+    The recipe is notebook 04's (MLPs of 3 × 128, Adam β = (0, 0.9), lr 2e-3 decaying to 0, batch
+    256); a bug is a setting: ``sigmoid`` (D ends in a sigmoid), ``minimax`` (saturating G loss),
     ``lr_d_factor`` (D's lr over G's), ``lr`` (G's lr), ``scale01`` (data in [0, 1], tanh G).
     """
     settings = {}
@@ -243,7 +257,8 @@ def startup_gan(steps: int = 1_500, seed: int = 0, fix: tuple[str, ...] | list[s
 
 
 def coverage(suspect: Suspect, seed: int = 0) -> dict:
-    """Modes captured and the high-quality fraction of 2,500 of the suspect's samples (the ring's protocol)."""
+    """Modes captured and the high-quality fraction of 2,500 of the suspect's samples
+    (the ring's protocol)."""
     with torch.no_grad():
         fake = suspect.G(torch.randn(2_500, 2,
                                      generator=torch.Generator().manual_seed(10_000 + seed)))
@@ -292,7 +307,8 @@ def _check(name: str, s: Suspect) -> tuple[bool, str]:
         d_real, d_fake = h.last("d_real", quarter), h.last("d_fake", quarter)
         gq = max(1, len(h.grad_g) // 4)
         g_norm = sum(h.grad_g[-gq:]) / gq
-        bad = d_fake < WINS_BELOW  # notebook 02's rule: D(G(z)) pinned near 0, the detective wins outright
+        # notebook 02's rule: D(G(z)) pinned near 0, the detective wins outright
+        bad = d_fake < WINS_BELOW
         verdict = (": the detective wins outright (D(G(z)) pinned below 0.05)" if bad else
                    ": healthy (D(x) above D(G(z)), neither pinned within 0.05 of 0 or 1)"
                    if WINS_BELOW < d_fake < d_real < 1 - WINS_BELOW
@@ -314,9 +330,9 @@ def _check(name: str, s: Suspect) -> tuple[bool, str]:
 
 
 def run_checks(order: list[str], suspect: Suspect, progress: bool = True) -> list[dict]:
-    """Run the checks on ``suspect`` in the learner's order; each row: check, question, problem, finding,
-    trusted (False for a balance check that runs after a code check found a bug: that bug distorts it), seconds.
-    A progress bar counts the checks unless ``progress=False``."""
+    """Run the checks on ``suspect`` in the learner's order; each row: check, question, problem,
+    finding, trusted (False for a balance check that runs after a code check found a bug: that bug
+    distorts it), seconds. A progress bar counts the checks unless ``progress=False``."""
     from tqdm.auto import tqdm
 
     rows, code_bug = [], False
@@ -333,9 +349,11 @@ def run_checks(order: list[str], suspect: Suspect, progress: bool = True) -> lis
 def debug_rounds(
     order: list[str], steps: int, seed: int = 0, rounds: int = 4, progress: bool = True
 ) -> list[dict]:
-    """Train the start-up's GAN, run the checks in ``order``, fix the trusted problems found, train again, repeat.
+    """Train the start-up's GAN, run the checks in ``order``, fix the trusted problems found, train
+    again, repeat.
 
-    Each round: ``{"fixed": what was fixed before it, "rows": the checks, "coverage": modes and quality,
+    Each round:
+    ``{"fixed": what was fixed before it, "rows": the checks, "coverage": modes and quality,
     "balance": mean D(x) and D(G(z)) over the last quarter}``;
     stops when no trusted check other than the measurement finds a problem.
     """

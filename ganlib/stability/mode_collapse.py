@@ -5,14 +5,15 @@
 
 A run trains MLPs (ganlib.models) with ganlib.train.fit on the toy set, draws 2,500 samples and
 scores them with ganlib.metrics.mode_coverage (the PacGAN / VEEGAN protocol). Methods are named
-after the fixes in ganlib.stability.fixes; ``gan`` is the plain non-saturating GAN baseline. Budgets come
-from the profile and are the same for every method; the learning rate decays linearly to zero
+after the fixes in ganlib.stability.fixes; ``gan`` is the plain non-saturating GAN baseline. Budgets
+come from the profile and are the same for every method; the learning rate decays linearly to zero
 over the run (sharp modes, few steps) and the toy data are scaled into [-1, 1] (see data_scale).
 
     python -m ganlib.experiments table --methods gan pacgan4   # only some methods
 
 The set-up (data sets, methods, budget) is :mod:`.collapse_setup`, the scores and their plots
-:mod:`.collapse_scores`, reading the table :mod:`.collapse_report`; their names import from here too.
+:mod:`.collapse_scores`, reading the table :mod:`.collapse_report`; their names import from here
+too.
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ from ganlib.sweep import provenance as _provenance
 from ganlib.train import fit, gan_step
 
 from . import papers_setup
-from .collapse_report import (PUBLISHED, RESULTS, format_table, load_table, noise_sentences,  # noqa: F401
-                              published, reproduction, summary, ties, within_noise)
+from .collapse_report import (PUBLISHED, RESULTS, format_table, load_table,  # noqa: F401
+                              noise_sentences, published, reproduction, summary, ties,
+                              within_noise)
 from .collapse_scores import (KINDS, bridge_fraction, neighbour_pairs, plot_kinds,  # noqa: F401
                               plot_over_training, reverse_kl, sample_kinds, score)
 from .collapse_setup import (DATASETS, METHODS, N_SAMPLES, SEEDS, budget, data_scale,  # noqa: F401
@@ -48,15 +50,17 @@ from .collapse_setup import (DATASETS, METHODS, N_SAMPLES, SEEDS, budget, data_s
 
 def run(dataset: str, method: str, seed: int, progress: bool = True, snapshots=(),
         rules: dict | None = None, **overrides) -> dict:
-    """Train one run; return ``{"samples": 2,500×2 array, "modes", "high_quality", "reverse_kl", "bridges",
-    "seconds", "G", "snapshots"}``. A ``recipe="papers"`` method trains with the papers' own optimiser, batch and
-    data units. A progress bar counts the steps unless ``progress=False`` (the table's runs are quiet).
+    """Train one run; return
+    ``{"samples": 2,500×2 array, "modes", "high_quality", "reverse_kl", "bridges", "seconds", "G",
+    "snapshots"}``. A ``recipe="papers"`` method trains with the papers' own optimiser, batch and
+    data units. A progress bar counts the steps unless ``progress=False``
+    (the table's runs are quiet).
 
-    ``snapshots``: steps at which G's 2,500 samples (the same noise as the final ones) are also drawn and
-    scored, to picture the run over training: ``{step: {"samples", "modes", ...}}``. ``rules`` replace the
-    method's own (``d_loss``, ``g_loss``, ``penalty``, ``step``, ``lr_d_factor``): your own loss in a run;
-    ``rules["wrap_d"]``, a function D → D (e.g. :func:`with_minibatch_std`), changes D before it trains: a fix
-    added to a method's run.
+    ``snapshots``: steps at which G's 2,500 samples (the same noise as the final ones) are also
+    drawn and scored, to picture the run over training: ``{step: {"samples", "modes", ...}}``.
+    ``rules`` replace the method's own (``d_loss``, ``g_loss``, ``penalty``, ``step``,
+    ``lr_d_factor``): your own loss in a run; ``rules["wrap_d"]``, a function D → D (e.g.
+    :func:`with_minibatch_std`), changes D before it trains: a fix added to a method's run.
     """
     if dataset not in DATASETS or method not in METHODS:
         raise ValueError(f"dataset in {DATASETS}, method in {tuple(METHODS)}; got {dataset!r}, "
@@ -113,7 +117,8 @@ def mode_collapse(dataset: str, method: str, seed: int, out: Path, progress: boo
 
 
 def provenance(command: str) -> dict:
-    """Where a result came from (:func:`ganlib.sweep.provenance`), with the budget and every method's settings."""
+    """Where a result came from (:func:`ganlib.sweep.provenance`), with the budget and every
+    method's settings."""
     return _provenance(command, budget=budget(), methods={m: method_settings(m) for m in METHODS})
 
 
@@ -135,19 +140,21 @@ def _key(row: dict) -> tuple:
 def table(out: Path = RESULTS, methods=tuple(METHODS), seeds=SEEDS, datasets=DATASETS,
           jobs: int = 1, threads: int = 1, command: str = "python -m ganlib.experiments table",
           resume: bool = False, max_runs: int | None = None, progress: bool = True) -> dict:
-    """Every method × data set × seed (``jobs`` runs at a time, ``threads`` torch threads each); written to ``out``.
+    """Every method × data set × seed (``jobs`` runs at a time, ``threads`` torch threads each);
+    written to ``out``.
 
-    A :func:`ganlib.sweep.sweep`: each finished row is also appended to ``out`` + ``.rows.jsonl``. ``resume=True``
-    keeps the rows found there that the same commit and budget made; ``max_runs`` stops (raising
-    :class:`~ganlib.sweep.Unfinished`) after that many new rows, so a long table can share a machine in turns.
-    The rows do not depend on either. Prints each row as JSON when it is done, under a progress bar with the time
-    left (``progress=False``: quiet).
+    A :func:`ganlib.sweep.sweep`: each finished row is also appended to ``out`` + ``.rows.jsonl``.
+    ``resume=True`` keeps the rows found there that the same commit and budget made; ``max_runs``
+    stops (raising :class:`~ganlib.sweep.Unfinished`) after that many new rows, so a long table can
+    share a machine in turns. The rows do not depend on either. Prints each row as JSON when it is
+    done, under a progress bar with the time left (``progress=False``: quiet).
     """
     out = Path(out)
     prov = provenance(command)  # the commit and budget of the code that runs now
     journal = Journal(out.with_name(out.name + ".rows.jsonl"),
                       {"commit": prov["commit"], "budget": prov["budget"]})
-    # seed by seed, method by method (in the order given), so a table cut short has its first rows complete
+    # seed by seed, method by method (in the order given), so a table cut short has its first rows
+    # complete
     grid = [(d, m, s) for s in seeds for m in methods for d in datasets]
     done = sweep(functools.partial(table_row, threads=threads), grid, _key, journal=journal,
                  resume=resume, max_runs=max_runs, jobs=jobs, desc="mode-collapse runs",
@@ -161,12 +168,14 @@ def table(out: Path = RESULTS, methods=tuple(METHODS), seeds=SEEDS, datasets=DAT
 
 
 def combine(earlier: dict, rows_file: Path, command: str, made_by: str = "") -> dict:
-    """The shipped table from an earlier table and the rows of a newer, partial run (``table``'s ``.rows.jsonl``).
+    """The shipped table from an earlier table and the rows of a newer, partial run
+    (``table``'s ``.rows.jsonl``).
 
-    A newer row replaces the earlier one of the same data set, method and seed; earlier rows that were not
-    rerun are kept as they were (without reverse KL and bridges, which need the samples). The provenance is
-    the newer run's (its commit from the rows' stamp), with the earlier table's under ``"earlier"`` and how
-    many rerun rows repeated the earlier modes and high-quality fraction exactly, and the methods with no run.
+    A newer row replaces the earlier one of the same data set, method and seed; earlier rows that
+    were not rerun are kept as they were (without reverse KL and bridges, which need the samples).
+    The provenance is the newer run's (its commit from the rows' stamp), with the earlier table's
+    under ``"earlier"`` and how many rerun rows repeated the earlier modes and high-quality fraction
+    exactly, and the methods with no run.
     """
     recs, stamp = read_journal(rows_file)
     new = {_key(r): r for r in recs}
@@ -188,8 +197,8 @@ def combine(earlier: dict, rows_file: Path, command: str, made_by: str = "") -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``mode-collapse`` (one run), ``table`` (all runs) or ``combine`` (a partial run into the
-    table)."""
+    """Command line: ``mode-collapse`` (one run), ``table`` (all runs) or ``combine`` (a partial run
+    into the table)."""
     p = argparse.ArgumentParser(prog="python -m ganlib.experiments",
                                 description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -232,8 +241,10 @@ def main(argv: list[str] | None = None) -> int:
         atomic_write_text(args.out, json.dumps(res, indent=1) + "\n")
         print(res["provenance"]["rerun"], "; not run:", res["provenance"]["not_run"])
         return 0
-    torch.set_num_threads(args.threads)  # 2 threads: 1.3× faster than 1; the sums run in another order, so a run
-    # can differ from its 1-thread twin (notebook 04 measured gan-slow-d, grid, seed 0: 91.3 % vs 88.7 % high quality)
+    # 2 threads: 1.3× faster than 1; the sums run in another order, so a run
+    torch.set_num_threads(args.threads)
+    # can differ from its 1-thread twin (notebook 04 measured gan-slow-d, grid, seed 0: 91.3 % vs
+    # 88.7 % high quality)
     if args.cmd == "mode-collapse":
         print(json.dumps(mode_collapse(args.dataset, args.method, args.seed, args.out,
                                        progress=not args.no_progress)))

@@ -1,4 +1,5 @@
-"""The toy-data setup of the PacGAN / VEEGAN papers, so the course can run its plain GAN in their recipe.
+"""The toy-data setup of the PacGAN / VEEGAN papers, so the course can run its plain GAN in their
+recipe.
 
 PacGAN's code (github.com/fjxmlzn/PacGAN, ``synthetic_data_experiments/*/config.py``), after
 ALI's: the generator is 4 hidden layers of 400 units with batch normalisation and ReLU; the
@@ -20,7 +21,8 @@ RECIPE = dict(gen_hidden=400, gen_depth=4, disc_hidden=200, disc_depth=3, maxout
 
 
 class Maxout(nn.Module):
-    """A linear layer with ``pieces`` outputs per unit, keeping the largest (Goodfellow et al. 2013)."""
+    """A linear layer with ``pieces`` outputs per unit, keeping the largest
+    (Goodfellow et al. 2013)."""
 
     def __init__(self, in_dim: int, out_dim: int, pieces: int = 5):
         super().__init__()
@@ -68,7 +70,8 @@ class PapersDiscriminator(nn.Module):
 
 
 def init_as_papers(model: nn.Module, std: float = RECIPE["init_std"]) -> nn.Module:
-    """Weights from N(0, std²), biases 0 (ALI / PacGAN's IsotropicGaussian(0.02), Constant(0)); BN left at 1, 0."""
+    """Weights from N(0, std²), biases 0 (ALI / PacGAN's IsotropicGaussian(0.02), Constant(0)); BN
+    left at 1, 0."""
     with torch.no_grad():
         for m in model.modules():
             if isinstance(m, nn.Linear):
@@ -81,7 +84,8 @@ def init_as_papers(model: nn.Module, std: float = RECIPE["init_std"]) -> nn.Modu
 def papers_models(
     pack: int = 1, latent_dim: int = RECIPE["latent_dim"]
 ) -> tuple[nn.Module, nn.Module]:
-    """The papers' generator and discriminator (D judging ``pack`` samples at once), initialised as they are."""
+    """The papers' generator and discriminator (D judging ``pack`` samples at once), initialised as
+    they are."""
     r = RECIPE
     G = init_as_papers(PapersGenerator(latent_dim, r["gen_hidden"], r["gen_depth"]))
     D = init_as_papers(PapersDiscriminator(2 * pack, r["disc_hidden"], r["disc_depth"],

@@ -1,10 +1,12 @@
 """What the mapping network and the noise inputs buy, measured: the same budget without each.
 
-    python -m ganlib.style.ablation            # 3 variants × 4 seeds at notebook 07's cpu budget → the shipped JSON
+    python -m ganlib.style.ablation            # 3 variants × 4 seeds at notebook 07's cpu budget
+                                               # → the shipped JSON
 
-Each variant trains with :func:`ganlib.style.miniature.train_style_gan` for the same steps and seed; each run is
-scored on the same measures as notebook 07 (FID, precision and recall of 2,000 samples against 2,000 test
-images, perceptual path length in W, the smallest class share) in the course classifier's features.
+Each variant trains with :func:`ganlib.style.miniature.train_style_gan` for the same steps and seed;
+each run is scored on the same measures as notebook 07 (FID, precision and recall of 2,000 samples
+against 2,000 test images, perceptual path length in W, the smallest class share) in the course
+classifier's features.
 """
 
 from __future__ import annotations
@@ -31,15 +33,16 @@ from .miniature import RECIPE, train_style_gan
 RESULTS = PACKAGE_DIR / "shipped" / "results" / "style_ablation.json"
 VARIANTS = {"full": {}, "no noise inputs": {"noise": False},
             "no mapping network": {"mapping_layers": 0}}
-"""The variants: the recipe, and the recipe with one idea taken out (``mapping_layers=0``: w = the normalised z)."""
+"""The variants: the recipe, and the recipe with one idea taken out (``mapping_layers=0``: w = the
+normalised z)."""
 STEPS, SEEDS, N = 1000, (0, 1, 2, 3), 2000
 
 
 def score(
     G: torch.nn.Module, real_feats: torch.Tensor, clf: torch.nn.Module, n: int = N, seed: int = 2
 ) -> dict:
-    """Notebook 07's measures of one generator at ψ = 1 (FID, precision, recall: its truncation sweep's), plus the
-    path length in W and the smallest class share of the same samples."""
+    """Notebook 07's measures of one generator at ψ = 1 (FID, precision, recall: its truncation
+    sweep's), plus the path length in W and the smallest class share of the same samples."""
     (row,) = truncation_sweep(G, real_feats, [1.0], n=n, space="w", seed=seed, classifier=clf)
     torch.manual_seed(seed)  # the sweep's samples again: the same z and noise inputs
     labels = predict(clf, samples(G, noise(n, G.latent_dim, seed)))
@@ -51,7 +54,8 @@ def score(
 
 
 def run(variant: str, seed: int, steps: int = STEPS, threads: int = 1, n: int = N) -> dict:
-    """Train one variant from ``seed`` and score it on ``n`` samples (a worker process: ``threads`` torch threads)."""
+    """Train one variant from ``seed`` and score it on ``n`` samples (a worker process: ``threads``
+    torch threads)."""
     from ..data import load_images
 
     torch.set_num_threads(threads)
@@ -110,7 +114,8 @@ def format_table(rows: list[dict]) -> str:
 
 
 def plot(rows: list[dict]):
-    """FID and path length per variant, one dot per seed (seeds side by side), collapsed runs (if any) as red crosses."""
+    """FID and path length per variant, one dot per seed (seeds side by side), collapsed runs
+    (if any) as red crosses."""
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))

@@ -1,5 +1,6 @@
-"""The style-based generator: a mapping network z → w, and a synthesis network that draws from a learned
-constant, 7 → 14 → 28, with one copy of w (a *style*) per layer. Truncation in W and style mixing.
+"""The style-based generator: a mapping network z → w, and a synthesis network that draws from a
+learned constant, 7 → 14 → 28, with one copy of w (a *style*) per layer. Truncation in W and style
+mixing.
 
 The interface other code relies on: ``G.mapping(z) -> w`` (N, w_dim); ``G.synthesis(ws)`` with ws of
 shape (N, G.num_layers, w_dim); ``G(z, truncation_psi=1.0)``; ``G.w_avg``; ``G.latent_dim``.
@@ -16,7 +17,8 @@ STYLES = {"adain": AdaINLayer, "modulated": ModulatedLayer}
 
 
 class MappingNetwork(nn.Module):
-    """z → w: normalise z to the unit sphere (times √d), then an MLP of LeakyReLU layers with gain √2 (0 layers: w = normalised z).
+    """z → w: normalise z to the unit sphere (times √d), then an MLP of LeakyReLU layers with gain
+    √2 (0 layers: w = normalised z).
 
     Its layers learn 100× slower than the rest (``lr_mul``), as in StyleGAN.
     """
@@ -35,13 +37,15 @@ class MappingNetwork(nn.Module):
 
 
 class SynthesisNetwork(nn.Module):
-    """ws (N, num_layers, w_dim) → images: a learned 7×7 constant, five style layers (7, 14, 14, 28, 28), an output layer."""
+    """ws (N, num_layers, w_dim) → images: a learned 7×7 constant, five style layers
+    (7, 14, 14, 28, 28), an output layer."""
 
     def __init__(self, w_dim: int = 64, channels: tuple = (64, 32, 16),
                  style: str | type = "modulated", noise: bool = True):
         super().__init__()
         c7, c14, c28 = channels
-        Layer = STYLES[style] if isinstance(style, str) else style  # or a layer class of the same signature (notebook 07's own)
+        # or a layer class of the same signature (notebook 07's own)
+        Layer = STYLES[style] if isinstance(style, str) else style
         self.const = nn.Parameter(torch.randn(1, c7, 7, 7))
         self.layers = nn.ModuleList([
             Layer(c7, c7, w_dim, 7, noise=noise),
@@ -60,15 +64,18 @@ class SynthesisNetwork(nn.Module):
 
 
 def truncate(w, w_avg, psi):
-    """The truncation trick in W: move each w toward the average w by the factor ψ (1: unchanged, 0: the average)."""
+    """The truncation trick in W: move each w toward the average w by the factor ψ
+    (1: unchanged, 0: the average)."""
     return w_avg + psi * (w - w_avg)
 
 
 class StyleGenerator(nn.Module):
-    """z (N, latent_dim) → w = mapping(z) → the same w for every layer (or two, mixed, while training) → synthesis.
+    """z (N, latent_dim) → w = mapping(z) → the same w for every layer
+    (or two, mixed, while training) → synthesis.
 
     While training it keeps ``w_avg``, a running average of w (for truncation), and with probability
-    ``mixing`` gives the layers after a random cut-off the w of another z (style-mixing regularisation).
+    ``mixing`` gives the layers after a random cut-off the w of another z
+    (style-mixing regularisation).
     """
 
     def __init__(self, latent_dim: int = 64, w_dim: int = 64, mapping_layers: int = 4,

@@ -1,9 +1,10 @@
-"""Notebook 07's widget: mix two samples' styles layer by layer, with the classifier's label of each picture.
+"""Notebook 07's widget: mix two samples' styles layer by layer, with the classifier's label of each
+picture.
 
-:class:`StyleMixer` is a plain object first (``set(...)``, ``render()``, ``labels()``: tests and nbval drive
-it without a browser) and a widget second: ``show()`` displays the sliders and, as an ordinary output
-that the sliders redraw in place, the figure — so a static view (GitHub, nbviewer) shows its last state.
-Only API common to ipywidgets 7.x and 8.x is used.
+:class:`StyleMixer` is a plain object first (``set(...)``, ``render()``, ``labels()``: tests and
+nbval drive it without a browser) and a widget second: ``show()`` displays the sliders and, as an
+ordinary output that the sliders redraw in place, the figure — so a static view (GitHub, nbviewer)
+shows its last state. Only API common to ipywidgets 7.x and 8.x is used.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from .measures import course_classifier, mixed_ws
 
 
 class StyleMixer:
-    """The coarse layers' styles from one seed, the fine layers' from another, truncated toward w_avg by ψ."""
+    """The coarse layers' styles from one seed, the fine layers' from another, truncated toward
+    w_avg by ψ."""
 
     def __init__(self, G: nn.Module, coarse_seed: int = 1, fine_seed: int = 2, cut: int = 2,
                  psi: float = 1.0, classifier: nn.Module | None = None):
@@ -30,7 +32,8 @@ class StyleMixer:
         self.set(coarse_seed, fine_seed, cut, psi)
 
     def set(self, coarse_seed: int, fine_seed: int, cut: int, psi: float) -> None:
-        """Choose the two seeds, the cut-off layer (layers below it are coarse) and ψ; redraws a shown figure."""
+        """Choose the two seeds, the cut-off layer (layers below it are coarse) and ψ; redraws a
+        shown figure."""
         if not 0 <= int(cut) <= self.G.num_layers:
             raise ValueError(f"cut must be in 0..{self.G.num_layers}, got {cut}")
         self.coarse_seed, self.fine_seed, self.cut, self.psi = (
@@ -98,7 +101,8 @@ class StyleMixer:
         return W.VBox([W.HBox(v[:2]), W.HBox(v[2:])])
 
     def show(self) -> None:
-        """Display the sliders and the figure they redraw (an ordinary output: it stays in a saved notebook)."""
+        """Display the sliders and the figure they redraw (an ordinary output: it stays in a saved
+        notebook)."""
         from IPython.display import display
 
         display(self.controls())
