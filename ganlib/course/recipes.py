@@ -253,7 +253,7 @@ def rescore(name: str, threads: int | None = None) -> dict:
 def main(argv: list[str] | None = None) -> int:
     """Command line: train one named checkpoint and print its manifest entry."""
     p = argparse.ArgumentParser(prog="python -m ganlib.pretrain",
-                                description=__doc__.split("\n")[0])
+                                description=__doc__.split("\n\n")[0])
     p.add_argument("name", help=", ".join(TARGETS))
     p.add_argument("--max-seconds", type=float, default=None, help="stop training after S seconds")
     p.add_argument("--out", default=None,
