@@ -5,8 +5,8 @@
 - :class:`Progress` shows a progress bar; :class:`TimeLimit` stops a run after S seconds;
   :class:`Schedules` makes and steps learning-rate schedulers; :class:`Checkpoint` saves a run, and
   ``Checkpoint(path, resume=True)`` continues it bit for bit on the CPU; :class:`EMA` keeps a moving
-  average of the generator's weights, the copy to sample from (:func:`recalibrate_batch_norm` then measures its
-  batch-norm statistics).
+  average of the generator's weights, the copy to sample from (:func:`recalibrate_batch_norm` then
+  measures its batch-norm statistics).
 
 A callback may also have ``start(run)``, called once before the first step, and
 ``close(run, finished)``, called once when the loop ends.
@@ -31,7 +31,8 @@ STATS = ("d_loss", "g_loss", "d_real", "d_fake")
 
 
 class TrainingDiverged(FloatingPointError):
-    """A loss or D's output became NaN or infinite; the message names the step and the last finite values."""
+    """A loss or D's output became NaN or infinite; the message names the step and the last finite
+    values."""
 
 
 class OutOfTime(Exception):
@@ -40,7 +41,8 @@ class OutOfTime(Exception):
 
 
 def grad_norm(module: nn.Module) -> Tensor:
-    """The L2 norm of all of a module's gradients together (0 when none), as a tensor on its device."""
+    """The L2 norm of all of a module's gradients together (0 when none), as a tensor on its
+    device."""
     grads = [p.grad.detach().flatten() for p in module.parameters() if p.grad is not None]
     if not grads:
         first = next(module.parameters(), None)
@@ -50,7 +52,8 @@ def grad_norm(module: nn.Module) -> Tensor:
 
 @dataclass
 class History:
-    """What a run measured: per step the losses, mean D(x), mean D(G(z)); every ``every`` steps the gradient norms.
+    """What a run measured: per step the losses, mean D(x), mean D(G(z)); every ``every`` steps the
+    gradient norms.
 
     As a callback it keeps each step's numbers on the device and copies them to the host once
     every ``every`` steps (and at the last step), where it also checks them for NaN / inf.
@@ -75,7 +78,8 @@ class History:
         return len(self.step)
 
     def __call__(self, run) -> None:
-        self._rows.append(torch.stack([run.stats[k] for k in STATS]))  # stays on the device: no waiting
+        # stays on the device: no waiting
+        self._rows.append(torch.stack([run.stats[k] for k in STATS]))
         if run.step % self.every == 0 or run.step == run.total:
             self.flush(run)
 
@@ -84,7 +88,8 @@ class History:
             self.flush(run)
 
     def flush(self, run) -> None:
-        """Copy the waiting rows to the host (the only sync), record gradient norms, raise on NaN."""
+        """Copy the waiting rows to the host (the only sync), record gradient norms, raise on
+        NaN."""
         if not self._rows:
             return
         rows, self._rows = torch.stack(self._rows).detach().cpu(), []
@@ -123,11 +128,12 @@ class History:
             return (f"training diverged at step {step} ({now}); no finite losses were recorded "
                     "before it. Try a smaller learning rate, or check the data and the models.")
         was = ", ".join(f"{k}={v:.4g}" for k, v in zip(STATS, last))
-        return (f"training diverged at step {step} ({now}); last finite values at step {last_step}: "
-                f"{was}. Try a smaller learning rate or a gradient penalty.")
+        return (f"training diverged at step {step} ({now}); last finite values at step "
+                f"{last_step}: {was}. Try a smaller learning rate or a gradient penalty.")
 
     def plot(self, axes=None, smooth: int = 1):
-        """Two panels: the losses, and D(x) / D(G(z)), against the step, with reference lines; returns the axes."""
+        """Two panels: the losses, and D(x) / D(G(z)), against the step, with reference lines;
+        returns the axes."""
         import math
 
         import matplotlib.pyplot as plt
@@ -203,11 +209,13 @@ class TimeLimit:
 
 
 class EMA:
-    """A moving average of the generator's weights (Karras et al. 2018; Yazıcı et al. 2019): sample from ``ema.G``.
+    """A moving average of the generator's weights (Karras et al. 2018; Yazıcı et al. 2019): sample
+    from ``ema.G``.
 
-    After each step ``ema.G ← d·ema.G + (1 − d)·G`` with ``d = min(decay, (1 + step) / (10 + step))``
-    (so the first steps are not averaged with the random start); buffers (batch-norm statistics) are
-    copied. The average of the last ~1/(1 − decay) steps draws cleaner images than the last step alone.
+    After each step ``ema.G ← d·ema.G + (1 − d)·G`` with
+    ``d = min(decay, (1 + step) / (10 + step))`` (so the first steps are not averaged with the
+    random start); buffers (batch-norm statistics) are copied. The average of the last ~1/(1 −
+    decay) steps draws cleaner images than the last step alone.
     """
 
     def __init__(self, G: nn.Module, decay: float = 0.999):
@@ -228,13 +236,16 @@ class EMA:
 
 
 @torch.no_grad()
-def recalibrate_batch_norm(G: nn.Module, batches: int = 100, batch_size: int = 256, seed: int = 0) -> nn.Module:
-    """Re-estimate G's batch-norm statistics from its own weights: run it in training mode on ``batches`` batches of
-    seeded noise and keep the plain average of their statistics. Returns G in eval mode; leaves the global RNG alone.
+def recalibrate_batch_norm(
+    G: nn.Module, batches: int = 100, batch_size: int = 256, seed: int = 0
+) -> nn.Module:
+    """Re-estimate G's batch-norm statistics from its own weights: run it in training mode on
+    ``batches`` batches of seeded noise and keep the plain average of their statistics. Returns G in
+    eval mode; leaves the global RNG alone.
 
-    An :class:`EMA` copy averages the weights but copies the statistics of the live generator, whose weights differ;
-    statistics measured with the averaged weights match them (the course's DCGAN recipe after 36,000 steps: FID 5.16 →
-    4.93, ``ganlib.course.recipes.GAN_RECIPES``).
+    An :class:`EMA` copy averages the weights but copies the statistics of the live generator, whose
+    weights differ; statistics measured with the averaged weights match them (the course's DCGAN
+    recipe after 36,000 steps: FID 5.16 → 4.93, ``ganlib.course.recipes.GAN_RECIPES``).
     """
     check_count(batches, "batches")
     check_count(batch_size, "batch_size")
@@ -283,7 +294,9 @@ class Checkpoint:
     """
 
     def __init__(self, path, every: int | None = None, resume: bool = False):
-        self.path, self.every = Path(path), None if every is None else check_count(every, "checkpoint_every")
+        self.path, self.every = Path(path), (
+            None if every is None else check_count(every, "checkpoint_every")
+        )
         self.resume = resume
         if self.path.is_dir():
             raise IsADirectoryError(f"checkpoint path {self.path} is a folder; give a file name, "
@@ -294,8 +307,8 @@ class Checkpoint:
             load_checkpoint(self.path, run, batch_size=run.batches.batch_size)
         elif self.path.exists():
             step = read_checkpoint(self.path)["step"]  # raises, naming the file, for any other file
-            warnings.warn(f"{self.path} holds a run saved at step {step}, but resume=False: this run "
-                          "starts afresh and overwrites it at its first save. Pass "
+            warnings.warn(f"{self.path} holds a run saved at step {step}, but resume=False: this "
+                          "run starts afresh and overwrites it at its first save. Pass "
                           "Checkpoint(path, resume=True) to continue that run.", stacklevel=3)
 
     def __call__(self, run) -> None:
@@ -308,7 +321,8 @@ class Checkpoint:
 
 
 def save_checkpoint(path, run) -> None:
-    """Save everything a run needs to continue exactly: models, optimisers, schedulers, every RNG, step, history."""
+    """Save everything a run needs to continue exactly: models, optimisers, schedulers, every RNG,
+    step, history."""
     state = {"step": run.step, "seed": run.seed, "batch_size": run.batches.batch_size,
              "G": run.G.state_dict(), "D": run.D.state_dict(),
              "opt_g": run.opt_g.state_dict(), "opt_d": run.opt_d.state_dict(),
@@ -321,18 +335,22 @@ def save_checkpoint(path, run) -> None:
 
 
 def read_checkpoint(path) -> dict:
-    """The state a :func:`save_checkpoint` wrote to ``path``, or a ValueError saying what the file is instead."""
+    """The state a :func:`save_checkpoint` wrote to ``path``, or a ValueError saying what the file
+    is instead."""
     path = Path(path)
     if path.is_dir():
-        raise IsADirectoryError(f"checkpoint path {path} is a folder; give the checkpoint file, e.g. {path / 'run.pt'}")
+        raise IsADirectoryError(f"checkpoint path {path} is a folder; give the checkpoint file, "
+                                f"e.g. {path / 'run.pt'}")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:
-        raise ValueError(f"checkpoint {path} cannot be read as a training checkpoint ({type(e).__name__}: {str(e).splitlines()[0]}); it is "
-                         "damaged or not a torch file. Delete it to start afresh, or pass another checkpoint path") from e
+        raise ValueError(f"checkpoint {path} cannot be read as a training checkpoint "
+                         f"({type(e).__name__}: {str(e).splitlines()[0]}); it is "
+                         "damaged or not a torch file. Delete it to start afresh, or pass another "
+                         "checkpoint path") from e
     if isinstance(state, dict) and "class" in state and "state_dict" in state:
-        raise ValueError(f"{path} is a model file (ganlib.pretrained.save), not a training checkpoint; "
-                         "pass another checkpoint path for the run (this file is kept)")
+        raise ValueError(f"{path} is a model file (ganlib.pretrained.save), not a training "
+                         "checkpoint; pass another checkpoint path for the run (this file is kept)")
     if not isinstance(state, dict) or not {"seed", "batch_size", "step", "G", "D"} <= set(state):
         raise ValueError(f"{path} is not a training checkpoint of fit (no seed / step / G / D); "
                          "pass another checkpoint path, or delete it to start afresh")
@@ -340,16 +358,18 @@ def read_checkpoint(path) -> dict:
 
 
 def load_checkpoint(path, run, *, batch_size: int) -> bool:
-    """Restore a run saved by :func:`save_checkpoint` into ``run`` if ``path`` exists; return whether it did."""
+    """Restore a run saved by :func:`save_checkpoint` into ``run`` if ``path`` exists; return
+    whether it did."""
     path = Path(path)
     if not path.exists():
         return False
     state = read_checkpoint(path)
     saved = (state["seed"], state["batch_size"])
     if saved != (run.seed, batch_size):
-        raise ValueError(f"checkpoint {path} was made with seed={saved[0]}, batch_size={saved[1]}; this run has "
-                         f"seed={run.seed}, batch_size={batch_size}. Use the same settings to resume, or "
-                         "another checkpoint path to start afresh.")
+        raise ValueError(f"checkpoint {path} was made with seed={saved[0]}, batch_size={saved[1]}; "
+                         "this run has "
+                         f"seed={run.seed}, batch_size={batch_size}. Use the same settings to "
+                         "resume, or another checkpoint path to start afresh.")
     run.G.load_state_dict(state["G"])
     run.D.load_state_dict(state["D"])
     run.opt_g.load_state_dict(state["opt_g"])

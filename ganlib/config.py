@@ -1,10 +1,11 @@
-"""Settings in one place: the run profile (ci / cpu / gpu), the device, seeds, torch's thread policy,
-the ``GANLIB_*`` environment variables and where the course's files live.
+"""Settings in one place: the run profile (ci / cpu / gpu), the device, seeds, torch's thread
+policy, the ``GANLIB_*`` environment variables and where the course's files live.
 
 Notebooks never hard-code a budget: they ask the profile, e.g.
 ``steps = PROFILE.pick(ci=20, cpu=2_000, gpu=20_000)``, and every seed from here:
 ``seed_everything(run_seed())``, ``sample(G, 64, seed=run_seed(1))``. Besides this module only the
-homework machinery (``checks``, ``course.grading``) reads the environment, for the grader's own variables.
+homework machinery (``checks``, ``course.grading``) reads the environment, for the grader's own
+variables.
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ ENV_PROFILE = "GANLIB_PROFILE"    # ci | cpu | gpu; default: gpu with CUDA, else
 ENV_DATA = "GANLIB_DATA"          # the download cache folder
 ENV_OFFLINE = "GANLIB_OFFLINE"    # 1: never download (the tests set it)
 ENV_THREADS = "GANLIB_THREADS"    # torch's CPU threads, overriding the policy below
-ENV_SEED = "GANLIB_SEED"          # which run of the course: 0 (default), 1, 2, … shifts every notebook seed
-ENV_STRICT_CLAIMS = "GANLIB_STRICT_CLAIMS"  # 1: a claim that fails stops the notebook (make test, CI)
-ENV_CLAIMS_LOG = "GANLIB_CLAIMS_LOG"  # a file every claim's verdict is appended to (tools/claims_across_seeds.py)
+# which run of the course: 0 (default), 1, 2, … shifts every notebook seed
+ENV_SEED = "GANLIB_SEED"
+# 1: a claim that fails stops the notebook (make test, CI)
+ENV_STRICT_CLAIMS = "GANLIB_STRICT_CLAIMS"
+# a file every claim's verdict is appended to (tools/claims_across_seeds.py)
+ENV_CLAIMS_LOG = "GANLIB_CLAIMS_LOG"
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SHIPPED_DIR = PACKAGE_DIR / "shipped"
@@ -46,10 +50,12 @@ class Profile:
         return {"ci": ci, "cpu": cpu, "gpu": gpu}[self.name]
 
     def __str__(self) -> str:
-        line = f"profile={self.name} device={self.device} torch_threads={torch.get_num_threads()} seed={SEED}"
+        line = (f"profile={self.name} device={self.device} torch_threads={torch.get_num_threads()} "
+                f"seed={SEED}")
         if self.name == "ci":
-            line += ("\nThe ci profile is a quick test: budgets so tiny that every cell runs in seconds. Its numbers"
-                     "\nare not the course's results; run with GANLIB_PROFILE=cpu (or gpu) for those.")
+            line += ("\nThe ci profile is a quick test: budgets so tiny that every cell runs in "
+                     "seconds. Its numbers\nare not the course's results; run with "
+                     "GANLIB_PROFILE=cpu (or gpu) for those.")
         return line
 
 
@@ -62,16 +68,20 @@ def check_profile_name(name: str, source: str = "the profile") -> str:
     """The profile name, lower-cased, or a ValueError naming where it came from and the choices."""
     clean = str(name).strip().lower()
     if clean not in PROFILES:
-        raise ValueError(f"unknown profile {name!r} ({source}); choose one of {', '.join(PROFILES)}")
+        raise ValueError(
+            f"unknown profile {name!r} ({source}); choose one of {', '.join(PROFILES)}"
+        )
     return clean
 
 
 def get_profile(name: str | None = None) -> Profile:
-    """The profile named here, else by $GANLIB_PROFILE, else `ci` under nbgrader, else `gpu` with CUDA and `cpu` without."""
+    """The profile named here, else by $GANLIB_PROFILE, else `ci` under nbgrader, else `gpu` with
+    CUDA and `cpu` without."""
     source = "the argument"
     if name is None:
         name, source = os.environ.get(ENV_PROFILE, "").strip() or None, f"${ENV_PROFILE}"
-    if name is None and os.environ.get("NBGRADER_EXECUTION"):  # nbgrader grading: its 30-s cells need ci
+    # nbgrader grading: its 30-s cells need ci
+    if name is None and os.environ.get("NBGRADER_EXECUTION"):
         name, source = "ci", "nbgrader's default"
     if name is None:
         name = "gpu" if torch.cuda.is_available() else "cpu"
@@ -97,11 +107,13 @@ def seed_everything(seed: int) -> torch.Generator:
 
 
 SEED_STRIDE = 1000
-"""How far one step of ``$GANLIB_SEED`` moves every seed: seeds 0–999 of one run never meet another run's."""
+"""How far one step of ``$GANLIB_SEED`` moves every seed: seeds 0–999 of one run never meet another
+run's."""
 
 
 def read_seed() -> int:
-    """``$GANLIB_SEED`` as a whole number ≥ 0 (default 0): which of the course's equally valid runs this is."""
+    """``$GANLIB_SEED`` as a whole number ≥ 0 (default 0): which of the course's equally valid runs
+    this is."""
     env = os.environ.get(ENV_SEED, "").strip()
     if not env:
         return 0
@@ -110,22 +122,27 @@ def read_seed() -> int:
     except ValueError:
         n = -1
     if n < 0:
-        raise ValueError(f"${ENV_SEED} must be a whole number ≥ 0 (0 is the default run), got {env!r}")
+        raise ValueError(f"${ENV_SEED} must be a whole number ≥ 0 (0 is the default run), got "
+                         f"{env!r}")
     return n
 
 
 def run_seed(offset: int = 0) -> int:
     """The notebook seed ``offset`` of this run: ``offset`` itself at ``$GANLIB_SEED=0``, shifted by
-    1,000 for each step of it, so ``GANLIB_SEED=2`` is a different, equally valid run of the whole course."""
+    1,000 for each step of it, so ``GANLIB_SEED=2`` is a different, equally valid run of the whole
+    course."""
     if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset < SEED_STRIDE:
-        raise ValueError(f"a notebook seed is a whole number from 0 to {SEED_STRIDE - 1}, got {offset!r}")
+        raise ValueError(f"a notebook seed is a whole number from 0 to {SEED_STRIDE - 1}, got "
+                         f"{offset!r}")
     return SEED * SEED_STRIDE + offset
 
 
 def strict_claims() -> bool:
-    """True when a failed claim must stop the notebook ($GANLIB_STRICT_CLAIMS=1: make test and CI set it).
+    """True when a failed claim must stop the notebook ($GANLIB_STRICT_CLAIMS=1: make test and CI
+    set it).
 
-    A learner's run leaves it unset: there a claim that does not hold is explained and the notebook goes on.
+    A learner's run leaves it unset: there a claim that does not hold is explained and the notebook
+    goes on.
     """
     return _switch(ENV_STRICT_CLAIMS, "1 (a failed claim stops the run) or 0")
 
@@ -160,7 +177,8 @@ def thread_policy(cores: int | None = None) -> int:
 
 
 def apply_thread_policy() -> int:
-    """Set torch's intra-op threads by :func:`thread_policy` (once, at import); returns the number."""
+    """Set torch's intra-op threads by :func:`thread_policy` (once, at import); returns the
+    number."""
     n = thread_policy()
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
@@ -175,7 +193,8 @@ def offline() -> bool:
 
 
 def _switch(name: str, choices: str) -> bool:
-    """An on/off environment variable read as people write it (unset, 0/1, no/yes, off/on, false/true)."""
+    """An on/off environment variable read as people write it (unset, 0/1, no/yes, off/on,
+    false/true)."""
     value = os.environ.get(name, "").strip().lower()
     if value in ("", "0", "false", "no", "off"):
         return False
@@ -191,7 +210,8 @@ def _checkout_root() -> Path | None:
 
 
 def cache_dir() -> Path:
-    """Where downloaded data is kept: $GANLIB_DATA; else ``data/cache`` in a checkout; else ~/.cache/ganlib."""
+    """Where downloaded data is kept: $GANLIB_DATA; else ``data/cache`` in a checkout; else
+    ~/.cache/ganlib."""
     env = os.environ.get(ENV_DATA, "").strip()
     if env:
         return Path(env).expanduser()
@@ -203,10 +223,12 @@ def cache_dir() -> Path:
 
 
 THREADS = apply_thread_policy()
-"""Torch's CPU threads in this process, set once by the course's policy (no notebook overrides it)."""
+"""Torch's CPU threads in this process, set once by the course's policy
+(no notebook overrides it)."""
 
 PROFILE = get_profile()
 """The profile of this process, read once at import."""
 
 SEED = read_seed()
-"""Which run of the course this process is ($GANLIB_SEED, read once at import): :func:`run_seed` shifts by it."""
+"""Which run of the course this process is ($GANLIB_SEED, read once at import): :func:`run_seed`
+shifts by it."""

@@ -47,7 +47,8 @@ def _check_name(name: str, split: str) -> None:
 
 
 def read_idx(path: Path, expected_count: int | None = None) -> np.ndarray:
-    """Read one (optionally gzipped) IDX file of MNIST's format, checking magic, shape and length."""
+    """Read one (optionally gzipped) IDX file of MNIST's format, checking magic, shape and
+    length."""
     path = Path(path)
     try:
         opener = gzip.open if path.suffix == ".gz" else open
@@ -74,8 +75,11 @@ def _cache_file(name: str, split: str) -> Path:
     return cache_dir() / f"{name}-{split}.npz"
 
 
-def check_image_set(images: np.ndarray, labels: np.ndarray, source: str, fix: str) -> tuple[np.ndarray, np.ndarray]:
-    """Stored images (uint8 N×28×28) and one label 0..9 each, or a DataError naming ``source`` and the ``fix``."""
+def check_image_set(
+    images: np.ndarray, labels: np.ndarray, source: str, fix: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stored images (uint8 N×28×28) and one label 0..9 each, or a DataError naming ``source`` and
+    the ``fix``."""
     try:
         images = check_image_array(images, f"images in {source}")
         labels = check_labels(labels, len(images), N_CLASSES, f"labels in {source}").numpy()
@@ -85,15 +89,17 @@ def check_image_set(images: np.ndarray, labels: np.ndarray, source: str, fix: st
 
 
 def _load_cache(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    fix = ("Delete it and load again (it is rebuilt from the Debian package or a download), or write it "
-           "again with arrays 'images' (uint8 N×28×28) and 'labels' (0..9, one per image).")
+    fix = (
+        "Delete it and load again (it is rebuilt from the Debian package or a download), or "
+        "write it again with arrays 'images' (uint8 N×28×28) and 'labels' (0..9, one per image)."
+    )
     try:
         with np.load(path) as z:
             images, labels = z["images"], z["labels"]
     except PermissionError as e:
-        raise DataError(f"cannot read the cached file {path}: permission denied. The file is not corrupt; it "
-                        "belongs to someone else. Ask its owner to make it readable (chmod a+r), or point "
-                        "$GANLIB_DATA at a folder of your own.") from e
+        raise DataError(f"cannot read the cached file {path}: permission denied. The file is not "
+                        "corrupt; it belongs to someone else. Ask its owner to make it readable "
+                        "(chmod a+r), or point $GANLIB_DATA at a folder of your own.") from e
     except Exception as e:  # zipfile.BadZipFile, KeyError, ValueError, EOFError...
         raise DataError(f"cached file {path} is corrupt ({type(e).__name__}: {e}). {fix}") from e
     return check_image_set(images, labels, f"the cached file {path}", fix)
@@ -111,7 +117,8 @@ def _download(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
     cls = {"fashion-mnist": datasets.FashionMNIST, "mnist": datasets.MNIST}[name]
     with scratch_dir(cache_dir(), ".download-") as tmp:
         ds = cls(root=tmp, train=(split == "train"), download=True)
-        images, labels = check_image_set(ds.data.numpy(), np.asarray(ds.targets), f"the download of {name}",
+        images, labels = check_image_set(ds.data.numpy(), np.asarray(ds.targets),
+                                         f"the download of {name}",
                                          "The download is damaged; try again later.")
     _write_cache(_cache_file(name, split), images, labels)
     return images, labels
@@ -149,10 +156,14 @@ def _load_uint8(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
     except DataError:
         raise
     except Exception as e:
-        raise DataError(f"download failed ({type(e).__name__}: {e}).\n" + _missing_message(name)) from e
+        raise DataError(
+            f"download failed ({type(e).__name__}: {e}).\n" + _missing_message(name)
+        ) from e
 
 
-def load_images(name: str = "fashion-mnist", split: str = "train") -> tuple[torch.Tensor, torch.Tensor]:
+def load_images(
+    name: str = "fashion-mnist", split: str = "train"
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Return ``(images, labels)``: float32 N×1×28×28 in [-1, 1] and int64 class labels."""
     _check_name(name, split)
     images, labels = _load_uint8(name, split)
@@ -163,7 +174,8 @@ def load_images(name: str = "fashion-mnist", split: str = "train") -> tuple[torc
 # ----------------------------------------------------------------------------- toy 1-D sets
 @dataclass(frozen=True)
 class Mixture1D:
-    """A 1-D mixture of Gaussians: the 'real data' (or a forger) of notebook 01, with its density."""
+    """A 1-D mixture of Gaussians: the 'real data' (or a forger) of notebook 01, with its
+    density."""
 
     means: tuple[float, ...] = (0.0,)
     stds: tuple[float, ...] = (1.0,)
@@ -181,7 +193,8 @@ class Mixture1D:
             for i, w in enumerate(self.weights):
                 check_number(w, f"weights[{i}]")
         if self.weights is not None and (len(self.weights) != len(self.means)
-                                         or any(w < 0 for w in self.weights) or sum(self.weights) <= 0):
+                                         or any(w < 0 for w in self.weights)
+                                         or sum(self.weights) <= 0):
             raise ValueError("weights must be non-negative, one per component, not all zero")
 
     @property
@@ -202,8 +215,9 @@ class Mixture1D:
         return self.distribution().log_prob(x).exp().numpy()
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        """n samples as a float32 tensor of shape (n, 1), drawn with ``generator`` (torch.distributions
-        cannot take one, so the two-stage draw is written out: pick a component, then add its noise)."""
+        """n samples as a float32 tensor of shape (n, 1), drawn with ``generator``
+        (torch.distributions cannot take one, so the two-stage draw is written out: pick a
+        component, then add its noise)."""
         check_count(n, "n")
         idx = torch.multinomial(torch.as_tensor(self._w), n, replacement=True, generator=generator)
         m = torch.tensor(self.means, dtype=torch.float32)[idx]
@@ -233,7 +247,8 @@ def mode_centers(name: str) -> tuple[np.ndarray, float]:
 
 def toy_2d(name: str, n: int, generator: torch.Generator | None = None,
            noise: float = 0.05) -> torch.Tensor:
-    """n points (float32, n×2) of 'ring', 'grid' (PacGAN's protocol) or 'moons' (with this noise)."""
+    """n points (float32, n×2) of 'ring', 'grid' (PacGAN's protocol) or 'moons'
+    (with this noise)."""
     if name not in TOY_2D:
         raise ValueError(f"unknown toy set {name!r}; known: {', '.join(TOY_2D)}")
     check_count(n, "n")
@@ -267,10 +282,14 @@ def sine_waves(n: int, generator: torch.Generator | None = None, length: int = 6
     check_count(length, "length", 2)
     for f in freqs:
         check_count(f, "each frequency in freqs")
-        if f >= length / 2:  # above Nyquist the wave aliases: dominant_frequency would read another f
-            raise ValueError(f"frequency {f} needs more than {2 * f} points per wave (Nyquist), got "
+        # above Nyquist the wave aliases: dominant_frequency would read another f
+        if f >= length / 2:
+            raise ValueError(f"frequency {f} needs more than {2 * f} points per wave (Nyquist), "
+                             "got "
                              f"length={length}; use length > {2 * max(freqs)} or lower frequencies")
-    f = torch.tensor(freqs, dtype=torch.float32)[torch.randint(len(freqs), (n, 1), generator=generator)]
+    f = torch.tensor(freqs, dtype=torch.float32)[
+        torch.randint(len(freqs), (n, 1), generator=generator)
+    ]
     a = 0.5 + 0.5 * torch.rand(n, 1, generator=generator)
     phase = 2 * math.pi * torch.rand(n, 1, generator=generator)
     t = torch.arange(length, dtype=torch.float32) / length

@@ -24,7 +24,8 @@ from .validate import check_labels
 
 
 def dcgan_init(model):
-    """DCGAN's initialisation: conv / linear weights ~ N(0, 0.02), batch-norm scales ~ N(1, 0.02), biases 0."""
+    """DCGAN's initialisation: conv / linear weights ~ N(0, 0.02), batch-norm scales ~ N(1, 0.02),
+    biases 0."""
     for m in model.modules():
         if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear, nn.Embedding)):
             nn.init.normal_(m.weight, 0.0, 0.02)
@@ -47,10 +48,13 @@ class DCGANGenerator(nn.Module):
         super().__init__()
         self.latent_dim, self.config = latent_dim, dict(latent_dim=latent_dim, width=width)
         self.project = nn.Sequential(  # the one fully connected layer: z → 2·width maps of 7×7
-            nn.Linear(latent_dim, 2 * width * 7 * 7, bias=False), nn.BatchNorm1d(2 * width * 7 * 7), nn.ReLU())
+            nn.Linear(latent_dim, 2 * width * 7 * 7, bias=False), nn.BatchNorm1d(2 * width * 7 * 7),
+            nn.ReLU())
         self.net = nn.Sequential(
-            nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(),  # 7 → 14
-            nn.ConvTranspose2d(width, 1, 4, 2, 1), nn.Tanh())  # 14 → 28; no batch norm on the output
+            nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False), nn.BatchNorm2d(width),
+            nn.ReLU(),  # 7 → 14
+            # 14 → 28; no batch norm on the output
+            nn.ConvTranspose2d(width, 1, 4, 2, 1), nn.Tanh())
         dcgan_init(self)
 
     def forward(self, z):
@@ -65,7 +69,8 @@ class DCGANDiscriminator(nn.Module):
         self.config = dict(width=width)
         self.net = nn.Sequential(
             nn.Conv2d(1, width, 4, 2, 1), nn.LeakyReLU(0.2),  # 28 → 14; no batch norm on the input
-            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * width), nn.LeakyReLU(0.2),  # → 7
+            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * width),
+            nn.LeakyReLU(0.2),  # → 7
             nn.Flatten())
         self.logit = nn.Linear(2 * width * 7 * 7, 1)
         dcgan_init(self)
@@ -77,10 +82,12 @@ class DCGANDiscriminator(nn.Module):
 # ----------------------------------------------------------------------------- class-conditional
 
 class ConditionalDCGANGenerator(nn.Module):
-    """The class-conditional forger G(z, labels): the one-hot label joins z before the projection (Mirza & Osindero 2014).
+    """The class-conditional forger G(z, labels): the one-hot label joins z before the projection
+    (Mirza & Osindero 2014).
 
-    It holds a DCGANGenerator's layers (built for z widened by the label) rather than subclassing it, so the
-    homework grader can hide DCGANGenerator, an exercise's answer, without breaking this class's module.
+    It holds a DCGANGenerator's layers (built for z widened by the label) rather than subclassing
+    it, so the homework grader can hide DCGANGenerator, an exercise's answer, without breaking this
+    class's module.
     """
 
     def __init__(self, latent_dim: int = 64, width: int = 32, n_classes: int = 10):
@@ -92,15 +99,18 @@ class ConditionalDCGANGenerator(nn.Module):
 
     def forward(self, z: Tensor, labels: Tensor) -> Tensor:
         y = check_labels(labels, len(z), self.n_classes)
-        h = self.project(torch.cat([z, F.one_hot(y.to(z.device), self.n_classes).to(z.dtype)], dim=1))
+        h = self.project(torch.cat([z, F.one_hot(y.to(z.device), self.n_classes).to(z.dtype)],
+                                   dim=1))
         return self.net(h.view(len(z), -1, 7, 7))
 
 
 class ConditionalDCGANDiscriminator(nn.Module):
-    """The class-conditional detective D(x, labels): a projection discriminator (Miyato & Koyama 2018).
+    """The class-conditional detective D(x, labels): a projection discriminator
+    (Miyato & Koyama 2018).
 
-    Its logit gains ⟨embed(label), features⟩, so it judges "a real image *of this class*". Like the conditional
-    forger it holds a DCGANDiscriminator's layers rather than subclassing it (the grader hides that exercise's answer).
+    Its logit gains ⟨embed(label), features⟩, so it judges "a real image *of this class*". Like the
+    conditional forger it holds a DCGANDiscriminator's layers rather than subclassing it (the grader
+    hides that exercise's answer).
     """
 
     def __init__(self, width: int = 32, n_classes: int = 10):
@@ -118,7 +128,8 @@ class ConditionalDCGANDiscriminator(nn.Module):
 
 
 class WithLabels(nn.Module):
-    """A conditional net with its labels fixed, so it is called like an unconditional one: ``WithLabels(G, y)(z)``."""
+    """A conditional net with its labels fixed, so it is called like an unconditional one:
+    ``WithLabels(G, y)(z)``."""
 
     def __init__(self, net: nn.Module, labels: Tensor):
         super().__init__()
@@ -130,14 +141,16 @@ class WithLabels(nn.Module):
 
 
 def conditional_gan_step(G, D, opt_g, opt_d, real, labels, **rules):
-    """The same GAN step, with both players told the class of the real batch: G(z, y) and D(x, y)."""
+    """The same GAN step, with both players told the class of the real batch: G(z, y) and
+    D(x, y)."""
     return gan_step(WithLabels(G, labels), WithLabels(D, labels), opt_g, opt_d, real, **rules)
 
 
 class AuxClassifierDiscriminator(ConditionalDCGANDiscriminator):
-    """The projection detective with a second head that names the class from the same features (AC-GAN,
-    Odena, Olah & Shlens 2017). Used by :func:`aux_classifier_gan_step`, which trains the head on real
-    images and asks the forger to draw images the head names correctly: samples more typical of their class."""
+    """The projection detective with a second head that names the class from the same features
+    (AC-GAN, Odena, Olah & Shlens 2017). Used by :func:`aux_classifier_gan_step`, which trains the
+    head on real images and asks the forger to draw images the head names correctly: samples more
+    typical of their class."""
 
     def __init__(self, width: int = 32, n_classes: int = 10):
         super().__init__(width, n_classes)
@@ -151,10 +164,12 @@ class AuxClassifierDiscriminator(ConditionalDCGANDiscriminator):
 
 
 def aux_classifier_gan_step(G, D: AuxClassifierDiscriminator, opt_g, opt_d, real, labels, *,
-                            d_loss=losses.d_loss, g_loss=losses.g_loss_nonsaturating, aux_weight: float = 0.2):
+                            d_loss=losses.d_loss, g_loss=losses.g_loss_nonsaturating,
+                            aux_weight: float = 0.2):
     """The conditional step plus AC-GAN's class term: D also learns to name the class of real images
-    (cross-entropy, weight 1), and G's loss adds ``aux_weight`` × the cross-entropy of D's naming of its fakes
-    against the asked class. Only real images train the head: fakes never teach it a class."""
+    (cross-entropy, weight 1), and G's loss adds ``aux_weight`` × the cross-entropy of D's naming of
+    its fakes against the asked class. Only real images train the head: fakes never teach it a
+    class."""
     y = check_labels(labels, len(real), D.n_classes).to(real.device)
     z = torch.randn(len(real), G.latent_dim, device=real.device)
     fake = G(z, y).detach()
@@ -173,14 +188,15 @@ def aux_classifier_gan_step(G, D: AuxClassifierDiscriminator, opt_g, opt_d, real
     loss_g.backward(inputs=list(G.parameters()))
     opt_g.step()
     return {"d_loss": loss_d.detach(), "g_loss": loss_g.detach(),
-            "d_real": torch.sigmoid(real_logits.detach()).mean(), "d_fake": torch.sigmoid(fake_logits.detach()).mean(),
-            "aux_real": aux_d.detach(), "aux_fake": aux_g.detach()}
+            "d_real": torch.sigmoid(real_logits.detach()).mean(),
+            "d_fake": torch.sigmoid(fake_logits.detach()).mean(), "aux_real": aux_d.detach(),
+            "aux_fake": aux_g.detach()}
 
 
 FAST_RECIPE = dict(latent_dim=64, width=32, batch_size=64, lr_g=2e-4, lr_d=2e-4, betas=(0.5, 0.999))
 """The course's CPU recipe (see bench/dcgan_recipes.py for how it compares with the tutorials)."""
 
 FAST_STEPS = dict(ci=20, cpu=3000, gpu=6000)
-"""Steps of the fast recipe per profile (``PROFILE.pick(**FAST_STEPS)``): ``cpu`` is 90 s on one thread of the
-quiet 2-core machine it was first timed on (30 ms a step; 170 ms on a slower one), where the recipe's FID in the
-classifier's features is about 19 (40 after ~1,000 steps)."""
+"""Steps of the fast recipe per profile (``PROFILE.pick(**FAST_STEPS)``): ``cpu`` is 90 s on one
+thread of the quiet 2-core machine it was first timed on (30 ms a step; 170 ms on a slower one),
+where the recipe's FID in the classifier's features is about 19 (40 after ~1,000 steps)."""

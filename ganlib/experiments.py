@@ -1,4 +1,5 @@
-"""Command: ``python -m ganlib.experiments mode-collapse|table …`` (notebook 04's mode-collapse runs).
+"""Command: ``python -m ganlib.experiments mode-collapse|table …`` (notebook 04's mode-collapse
+runs).
 
 The runs live in :mod:`ganlib.stability.mode_collapse`; this module is the command's fixed address.
 """

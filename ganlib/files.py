@@ -1,4 +1,5 @@
-"""Writing results safely, and saying where they came from: atomic writes, leftovers, hashes, the commit.
+"""Writing results safely, and saying where they came from: atomic writes, leftovers, hashes, the
+commit.
 
 Every file the course writes (the data cache, checkpoints, manifests, results, graded notebooks)
 goes through :func:`atomic_write`: a hidden temporary file beside the target, renamed over it
@@ -26,9 +27,11 @@ TMP_SUFFIX = ".tmp"
 LEFTOVER_AGE_S = 0.0
 """Leftovers of dead writers older than this (seconds) are removed; 0: any."""
 LIVE_WRITER_MAX_S = 6 * 3600.0
-"""A temporary file whose writer still seems alive is kept this long (a process id may be reused later)."""
+"""A temporary file whose writer still seems alive is kept this long (a process id may be reused
+later)."""
 OTHER_HOST_AGE_S = 3600.0
-"""A temporary file written from another host (a shared folder) is a leftover once untouched this long."""
+"""A temporary file written from another host (a shared folder) is a leftover once untouched this
+long."""
 
 _HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
 _OWNER = re.compile(r"(?P<host>[A-Za-z0-9-]*)~(?P<pid>[0-9]+)~")
@@ -56,7 +59,8 @@ def _pid_alive(pid: int) -> bool:
 
 
 def is_stale(tmp: Path, rest: str, older_than_s: float = LEFTOVER_AGE_S) -> bool:
-    """Whether a temporary file or folder is a leftover: its writer (from the ``host~pid~`` tag in ``rest``) is gone.
+    """Whether a temporary file or folder is a leftover: its writer (from the ``host~pid~`` tag in
+    ``rest``) is gone.
 
     ``rest`` is the name after the target's prefix (and before ``.tmp``); one with a dot belongs
     to another target (``.run.pt.bak.…`` is not ``run.pt``'s). Untagged names (older versions of
@@ -80,7 +84,8 @@ def is_stale(tmp: Path, rest: str, older_than_s: float = LEFTOVER_AGE_S) -> bool
 
 
 def remove_leftovers(path: str | os.PathLike, older_than_s: float = LEFTOVER_AGE_S) -> list[Path]:
-    """Delete temporary files an interrupted :func:`atomic_write` to ``path`` left behind; return them.
+    """Delete temporary files an interrupted :func:`atomic_write` to ``path`` left behind; return
+    them.
 
     Only files named like this module's temporaries for this very target are touched
     (``.<name>.<host>~<pid>~<random>.tmp`` in the same folder), never the target, anything
@@ -113,7 +118,8 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], object], 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_tmp_prefix(path) + _owner_tag(), suffix=TMP_SUFFIX)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_tmp_prefix(path) + _owner_tag(),
+                               suffix=TMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -168,9 +174,13 @@ def sha256(path: str | os.PathLike) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def git_commit(folder: str | os.PathLike | None = None, dirty_paths: tuple[str, ...] = ("ganlib",)) -> str:
-    """The git commit the code runs at (``+dirty`` when ``dirty_paths`` differ from it), or 'unknown'."""
-    cwd = Path(folder) if folder is not None else Path(__file__).resolve().parent.parent  # the checkout
+def git_commit(
+    folder: str | os.PathLike | None = None, dirty_paths: tuple[str, ...] = ("ganlib",)
+) -> str:
+    """The git commit the code runs at (``+dirty`` when ``dirty_paths`` differ from it), or
+    'unknown'."""
+    # the checkout
+    cwd = Path(folder) if folder is not None else Path(__file__).resolve().parent.parent
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True,
                              check=True).stdout.strip()

@@ -1,4 +1,5 @@
-"""Command: ``python -m ganlib.homework student SRC OUT`` and ``python -m ganlib.homework grade SUB [--json] [--csv OUT]``.
+"""Command: ``python -m ganlib.homework student SRC OUT`` and
+``python -m ganlib.homework grade SUB [--json] [--csv OUT]``.
 
 Student versions of the notebooks and the grader live in :mod:`ganlib.course.grading`; this
 module is the command's fixed address (teachers' scripts call it).

@@ -17,7 +17,8 @@ from torch import Tensor
 
 
 def d_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
-    """Discriminator loss: −mean log D(x) − mean log(1 − D(G(z))) = mean softplus(−l_real) + mean softplus(l_fake).
+    """Discriminator loss: −mean log D(x) − mean log(1 − D(G(z))) = mean softplus(−l_real) + mean
+    softplus(l_fake).
 
     The binary cross-entropy of "real = 1, fake = 0"; minimising it is the detective maximising
     V(D, G). Its minimum over D, for a fixed forger, is log 4 − 2·JSD(p_data ‖ p_g).
@@ -26,7 +27,8 @@ def d_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
 
 
 def g_loss_minimax(fake_logits: Tensor) -> Tensor:
-    """Original (saturating) generator loss: mean log(1 − D(G(z))) = −mean softplus(l_fake), minimised.
+    """Original (saturating) generator loss: mean log(1 − D(G(z))) = −mean softplus(l_fake),
+    minimised.
 
     The generator's side of the minimax game. When D confidently rejects the fakes (l ≪ 0,
     early in training) its gradient σ(l) vanishes: the forger gets no signal. Hence "saturating".
@@ -44,7 +46,8 @@ def g_loss_nonsaturating(fake_logits: Tensor) -> Tensor:
 
 
 def logit_gradient(loss, fake_logits) -> Tensor:
-    """∂ loss_i / ∂ l_i of a generator loss for each fake logit l_i alone (no 1/N); to plot saturation."""
+    """∂ loss_i / ∂ l_i of a generator loss for each fake logit l_i alone (no 1/N); to plot
+    saturation."""
     l = torch.as_tensor(fake_logits, dtype=torch.float32).detach().reshape(-1).requires_grad_(True)
     (g,) = torch.autograd.grad(loss(l) * l.numel(), l)
     return g

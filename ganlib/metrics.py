@@ -1,5 +1,5 @@
-"""Metrics that judge generators: mode coverage on toy sets, waveform purity, FID, KID, precision / recall,
-density / coverage, IS.
+"""Metrics that judge generators: mode coverage on toy sets, waveform purity, FID, KID, precision /
+recall, density / coverage, IS.
 
 FID, KID, precision / recall and IS work on *features* (N × d arrays, NumPy or torch): the
 course's classifier (``ganlib.classifier.features``) or Inception-v3
@@ -24,12 +24,14 @@ Array = np.ndarray | torch.Tensor
 # ---------------------------------------------------------------- toy sets and waves
 
 def mode_coverage(samples, dataset: str, threshold: float = 3.0) -> dict:
-    """Count captured modes and the high-quality fraction of generated 2-D samples (PacGAN / VEEGAN protocol).
+    """Count captured modes and the high-quality fraction of generated 2-D samples
+    (PacGAN / VEEGAN protocol).
 
     A sample is *high quality* when its distance to the nearest mode, divided by the modes' std,
     is below ``threshold`` (3); a mode is *captured* when at least one high-quality sample is
     assigned to it. PacGAN and VEEGAN score 2,500 samples this way.
-    Returns ``{"modes": int, "high_quality": float, "counts": list[int]}`` (high-quality samples per mode).
+    Returns ``{"modes": int, "high_quality": float, "counts": list[int]}`` (high-quality samples per
+    mode).
     """
     pts = samples.detach().cpu().numpy() if torch.is_tensor(samples) else np.asarray(samples)
     if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) == 0:
@@ -47,7 +49,8 @@ def mode_coverage(samples, dataset: str, threshold: float = 3.0) -> dict:
 
 
 def _power(x: torch.Tensor) -> torch.Tensor:
-    return torch.fft.rfft(x.detach().float().cpu(), dim=-1).abs().pow(2)[:, 1:]  # drop the constant term
+    # drop the constant term
+    return torch.fft.rfft(x.detach().float().cpu(), dim=-1).abs().pow(2)[:, 1:]
 
 
 def dominant_frequency(x: torch.Tensor) -> torch.Tensor:
@@ -56,7 +59,8 @@ def dominant_frequency(x: torch.Tensor) -> torch.Tensor:
 
 
 def purity(x: torch.Tensor) -> torch.Tensor:
-    """Share of each wave's (non-constant) power in its strongest frequency: 1 for a pure sine, low for noise."""
+    """Share of each wave's (non-constant) power in its strongest frequency: 1 for a pure sine, low
+    for noise."""
     p = _power(x)
     return p.max(dim=-1).values / p.sum(dim=-1).clamp_min(1e-12)
 
@@ -64,7 +68,8 @@ def purity(x: torch.Tensor) -> torch.Tensor:
 # ---------------------------------------------------------------- FID
 
 def feature_stats(feats: Array, name: str = "features") -> tuple[np.ndarray, np.ndarray]:
-    """Mean and covariance (float64) of N × d features; needs N ≥ d + 1 for a full-rank covariance."""
+    """Mean and covariance (float64) of N × d features; needs N ≥ d + 1 for a full-rank
+    covariance."""
     x = as_features(feats, name)
     n, d = x.shape
     if n < d + 1:
@@ -101,7 +106,8 @@ class FIDInfinity(NamedTuple):
 
 def fid_infinity(real_feats: Array, fake_feats: Array, ns=None, points: int = 8,
                  seed: int = 0) -> FIDInfinity:
-    """FID∞ (Chong & Forsyth 2020): FID_N on N fake samples, fitted linearly in 1/N, read at 1/N = 0.
+    """FID∞ (Chong & Forsyth 2020): FID_N on N fake samples, fitted linearly in 1/N, read at 1/N =
+    0.
 
     The real statistics use all real features; for each N a seeded random subset of N fake
     features is drawn. ``ns`` defaults to ``points`` sizes spread from max(d + 1, N/5) to N.
@@ -119,10 +125,17 @@ def fid_infinity(real_feats: Array, fake_feats: Array, ns=None, points: int = 8,
     if len(ns) < 2:
         raise ValueError("FID∞ needs at least two sample sizes to fit a line")
     if ns[0] < d + 1 or ns[-1] > n:
-        raise ValueError(f"sample sizes must lie in [{d + 1}, {n}] (d + 1 to the number of fakes), got {ns}")
+        raise ValueError(f"sample sizes must lie in [{d + 1}, {n}] (d + 1 to the number of fakes), "
+                         f"got {ns}")
     rng = np.random.default_rng(seed)
-    fids = np.array([frechet_distance_from_stats(mu_r, s_r, *feature_stats(fake[rng.choice(n, k, replace=False)]))
-                     for k in ns])
+    fids = np.array(
+        [
+            frechet_distance_from_stats(
+                mu_r, s_r, *feature_stats(fake[rng.choice(n, k, replace=False)])
+            )
+            for k in ns
+        ]
+    )
     slope, intercept = np.polyfit(1.0 / ns, fids, 1)
     _warn_fid_infinity(float(intercept), len(real), n, d)
     return FIDInfinity(float(intercept), ns, fids, float(slope))
@@ -138,18 +151,21 @@ for 2,048 dimensions. The real set's own sampling bias is not extrapolated away 
 
 
 def _warn_fid_infinity(value: float, n_real: int, n_fake: int, d: int) -> None:
-    """Warn when FID∞ is negative (impossible for a distance) or rests on too few samples for d dimensions."""
+    """Warn when FID∞ is negative (impossible for a distance) or rests on too few samples for d
+    dimensions."""
     need = FID_INFINITY_MIN_RATIO * (d + 1)
     reasons = []
     if value < 0:
-        reasons.append(f"it came out negative ({value:.3g}), which no distance can be: the line through "
-                       "FID_N is dominated by noise")
+        reasons.append(f"it came out negative ({value:.3g}), which no distance can be: the line "
+                       "through FID_N is dominated by noise")
     if min(n_real, n_fake) < need:
-        reasons.append(f"{n_real} real and {n_fake} fake samples of {d}-dimensional features are too few "
-                       f"(use at least {need}, 5·(d + 1), in each set): the covariances are too noisy "
-                       "for FID_N to follow a line in 1/N")
+        reasons.append(f"{n_real} real and {n_fake} fake samples of {d}-dimensional features are "
+                       "too few "
+                       f"(use at least {need}, 5·(d + 1), in each set): the covariances are too "
+                       "noisy for FID_N to follow a line in 1/N")
     if reasons:
-        warnings.warn("fid_infinity: FID∞ is unreliable here: " + "; ".join(reasons) + ".", stacklevel=3)
+        warnings.warn("fid_infinity: FID∞ is unreliable here: " + "; ".join(reasons) + ".",
+                      stacklevel=3)
 
 
 # ---------------------------------------------------------------- KID
@@ -160,10 +176,14 @@ def polynomial_kernel(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def mmd2_unbiased(x: np.ndarray, y: np.ndarray) -> float:
-    """Unbiased MMD² of two equal-size samples (m × d) with KID's cubic kernel k(u, v) = (uᵀv/d + 1)³."""
+    """Unbiased MMD² of two equal-size samples (m × d) with KID's cubic kernel k(u, v) =
+    (uᵀv/d + 1)³."""
     m, d = x.shape
     k_xx, k_yy, k_xy = ((u @ v.T / d + 1) ** 3 for u, v in ((x, x), (y, y), (x, y)))
-    return float((k_xx.sum() - np.trace(k_xx) + k_yy.sum() - np.trace(k_yy)) / (m * (m - 1)) - 2 * k_xy.mean())
+    return float(
+        (k_xx.sum() - np.trace(k_xx) + k_yy.sum() - np.trace(k_yy)) / (m * (m - 1))
+        - 2 * k_xy.mean()
+    )
 
 
 def kid(feats_a: Array, feats_b: Array, subsets: int = 100, subset_size: int = 1000,
@@ -180,7 +200,8 @@ def kid(feats_a: Array, feats_b: Array, subsets: int = 100, subset_size: int = 1
     check_count(subsets, "subsets")
     check_count(subset_size, "subset_size", 2)
     if subset_size > n:
-        warnings.warn(f"kid: subset_size={subset_size} is larger than the smaller set ({n} samples); "
+        warnings.warn(f"kid: subset_size={subset_size} is larger than the smaller set ({n} "
+                      "samples); "
                       f"using subset_size={n}", stacklevel=2)
         subset_size = n
     if subset_size < 2:
@@ -194,8 +215,14 @@ def kid(feats_a: Array, feats_b: Array, subsets: int = 100, subset_size: int = 1
 
 # ---------------------------------------------------------------- precision and recall
 
-def nearest_neighbours(queries, reference, k: int = 1, exclude_self: bool = False,
-                       batch_size: int = 1024, dtype: torch.dtype = torch.float64) -> tuple[torch.Tensor, torch.Tensor]:
+def nearest_neighbours(
+    queries,
+    reference,
+    k: int = 1,
+    exclude_self: bool = False,
+    batch_size: int = 1024,
+    dtype: torch.dtype = torch.float64,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Euclidean distances (N×k) and indices (N×k) of each query's k nearest reference rows.
 
     Rows are flattened (images work too). ``exclude_self``: queries *are* the reference, and
@@ -213,7 +240,8 @@ def nearest_neighbours(queries, reference, k: int = 1, exclude_self: bool = Fals
     for name, x in (("queries", q), ("reference", r)):
         if not torch.isfinite(x).all():
             bad = int((~torch.isfinite(x)).any(dim=1).sum())
-            raise ValueError(f"{name} contain NaN or inf in {bad} of {len(x)} rows: distances to them mean nothing")
+            raise ValueError(f"{name} contain NaN or inf in {bad} of {len(x)} rows: distances to "
+                             "them mean nothing")
     check_count(batch_size, "batch_size")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
         raise ValueError(f"k must be a whole number, got {k!r}")
@@ -224,7 +252,9 @@ def nearest_neighbours(queries, reference, k: int = 1, exclude_self: bool = Fals
     for i in range(0, len(q), batch_size):
         d = torch.cdist(q[i:i + batch_size], r)
         if exclude_self:
-            d[torch.arange(len(d), device=d.device), torch.arange(i, i + len(d), device=d.device)] = float("inf")
+            d[
+                torch.arange(len(d), device=d.device), torch.arange(i, i + len(d), device=d.device)
+            ] = float("inf")
         d_k, i_k = d.topk(k, dim=1, largest=False)
         dists.append(d_k)
         idx.append(i_k)
@@ -260,39 +290,48 @@ def precision_recall(real_feats: Array, fake_feats: Array, k: int = 3) -> tuple[
 
 
 def density_coverage(real_feats: Array, fake_feats: Array, k: int = 5) -> tuple[float, float]:
-    """Density and coverage (Naeem et al. 2020) → (density, coverage): precision and recall built on real balls only.
+    """Density and coverage (Naeem et al. 2020) → (density, coverage): precision and recall built on
+    real balls only.
 
-    Each real sample gets a ball of radius = distance to its k-th nearest real neighbour. Density: how many
-    real balls hold each fake, averaged and divided by k (≈ 1 when fakes are distributed like the reals; above 1
-    where they crowd the dense parts). Coverage: the fraction of real balls that hold at least one fake. No
-    ball is ever built around a fake, so an outlying fake cannot inflate either number.
+    Each real sample gets a ball of radius = distance to its k-th nearest real neighbour. Density:
+    how many real balls hold each fake, averaged and divided by k (≈ 1 when fakes are distributed
+    like the reals; above 1 where they crowd the dense parts). Coverage: the fraction of real balls
+    that hold at least one fake. No ball is ever built around a fake, so an outlying fake cannot
+    inflate either number.
     """
     real, fake = feature_pair(real_feats, fake_feats, ("real_feats", "fake_feats"))
     r, f = torch.from_numpy(real), torch.from_numpy(fake)
     radii = torch.from_numpy(knn_radii(real, k))
-    inside = torch.cat([torch.cdist(f[i:i + 2048], r) <= radii[None, :] for i in range(0, len(f), 2048)])
-    return float(inside.sum(dtype=torch.float64) / (k * len(f))), float(inside.any(dim=0).double().mean())
+    inside = torch.cat([torch.cdist(f[i:i + 2048], r) <= radii[None, :]
+                        for i in range(0, len(f), 2048)])
+    return float(inside.sum(dtype=torch.float64) / (k * len(f))), float(
+        inside.any(dim=0).double().mean()
+    )
 
 
 PR_MIN_PER_NEIGHBOUR = 20
-"""precision_recall warns when a set has fewer than 20·k + 1 samples (k-th neighbour beyond its nearest 5 %)."""
+"""precision_recall warns when a set has fewer than 20·k + 1 samples (k-th neighbour beyond its
+nearest 5 %)."""
 
 
 def _warn_precision_recall(n_real: int, n_fake: int, k: int) -> None:
-    """Warn when each k-NN ball reaches across a large share of its set, so both numbers drift towards 1."""
+    """Warn when each k-NN ball reaches across a large share of its set, so both numbers drift
+    towards 1."""
     need, n = PR_MIN_PER_NEIGHBOUR * k + 1, min(n_real, n_fake)
     if n < need:
-        warnings.warn(f"precision_recall: {n_real} real and {n_fake} fake samples are too few for k={k}: each "
-                      f"ball reaches as far as the {k} nearest of only {n - 1} other samples, so the balls cover "
-                      "most of the space between samples and precision and recall drift towards 1 (and move "
-                      f"in steps of 1/N). Use at least {need} samples per set (20·k + 1); Kynkäänniemi et al. "
-                      "use 50,000.", stacklevel=3)
+        warnings.warn(f"precision_recall: {n_real} real and {n_fake} fake samples are too few for "
+                      f"k={k}: each ball reaches as far as the {k} nearest of only {n - 1} other "
+                      "samples, so the balls cover most of the space between samples and precision "
+                      "and recall drift towards 1 (and move "
+                      f"in steps of 1/N). Use at least {need} samples per set (20·k + 1); "
+                      "Kynkäänniemi et al. use 50,000.", stacklevel=3)
 
 
 # ---------------------------------------------------------------- Inception Score
 
 def inception_score(probs: Array, splits: int = 10) -> tuple[float, float]:
-    """Inception Score → (mean, std) over splits: exp(E_x KL(p(y|x) ‖ p(y))) from class probabilities."""
+    """Inception Score → (mean, std) over splits: exp(E_x KL(p(y|x) ‖ p(y))) from class
+    probabilities."""
     p = as_features(probs, "probs")
     if (p < 0).any() or not np.allclose(p.sum(axis=1), 1.0, atol=1e-4):
         raise ValueError("probs must be class probabilities: non-negative rows summing to 1 "

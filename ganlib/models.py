@@ -71,7 +71,8 @@ class MLPGenerator(nn.Module):
 
 
 class MLPDiscriminator(nn.Module):
-    """The detective: samples (N, *in_shape) → hidden LeakyReLU(0.2) layers → one logit per sample, shape (N,).
+    """The detective: samples (N, *in_shape) → hidden LeakyReLU(0.2) layers → one logit per sample,
+    shape (N,).
 
     It returns logits, not probabilities: D(x) = sigmoid(logit). The losses in
     :mod:`ganlib.losses` take logits, which keeps them numerically stable.

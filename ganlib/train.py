@@ -1,10 +1,11 @@
-"""The training loop of the course: one GAN step, the loop that repeats it, and `fit`, which sets it up.
+"""The training loop of the course: one GAN step, the loop that repeats it, and `fit`, which sets it
+up.
 
 `gan_step` and `train_loop` are what notebook 02 teaches, line for line (a test keeps the notebook's
 cells and these twins equal): the plain PyTorch loop of the tutorials. `train` is the same loop
-over a :class:`Run`, for the long runs of `fit`. Everything else a real run needs — the history of losses, the
-NaN guard, a progress bar, checkpoints that resume bit for bit, time limits, learning-rate
-schedules, live views — is a callback that looks at the run after each step
+over a :class:`Run`, for the long runs of `fit`. Everything else a real run needs — the history of
+losses, the NaN guard, a progress bar, checkpoints that resume bit for bit, time limits,
+learning-rate schedules, live views — is a callback that looks at the run after each step
 (:mod:`ganlib.callbacks`), so the loop stays readable. `fit` builds the optimisers and the
 batches, seeds the noise, orders the callbacks (a progress bar by default) and calls `train`.
 """
@@ -48,10 +49,12 @@ def gan_step(G, D, opt_g, opt_d, real, d_loss=losses.d_loss, g_loss=losses.g_los
 
 
 def train_loop(G, D, data, steps, batch_size=64, lr=1e-3, seed=0, step=gan_step):
-    """The GAN training loop in plain PyTorch: Adam for each player, then `steps` GAN steps on real batches."""
+    """The GAN training loop in plain PyTorch: Adam for each player, then `steps` GAN steps on real
+    batches."""
     opt_d = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.999))
     opt_g = torch.optim.Adam(G.parameters(), lr=lr, betas=(0.5, 0.999))
-    batches = torch.Generator().manual_seed(seed)  # the real batches, seeded: the run can be repeated
+    # the real batches, seeded: the run can be repeated
+    batches = torch.Generator().manual_seed(seed)
     history = []
     for _ in range(steps):
         real = data(batch_size, batches)
@@ -61,7 +64,8 @@ def train_loop(G, D, data, steps, batch_size=64, lr=1e-3, seed=0, step=gan_step)
 
 
 def train(run, steps, callbacks=()):
-    """Play the game until the run has taken `steps` steps; after each step, every callback sees the run."""
+    """Play the game until the run has taken `steps` steps; after each step, every callback sees the
+    run."""
     run.total = steps
     while run.step < steps:
         batch = run.batches.next()  # (real,) or, for a conditional GAN, (real, labels)
@@ -74,26 +78,36 @@ def train(run, steps, callbacks=()):
 # ----------------------------------------------------------------------------- what a run is
 
 class Batches:
-    """Real batches drawn with a seeded generator: rows of a tensor (with replacement) or ``sample(n, generator)``.
+    """Real batches drawn with a seeded generator: rows of a tensor (with replacement) or
+    ``sample(n, generator)``.
 
-    ``next()`` returns ``(x,)``, or ``(x, labels)`` when labels are given (or the sampler returns them).
+    ``next()`` returns ``(x,)``, or ``(x, labels)`` when labels are given
+    (or the sampler returns them).
     """
 
-    def __init__(self, data, labels: Tensor | None, batch_size: int, seed: int, device: torch.device):
-        self.batch_size, self.device, self.labels = check_count(batch_size, "batch_size"), device, labels
+    def __init__(self, data, labels: Tensor | None, batch_size: int, seed: int,
+                 device: torch.device):
+        self.batch_size, self.device, self.labels = (
+            check_count(batch_size, "batch_size"),
+            device,
+            labels,
+        )
         if callable(data):
             self.data, self.gen = data, torch.Generator().manual_seed(seed)
         else:
             if not torch.is_tensor(data):
-                raise TypeError(f"data must be a tensor of real samples or a function sample(n, generator), "
-                                f"got {type(data).__name__}; convert an array with torch.as_tensor(x).float()")
+                raise TypeError("data must be a tensor of real samples or a function sample(n, "
+                                "generator), "
+                                f"got {type(data).__name__}; convert an array with "
+                                "torch.as_tensor(x).float()")
             if len(data) == 0:
                 raise ValueError("data is empty: give at least one real sample")
             _check_finite(data, "data")
             _warn_image_range(data)
             if labels is not None:
                 labels = check_labels(labels, len(data), name="labels")
-            self.data = data.to(device)  # once: batches are then cut on the device, no copies per step
+            # once: batches are then cut on the device, no copies per step
+            self.data = data.to(device)
             self.labels = None if labels is None else labels.to(device)
             self.gen = torch.Generator(device=device).manual_seed(seed)
 
@@ -102,36 +116,42 @@ class Batches:
         if callable(self.data):
             out = self.data(self.batch_size, self.gen)
             out = out if isinstance(out, tuple) else (out,)
-            if out[0].device.type == "cpu":  # cheap on the host; a device tensor would cost a sync per step
+            # cheap on the host; a device tensor would cost a sync per step
+            if out[0].device.type == "cpu":
                 _check_finite(out[0], "a batch from the sampler")
             return tuple(t.to(self.device) for t in out)
-        idx = torch.randint(len(self.data), (self.batch_size,), device=self.device, generator=self.gen)
+        idx = torch.randint(len(self.data), (self.batch_size,), device=self.device,
+                            generator=self.gen)
         return (self.data[idx],) if self.labels is None else (self.data[idx], self.labels[idx])
 
 
 def _check_finite(x: Tensor, name: str) -> None:
-    """Refuse real data with NaN or inf before training: otherwise it surfaces steps later as a 'divergence'."""
+    """Refuse real data with NaN or inf before training: otherwise it surfaces steps later as a
+    'divergence'."""
     where = first_non_finite(x, name)
     if where is not None:
-        raise ValueError(f"{where}. The data, not the training, is the problem: a GAN fed NaN or inf diverges "
-                         "whatever its learning rate. Drop or repair those samples, e.g. "
-                         "data[torch.isfinite(data).flatten(1).all(1)], and train again.")
+        raise ValueError(f"{where}. The data, not the training, is the problem: a GAN fed NaN or "
+                         "inf diverges whatever its learning rate. Drop or repair those samples, "
+                         "e.g. data[torch.isfinite(data).flatten(1).all(1)], and train again.")
 
 
 def _warn_image_range(x: Tensor) -> None:
-    """Warn when images (N×C×H×W) lie outside [−1, 1]: a tanh generator cannot reach them, so training looks broken."""
+    """Warn when images (N×C×H×W) lie outside [−1, 1]: a tanh generator cannot reach them, so
+    training looks broken."""
     if x.dim() != 4 or not x.is_floating_point():
         return
     lo, hi = float(x.min()), float(x.max())
     if lo < -1 - 1e-4 or hi > 1 + 1e-4:
-        warnings.warn(f"data: images with pixel values in [{lo:.3g}, {hi:.3g}], outside [-1, 1], the range of the "
-                      "generator's tanh: the fakes can never look like them. Rescale 0..255 images with "
-                      "x / 127.5 - 1 (ganlib.data.load_images already gives [-1, 1]).", stacklevel=4)
+        warnings.warn(f"data: images with pixel values in [{lo:.3g}, {hi:.3g}], outside [-1, 1], "
+                      "the range of the generator's tanh: the fakes can never look like them. "
+                      "Rescale 0..255 images with x / 127.5 - 1 (ganlib.data.load_images already "
+                      "gives [-1, 1]).", stacklevel=4)
 
 
 @dataclass
 class Run:
-    """A training run's state: the players, their optimisers, the batches, the rules of the step, the step count."""
+    """A training run's state: the players, their optimisers, the batches, the rules of the step,
+    the step count."""
 
     G: nn.Module
     D: nn.Module
@@ -200,7 +220,8 @@ def fit(G: nn.Module, D: nn.Module, data, *, steps: int, batch_size: int = 64,
     bar = [Progress(steps)] if progress else []
     around = [run.history, *sorted([*callbacks, *bar], key=_order)]
     with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-        torch.manual_seed(seed + 1)  # the noise z (and dropout): seeded, and the caller's RNG untouched
+        # the noise z (and dropout): seeded, and the caller's RNG untouched
+        torch.manual_seed(seed + 1)
         finished = False
         try:
             for cb in around:  # schedules are made before a checkpoint restores them
@@ -212,7 +233,8 @@ def fit(G: nn.Module, D: nn.Module, data, *, steps: int, batch_size: int = 64,
             run.history.stopped = str(stop)
             finished = True
         finally:
-            for cb in around:  # history first: the last window is recorded before a checkpoint is saved
+            # history first: the last window is recorded before a checkpoint is saved
+            for cb in around:
                 if hasattr(cb, "close"):
                     cb.close(run, finished)
     return run.history

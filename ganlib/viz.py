@@ -9,21 +9,27 @@ from torchvision.utils import make_grid
 
 from .validate import check_count
 
-# The course's figures in one colour-blind-safe palette (Okabe & Ito, 2008: told apart under deuteranopia,
-# protanopia and tritanopia; no green-against-red pair) and text of at least 9 pt, set once when ganlib.viz is
-# imported (every notebook imports it): explicit colours in ganlib use these names too.
-OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "bluish green": "#009E73", "vermillion": "#D55E00",
-             "sky blue": "#56B4E9", "reddish purple": "#CC79A7", "yellow": "#F0E442", "black": "#000000"}
+# The course's figures in one colour-blind-safe palette (Okabe & Ito, 2008: told apart under
+# deuteranopia, protanopia and tritanopia; no green-against-red pair) and text of at least 9 pt, set
+# once when ganlib.viz is imported (every notebook imports it): explicit colours in ganlib use these
+# names too.
+OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "bluish green": "#009E73",
+             "vermillion": "#D55E00",
+             "sky blue": "#56B4E9", "reddish purple": "#CC79A7", "yellow": "#F0E442",
+             "black": "#000000"}
 plt.rcParams.update({
-    "axes.prop_cycle": plt.cycler(color=[OKABE_ITO[k] for k in ("blue", "orange", "bluish green", "vermillion",
-                                                               "sky blue", "reddish purple", "black", "yellow")]),
+    "axes.prop_cycle": plt.cycler(color=[OKABE_ITO[k]
+                                         for k in ("blue", "orange", "bluish green", "vermillion",
+                                                               "sky blue", "reddish purple",
+                                                   "black", "yellow")]),
     "font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9,
     "xtick.labelsize": 9, "ytick.labelsize": 9, "figure.titlesize": 12,
 })
 
 
 def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 2) -> np.ndarray:
-    """Tile N×C×H×W images in [-1, 1] into one H'×W'(×3) array in [0, 1] (torchvision's make_grid)."""
+    """Tile N×C×H×W images in [-1, 1] into one H'×W'(×3) array in [0, 1]
+    (torchvision's make_grid)."""
     if not torch.is_tensor(images) or images.dim() != 4:
         raise ValueError(f"expected a N×C×H×W tensor, got {getattr(images, 'shape', type(images))}")
     if len(images) == 0:
@@ -46,8 +52,8 @@ def show_images(images: torch.Tensor, nrow: int = 8, title: str | None = None, a
     return ax
 
 
-def plot_points_2d(real=None, fake=None, ax=None, title: str | None = None, lim: float | None = None,
-                   s: float = 4.0):
+def plot_points_2d(real=None, fake=None, ax=None, title: str | None = None,
+                   lim: float | None = None, s: float = 4.0):
     """Scatter real (blue, drawn on top) and generated (orange) 2-D points, legend under the axes;
     returns the Axes."""
     if ax is None:
@@ -61,7 +67,8 @@ def plot_points_2d(real=None, fake=None, ax=None, title: str | None = None, lim:
         ax.set_xlim(-lim, lim)
         ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, markerscale=3)  # below: never over the data
+    # below: never over the data
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, markerscale=3)
     if title:
         ax.set_title(title)
     return ax

@@ -58,28 +58,35 @@ class StepControls:
         self.on_step(int(self.steps.value if n is None else n))
 
 
-# ----------------------------------------------------------------------------- notebook 02: the live 2-D view
+# ------------------------------------------------------------------- notebook 02: the live 2-D view
 
 class Live2D:
-    """A GAN on 2-D data that trains a few steps at a time (with the course's loop) and reports what to draw.
+    """A GAN on 2-D data that trains a few steps at a time (with the course's loop) and reports what
+    to draw.
 
     Its noise has its own seeded random state, so the picture after n steps is the same however
     the steps were split into clicks, and whatever else the notebook draws in between.
     """
 
-    def __init__(self, G: nn.Module, D: nn.Module, sample: Callable[[int, torch.Generator], Tensor], *,
-                 batch_size: int = 128, lr_g: float = 1e-3, lr_d: float = 1e-3,
+    def __init__(self, G: nn.Module, D: nn.Module, sample: Callable[[int, torch.Generator], Tensor],
+                 *, batch_size: int = 128, lr_g: float = 1e-3, lr_d: float = 1e-3,
                  betas: tuple[float, float] = (0.5, 0.999), d_loss: Callable = losses.d_loss,
                  g_loss: Callable = losses.g_loss_nonsaturating, seed: int = 0, lim: float = 2.0,
                  grid: int = 64, n_show: int = 400, optimizer: type = torch.optim.Adam):
         self.G, self.D, self.g_loss, self.lim, self.grid = G, D, g_loss, lim, grid
-        opt = (lambda m, lr: optimizer(m.parameters(), lr=lr, betas=betas)) if optimizer is torch.optim.Adam \
+        opt = (
+            (lambda m, lr: optimizer(m.parameters(), lr=lr, betas=betas))
+            if optimizer is torch.optim.Adam
             else (lambda m, lr: optimizer(m.parameters(), lr=lr))
-        self.run = Run(G, D, opt(G, lr_g), opt(D, lr_d), Batches(sample, None, batch_size, seed, torch.device("cpu")),
-                       rules=dict(d_loss=d_loss, g_loss=g_loss), seed=seed, history=History(every=10**9))
+        )
+        self.run = Run(G, D, opt(G, lr_g), opt(D, lr_d),
+                       Batches(sample, None, batch_size, seed, torch.device("cpu")),
+                       rules=dict(d_loss=d_loss, g_loss=g_loss), seed=seed,
+                       history=History(every=10**9))
         show = torch.Generator().manual_seed(seed + 2)
         self.real_show = sample(n_show, show)
-        self.z_show = torch.randn(n_show, G.latent_dim, generator=show)  # fixed: the points move smoothly
+        # fixed: the points move smoothly
+        self.z_show = torch.randn(n_show, G.latent_dim, generator=show)
         self._rng = torch.Generator().manual_seed(seed + 1).get_state()
 
     @property
@@ -104,27 +111,31 @@ class Live2D:
 
     @torch.no_grad()
     def heatmap(self) -> tuple[np.ndarray, np.ndarray]:
-        """D(x) = sigmoid(logit) on a grid×grid lattice over [-lim, lim]²; returns (axis values, probs[y, x])."""
+        """D(x) = sigmoid(logit) on a grid×grid lattice over [-lim, lim]²; returns
+        (axis values, probs[y, x])."""
         axis = torch.linspace(-self.lim, self.lim, self.grid)
         yy, xx = torch.meshgrid(axis, axis, indexing="ij")
         pts = torch.stack([xx.flatten(), yy.flatten()], dim=1)
         return axis.numpy(), torch.sigmoid(self.D(pts)).view(self.grid, self.grid).numpy()
 
     def arrows(self) -> tuple[np.ndarray, np.ndarray]:
-        """The fake points and −∇_x of the generator loss there: where G's gradient pushes each fake."""
+        """The fake points and −∇_x of the generator loss there: where G's gradient pushes each
+        fake."""
         x = self.fake().requires_grad_(True)
         (grad,) = torch.autograd.grad(self.g_loss(self.D(x)), x)
         return x.detach().numpy(), (-grad).numpy()
 
 
 class LiveView:
-    """Draw a :class:`Live2D` in place (heat map, points, arrows) with play / pause / step controls; ``.widget`` to show.
+    """Draw a :class:`Live2D` in place (heat map, points, arrows) with play / pause / step controls;
+    ``.widget`` to show.
 
     ``arrows="unit"`` draws every arrow the same length (the direction only); ``"scaled"`` draws
     them in proportion to the gradient's size, so a saturating loss shows as vanishing arrows.
     """
 
-    def __init__(self, live: Live2D, steps_per_tick: int = 10, size: float = 4.5, arrows: str = "unit"):
+    def __init__(self, live: Live2D, steps_per_tick: int = 10, size: float = 4.5,
+                 arrows: str = "unit"):
         import ipywidgets as W
 
         if arrows not in ("unit", "scaled"):
@@ -142,7 +153,8 @@ class LiveView:
         pts, grad = live.arrows()
         self.fake = self.ax.scatter(*pts.T, s=4, c="tab:orange", label="generated")
         self.k = k = min(len(pts), 60)  # arrows on the first k fakes (all would clutter)
-        self.scale = float(np.linalg.norm(grad[:k], axis=1).max()) or 1.0  # scaled arrows: relative to the start
+        # scaled arrows: relative to the start
+        self.scale = float(np.linalg.norm(grad[:k], axis=1).max()) or 1.0
         self.quiver = self.ax.quiver(pts[:k, 0], pts[:k, 1], *self._vectors(grad[:k]).T, color="k",
                                      scale=25, scale_units="width", width=0.004)
         self.ax.set_xlim(-lim, lim)
@@ -150,10 +162,12 @@ class LiveView:
         self.ax.set_xlabel("x₁")
         self.ax.set_ylabel("x₂")
         self.ax.legend(loc="upper right", markerscale=3, fontsize=9)
-        self.image = W.Image(format="png", layout=W.Layout(width="auto"))  # natural size, not stretched
+        # natural size, not stretched
+        self.image = W.Image(format="png", layout=W.Layout(width="auto"))
         self.label = W.Label()
         self.controls = StepControls(self.step, steps_per_tick=steps_per_tick, label="train")
-        self.widget = W.VBox([self.controls.box, self.label, self.image], layout=W.Layout(align_items="flex-start"))
+        self.widget = W.VBox([self.controls.box, self.label, self.image],
+                             layout=W.Layout(align_items="flex-start"))
         self.redraw()
 
     def _vectors(self, v: np.ndarray) -> np.ndarray:
@@ -178,8 +192,9 @@ class LiveView:
         h = self.live.history
         self.ax.set_title(f"step {self.live.steps_done}")
         self.label.value = ("" if not len(h) else
-                            f"step {self.live.steps_done}: D loss {h.d_loss[-1]:.3f}, G loss {h.g_loss[-1]:.3f}, "
-                            f"D(x) {h.d_real[-1]:.2f}, D(G(z)) {h.d_fake[-1]:.2f}")
+                            f"step {self.live.steps_done}: D loss {h.d_loss[-1]:.3f}, G loss "
+                            f"{h.g_loss[-1]:.3f}, D(x) {h.d_real[-1]:.2f}, D(G(z)) "
+                            f"{h.d_fake[-1]:.2f}")
         buf = io.BytesIO()
         self.fig.savefig(buf, format="png", dpi=80, bbox_inches="tight")  # keep the colorbar label
         self.image.value = buf.getvalue()
@@ -189,7 +204,7 @@ class LiveView:
         return self.fig
 
 
-# ----------------------------------------------------------------------------- notebook 03: dashboard, explorer
+# ----------------------------------------------------------------- notebook 03: dashboard, explorer
 
 class Dashboard:
     """A training callback drawing samples of fixed noise and the training curves, updated in place.
@@ -233,7 +248,8 @@ class Dashboard:
 
 
 def generator_explorer(G: nn.Module, class_names=None):
-    """Widgets: a class picker (conditional G) and a noise-seed slider; shows samples and an interpolation."""
+    """Widgets: a class picker (conditional G) and a noise-seed slider; shows samples and an
+    interpolation."""
     import ipywidgets as W
     from IPython.display import display
 
@@ -249,9 +265,12 @@ def generator_explorer(G: nn.Module, class_names=None):
         with out:
             out.clear_output(wait=True)
             fig, axes = plt.subplots(2, 1, figsize=(8, 2.6))
-            show_images(sample(G, 8, None if label is None else torch.full((8,), label), seed=seed.value),
-                        title="samples" + ("" if label is None else f" of class {names[label]}"), ax=axes[0])
-            show_images(interpolate(G, 8, seed=seed.value, label=label), title="interpolation", ax=axes[1])
+            show_images(sample(G, 8, None if label is None else torch.full((8,), label),
+                               seed=seed.value),
+                        title="samples" + ("" if label is None else f" of class {names[label]}"),
+                        ax=axes[0])
+            show_images(interpolate(G, 8, seed=seed.value, label=label), title="interpolation",
+                        ax=axes[1])
             display(fig)
             plt.close(fig)
 

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "ganlib"
 SUBPACKAGES = ("game", "stability", "evaluation", "ethics", "style", "at_work", "course", "checks")
 ENTRY_POINTS = {"ganlib.pretrain", "ganlib.experiments", "ganlib.homework"}  # commands with fixed addresses
+MAX_LINE = 100  # characters per line (CONTRIBUTING.md, "Working on the course")
 
 
 def module_name(path: Path) -> str:
@@ -140,6 +141,13 @@ def _map_rows() -> dict[str, str]:
     section = text.split("## Where things live", 1)[1].split("\n## ", 1)[0]
     rows = [r for r in section.splitlines() if r.startswith("| `")]
     return {r.split("|")[1].strip(): r for r in rows}
+
+
+def test_ganlib_lines_are_at_most_100_characters():
+    """CONTRIBUTING.md's rule, as for the notebooks' code cells (tests/test_site.py)."""
+    long = [f"{p.relative_to(ROOT)}:{i}" for p in sorted(PKG.rglob("*.py"))
+            for i, line in enumerate(p.read_text().splitlines(), 1) if len(line) > MAX_LINE]
+    assert not long, f"{len(long)} lines of ganlib over {MAX_LINE} characters: {long[:10]}"
 
 
 def test_the_contributors_map_names_every_module():

@@ -27,7 +27,8 @@ def distance_to_samples(images: Tensor, samples: Tensor) -> Tensor:
 
 
 def membership_auc(member_dists: Tensor, nonmember_dists: Tensor) -> float:
-    """P(a member is closer to the samples than a non-member), ties counted half: the Mann–Whitney U / (n₁·n₂)."""
+    """P(a member is closer to the samples than a non-member), ties counted half: the Mann–Whitney U
+    / (n₁·n₂)."""
     from scipy.stats import mannwhitneyu
 
     u = mannwhitneyu(nonmember_dists.double().numpy(), member_dists.double().numpy()).statistic
@@ -44,11 +45,16 @@ class MembershipReport:
     median_nonmember: float
 
     def __str__(self) -> str:
-        return (f"{self.name}: AUC {self.auc:.3f} (0.5 = the samples reveal nothing); median distance to the "
-                f"nearest sample: members {self.median_member:.3f}, non-members {self.median_nonmember:.3f}")
+        return (f"{self.name}: AUC {self.auc:.3f} (0.5 = the samples reveal nothing); median "
+                "distance to the "
+                f"nearest sample: members {self.median_member:.3f}, non-members "
+                f"{self.median_nonmember:.3f}")
 
 
-def membership_attack(samples: Tensor, members: Tensor, nonmembers: Tensor, name: str = "generator") -> MembershipReport:
+def membership_attack(
+    samples: Tensor, members: Tensor, nonmembers: Tensor, name: str = "generator"
+) -> MembershipReport:
     """Run the distance attack: members (training images) against non-members (held-out images)."""
     d_in, d_out = distance_to_samples(members, samples), distance_to_samples(nonmembers, samples)
-    return MembershipReport(name, membership_auc(d_in, d_out), float(d_in.median()), float(d_out.median()))
+    return MembershipReport(name, membership_auc(d_in, d_out), float(d_in.median()),
+                            float(d_out.median()))

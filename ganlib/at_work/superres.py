@@ -29,7 +29,8 @@ SIZE = 28
 
 
 def downsample(images: Tensor, in_size: int = 7) -> Tensor:
-    """Area averaging: each pixel of the in_size×in_size image is the mean of a (28/in_size)² block."""
+    """Area averaging: each pixel of the in_size×in_size image is the mean of a (28/in_size)²
+    block."""
     if SIZE % in_size:
         raise ValueError(f"in_size must divide {SIZE} (7 or 14), got {in_size}")
     return F.adaptive_avg_pool2d(images, in_size)
@@ -56,10 +57,12 @@ class SuperResolver(nn.Module):
         self.in_size, self.config = in_size, dict(in_size=in_size, width=width, layers=layers)
         self.head = nn.Sequential(nn.Conv2d(1, width, 3, padding=1), nn.LeakyReLU(0.2))
         self.body = nn.Sequential(*[m for _ in range(layers)
-                                    for m in (nn.Conv2d(width, width, 3, padding=1), nn.LeakyReLU(0.2))])
+                                    for m in (nn.Conv2d(width, width, 3, padding=1),
+                                              nn.LeakyReLU(0.2))])
         stages = {7: 2, 14: 1}[in_size]
         self.up = nn.Sequential(*[m for _ in range(stages) for m in (
-            nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(width, width, 3, padding=1), nn.LeakyReLU(0.2))])
+            nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(width, width, 3, padding=1),
+            nn.LeakyReLU(0.2))])
         self.tail = nn.Conv2d(width, 1, 3, padding=1)
         nn.init.zeros_(self.tail.weight)
         nn.init.zeros_(self.tail.bias)
@@ -90,12 +93,14 @@ class PatchDetective(nn.Module):
 
 
 def pix2pix_generator_loss(fake_logits, fake, real, adv_weight=0.01):
-    """The forger's loss: L1 distance to the real image + adv_weight × the non-saturating loss on every patch."""
+    """The forger's loss: L1 distance to the real image + adv_weight × the non-saturating loss on
+    every patch."""
     return F.l1_loss(fake, real) + adv_weight * g_loss_nonsaturating(fake_logits)
 
 
 def superres_step(G, D, opt_g, opt_d, real, adv_weight=0.01):
-    """One round: the detective judges (input, real) against (input, fake) pairs, then the forger's step.
+    """One round: the detective judges (input, real) against (input, fake) pairs, then the forger's
+    step.
 
     With adv_weight = 0 it is plain L1 regression: the detective sits out (its numbers read 0).
     """
@@ -125,18 +130,34 @@ SUPERRES_RECIPE = dict(in_size=7, width=32, layers=4, batch_size=64, lr=5e-4, be
 """The shipped models' settings (``python -m ganlib.pretrain superres-fashion-mnist``)."""
 
 SUPERRES_STEPS = dict(warmup_steps=3000, steps=3000)
-"""The shipped pair's budget: the same L1 warm-up, then the same number of steps with or without the detective."""
+"""The shipped pair's budget: the same L1 warm-up, then the same number of steps with or without the
+detective."""
 
 
-def train_superres(G: SuperResolver, D: PatchDetective, images: Tensor, *, warmup_steps: int, steps: int,
-                   adv_weight: float, seed: int = 0, batch_size: int = 64, lr: float = 5e-4,
-                   betas: tuple[float, float] = (0.5, 0.999), device=None, max_seconds: float | None = None,
-                   progress: bool = False, step=superres_step) -> dict:
-    """SRGAN's schedule: ``warmup_steps`` of L1 alone, then ``steps`` of L1 + adv_weight × adversarial.
+def train_superres(
+    G: SuperResolver,
+    D: PatchDetective,
+    images: Tensor,
+    *,
+    warmup_steps: int,
+    steps: int,
+    adv_weight: float,
+    seed: int = 0,
+    batch_size: int = 64,
+    lr: float = 5e-4,
+    betas: tuple[float, float] = (0.5, 0.999),
+    device=None,
+    max_seconds: float | None = None,
+    progress: bool = False,
+    step=superres_step,
+) -> dict:
+    """SRGAN's schedule: ``warmup_steps`` of L1 alone, then ``steps`` of L1 + adv_weight ×
+    adversarial.
 
     adv_weight = 0 gives the L1 twin: the same warm-up (bit for bit, from the same seed), then the
-    same number of steps without the detective. ``step``: one round, ``superres_step``'s signature (notebook 08
-    passes its own copy, so an edit to it trains). Returns steps done and whether time ran out.
+    same number of steps without the detective. ``step``: one round, ``superres_step``'s signature
+    (notebook 08 passes its own copy, so an edit to it trains). Returns steps done and whether time
+    ran out.
     """
     import time
 
@@ -147,8 +168,8 @@ def train_superres(G: SuperResolver, D: PatchDetective, images: Tensor, *, warmu
     check_count(steps, "steps", 0)
     check_number(adv_weight, "adv_weight", low=0)
     start = time.perf_counter()
-    common = dict(batch_size=batch_size, lr_g=lr, lr_d=lr, betas=betas, device=device, progress=progress,
-                  step=step, every=max(1, min(100, warmup_steps, steps)))
+    common = dict(batch_size=batch_size, lr_g=lr, lr_d=lr, betas=betas, device=device,
+                  progress=progress, step=step, every=max(1, min(100, warmup_steps, steps)))
     done, stopped = 0, False
     for phase, (n, weight) in enumerate([(warmup_steps, 0.0), (steps, adv_weight)]):
         left = None if max_seconds is None else max_seconds - (time.perf_counter() - start)
@@ -167,7 +188,8 @@ def train_superres(G: SuperResolver, D: PatchDetective, images: Tensor, *, warmu
 # ----------------------------------------------------------------------------- measuring
 
 def upsample(model: nn.Module, small: Tensor, batch_size: int = 1000) -> Tensor:
-    """A super-resolution model's outputs for many small images, batched, in eval mode, on the CPU."""
+    """A super-resolution model's outputs for many small images, batched, in eval mode, on the
+    CPU."""
     from ganlib.inference import in_batches
 
     return in_batches(model, model, small, batch_size=batch_size)
@@ -180,10 +202,12 @@ def psnr(fake, real, data_range=2.0):
 
 
 def ssim(fake: Tensor, real: Tensor) -> Tensor:
-    """Structural similarity of each image (Wang et al. 2004; torchmetrics' implementation, 11×11 Gaussian window)."""
+    """Structural similarity of each image (Wang et al. 2004; torchmetrics' implementation, 11×11
+    Gaussian window)."""
     from torchmetrics.functional.image import structural_similarity_index_measure
 
-    return structural_similarity_index_measure(fake.float(), real.float(), data_range=2.0, reduction="none")
+    return structural_similarity_index_measure(fake.float(), real.float(), data_range=2.0,
+                                               reduction="none")
 
 
 LAPLACIAN = torch.tensor([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])
@@ -198,24 +222,28 @@ def sharpness(images: Tensor) -> Tensor:
 def scorecard(upsampled: Tensor, real: Tensor, labels: Tensor, classifier: nn.Module,
               real_feats: Tensor | None = None) -> dict:
     """Distortion (PSNR, SSIM: higher is closer to the truth), perception (FID in the classifier's
-    features, sharpness relative to the real images) and the classifier's accuracy on the outputs."""
+    features, sharpness relative to the real images) and the classifier's accuracy on the
+    outputs."""
     from ganlib.classifier import accuracy, features
     from ganlib.metrics import frechet_distance
 
     real_feats = features(classifier, real) if real_feats is None else real_feats
     return {"psnr": float(psnr(upsampled, real).mean()),
             "ssim": float(ssim(upsampled, real).mean()),
-            "fid": max(0.0, frechet_distance(real_feats, features(classifier, upsampled))),  # ≥ 0 up to rounding
+            # ≥ 0 up to rounding
+            "fid": max(0.0, frechet_distance(real_feats, features(classifier, upsampled))),
             "sharpness": float(sharpness(upsampled).mean() / sharpness(real).mean()),
             "accuracy": accuracy(classifier, upsampled, labels)}
 
 
 def superres_scores(model: nn.Module, n: int = 5000) -> dict:
-    """A shipped model's metrics for its manifest entry: :func:`scorecard` on the first n test images."""
+    """A shipped model's metrics for its manifest entry: :func:`scorecard` on the first n test
+    images."""
     from ganlib.data import load_images
     from ganlib.pretrained import load
 
     real, labels = load_images("fashion-mnist", "test")
     real, labels = real[:n], labels[:n]
-    card = scorecard(upsample(model, downsample(real, model.in_size)), real, labels, load("fashion-mnist-classifier"))
+    card = scorecard(upsample(model, downsample(real, model.in_size)), real, labels,
+                     load("fashion-mnist-classifier"))
     return {**{k: round(v, 4) for k, v in card.items()}, "test_images": len(real)}

@@ -24,7 +24,8 @@ from ganlib.validate import check_count
 
 
 def few_labels(labels: Tensor, per_class: int, seed: int = 0) -> Tensor:
-    """Indices of a labelled subset: ``per_class`` items of every class, drawn at random (seeded)."""
+    """Indices of a labelled subset: ``per_class`` items of every class, drawn at random
+    (seeded)."""
     check_count(per_class, "per_class")
     gen = torch.Generator().manual_seed(seed)
     picks = []
@@ -37,14 +38,16 @@ def few_labels(labels: Tensor, per_class: int, seed: int = 0) -> Tensor:
 
 
 def make_splits(real_x, real_y, fake_x, fake_y):
-    """The three training sets of the experiment, each (images, labels); the real test set is kept apart."""
+    """The three training sets of the experiment, each (images, labels); the real test set is kept
+    apart."""
     return {"real": (real_x, real_y),
             "real + synthetic": (torch.cat([real_x, fake_x]), torch.cat([real_y, fake_y])),
             "synthetic": (fake_x, fake_y)}
 
 
 def pseudo_label(model: nn.Module, images: Tensor, threshold: float = 0.9) -> tuple[Tensor, Tensor]:
-    """The images ``model`` gives a class with probability >= ``threshold``, and that class (its labels)."""
+    """The images ``model`` gives a class with probability >= ``threshold``, and that class
+    (its labels)."""
     from ganlib.inference import in_batches
 
     if not 0 <= threshold < 1:
@@ -58,13 +61,15 @@ def pseudo_label(model: nn.Module, images: Tensor, threshold: float = 0.9) -> tu
 def train_and_test(x: Tensor, y: Tensor, test_x: Tensor, test_y: Tensor, *, steps: int,
                    extra: tuple[Tensor, Tensor] | None = None, seed: int = 0, width: int = 16,
                    batch_size: int = 32, lr: float = 3e-3) -> dict:
-    """Train a fresh course classifier (narrow) for ``steps`` steps on real (x, y), plus ``extra`` if given.
+    """Train a fresh course classifier (narrow) for ``steps`` steps on real (x, y), plus ``extra``
+    if given.
 
-    Every step takes the next ``batch_size`` real images of a seeded reshuffle of (x, y), shifted and
-    mirrored; with ``extra`` = (images, labels) it adds ``batch_size`` of those, drawn at random. The
-    real batches depend only on ``seed``, so with or without ``extra`` the classifier sees the same real
-    images equally often. Returns the test accuracy, the confidence (mean top probability on the test
-    set), ``real_passes`` (times each real image was shown) and the trained ``model``.
+    Every step takes the next ``batch_size`` real images of a seeded reshuffle of (x, y), shifted
+    and mirrored; with ``extra`` = (images, labels) it adds ``batch_size`` of those, drawn at
+    random. The real batches depend only on ``seed``, so with or without ``extra`` the classifier
+    sees the same real images equally often. Returns the test accuracy, the confidence (mean top
+    probability on the test set), ``real_passes`` (times each real image was shown) and the trained
+    ``model``.
     """
     from ganlib.classifier import Classifier, shift_and_flip
     from ganlib.config import seed_everything
@@ -78,7 +83,9 @@ def train_and_test(x: Tensor, y: Tensor, test_x: Tensor, test_y: Tensor, *, step
     model = Classifier(width=width, feature_dim=4 * width).train()
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps)
-    real_gen, extra_gen = torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed + 1)
+    real_gen, extra_gen = torch.Generator().manual_seed(seed), torch.Generator().manual_seed(
+        seed + 1
+    )
     passes = -(-steps * batch_size // len(x))
     order = torch.cat([torch.randperm(len(x), generator=real_gen) for _ in range(passes)])
     for step in range(steps):
@@ -86,7 +93,9 @@ def train_and_test(x: Tensor, y: Tensor, test_x: Tensor, test_y: Tensor, *, step
         xb, yb = shift_and_flip(x[idx], real_gen), y[idx]
         if extra is not None and len(extra[0]):
             j = torch.randint(len(extra[0]), (batch_size,), generator=extra_gen)
-            xb, yb = torch.cat([xb, shift_and_flip(extra[0][j], extra_gen)]), torch.cat([yb, extra[1][j]])
+            xb, yb = torch.cat([xb, shift_and_flip(extra[0][j], extra_gen)]), torch.cat(
+                [yb, extra[1][j]]
+            )
         loss = F.cross_entropy(model(xb), yb)
         opt.zero_grad(set_to_none=True)
         loss.backward()

@@ -1,4 +1,5 @@
-"""Checks for the course's exercises: specific feedback instead of a bare assert, and a contract for graders.
+"""Checks for the course's exercises: specific feedback instead of a bare assert, and a contract for
+graders.
 
 An exercise is three functions, registered with :func:`exercise`:
 
@@ -45,7 +46,8 @@ class Exercise:
 
 
 class Outcome:
-    """What a check returns: truthy when it passed, ``.status`` in STATUSES, ``.message`` the feedback.
+    """What a check returns: truthy when it passed, ``.status`` in STATUSES, ``.message`` the
+    feedback.
 
     It shows nothing in a notebook (the check has already printed its one line), so a check
     call at the end of a cell leaves no stray ``True`` under the confirmation.
@@ -144,7 +146,8 @@ def _plain_ints(torch) -> tuple:
 
 
 def plain(value: Any, _depth: int = 0) -> Any:
-    """What crosses from the learner's code to a judge: numbers, strings, lists, dicts and CPU tensors.
+    """What crosses from the learner's code to a judge: numbers, strings, lists, dicts and CPU
+    tensors.
 
     NumPy arrays become tensors; tensors are detached copies on the CPU; anything else becomes
     ``{"__type__": name}``, which judges report as "returned a <name>".
@@ -156,7 +159,8 @@ def plain(value: Any, _depth: int = 0) -> Any:
         return {"__type__": "deeply nested value"}
     if value is None or type(value) in (bool, int, float, str):
         return value
-    for kind in (bool, int, float, str):  # a subclass (its own __eq__, say) crosses as the plain value
+    # a subclass (its own __eq__, say) crosses as the plain value
+    for kind in (bool, int, float, str):
         if isinstance(value, kind):
             return kind(value)
     if isinstance(value, np.generic):
@@ -164,7 +168,8 @@ def plain(value: Any, _depth: int = 0) -> Any:
     if torch.is_tensor(value):
         if value.layout != torch.strided or value.is_quantized or value.device.type == "meta":
             return {"__type__": f"{value.layout} tensor".replace("torch.", "")}
-        if not (value.is_floating_point() or value.is_complex() or value.dtype in _plain_ints(torch)):
+        if not (value.is_floating_point() or value.is_complex()
+                or value.dtype in _plain_ints(torch)):
             return {"__type__": f"tensor of {value.dtype}".replace("torch.", "")}
         return value.detach().cpu().clone().contiguous()
     if isinstance(value, np.ndarray):
@@ -179,9 +184,9 @@ def plain(value: Any, _depth: int = 0) -> Any:
 
 
 def same(a: Any, b: Any, tol: float = 1e-5) -> bool:
-    """Whether two plain answers agree: numbers within ``tol`` (relative to 1 + |b|), tensors of one shape
-    ``allclose``, lists and dicts element by element. A judge replays the reference (and typical
-    mistakes) on the same case and compares with this."""
+    """Whether two plain answers agree: numbers within ``tol`` (relative to 1 + |b|), tensors of one
+    shape ``allclose``, lists and dicts element by element. A judge replays the reference (and
+    typical mistakes) on the same case and compares with this."""
     import torch
 
     if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None or isinstance(a, str):
@@ -189,7 +194,8 @@ def same(a: Any, b: Any, tol: float = 1e-5) -> bool:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return abs(a - b) <= tol * (1 + abs(b))
     if torch.is_tensor(a) and torch.is_tensor(b):
-        return a.shape == b.shape and bool(torch.allclose(a.double(), b.double(), atol=tol, rtol=tol))
+        return a.shape == b.shape and bool(torch.allclose(a.double(), b.double(), atol=tol,
+                                                          rtol=tol))
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(same(x, y, tol) for x, y in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):
@@ -197,17 +203,19 @@ def same(a: Any, b: Any, tol: float = 1e-5) -> bool:
     return False
 
 
-def which_mistake(replay: Callable[[Callable], Any], reference: Callable, mistakes, agrees: Callable[[Any], bool],
-                  default: str) -> str | None:
-    """Replay the reference and each modelled mistake on the learner's case: None when the learner's answer agrees
-    with the reference, else the hint of the first ``(mistake, hint)`` it agrees with, or ``default``."""
+def which_mistake(replay: Callable[[Callable], Any], reference: Callable, mistakes,
+                  agrees: Callable[[Any], bool], default: str) -> str | None:
+    """Replay the reference and each modelled mistake on the learner's case: None when the learner's
+    answer agrees with the reference, else the hint of the first ``(mistake, hint)`` it agrees with,
+    or ``default``."""
     if agrees(replay(reference)):
         return None
     return next((hint for mistake, hint in mistakes if agrees(replay(mistake))), default)
 
 
 def drawn(seed: int, salt: int, n: int, scale: float = 1.0):
-    """n values ~ scale·N(0, 1) drawn from the grading seed, two decimals: a case no table of answers can know."""
+    """n values ~ scale·N(0, 1) drawn from the grading seed, two decimals: a case no table of
+    answers can know."""
     import torch
 
     g = torch.Generator().manual_seed(seed * 7919 + salt)
@@ -215,7 +223,8 @@ def drawn(seed: int, salt: int, n: int, scale: float = 1.0):
 
 
 def type_name(got: Any) -> str:
-    """How a judge names what the learner returned (``a tensor of shape (3,)``, ``a NoneType`` …)."""
+    """How a judge names what the learner returned (``a tensor of shape (3,)``, ``a NoneType``
+    …)."""
     import torch
 
     if isinstance(got, dict) and "__type__" in got:
@@ -287,16 +296,21 @@ def verdict(ex: Exercise, seed: int, answers: Any) -> tuple[str, str]:
         return "failed", "the recorded answer is not in the expected form"
     cases = ex.cases(seed)
     if not isinstance(answers, list) or len(answers) != len(cases):
-        return "failed", f"expected {len(cases)} answers, one per case; the record holds something else"
+        return "failed", (f"expected {len(cases)} answers, one per case; the record holds "
+                          "something else")
     bad = next((k for k, got in enumerate(answers) if not finite(got)), None)
-    not_finite = f"the answer to case {(bad or 0) + 1} holds NaN or infinity: a finite answer was expected"
-    try:  # the judge first: its hint names the mistake behind a NaN (slerp without its fallback divides by 0)
+    not_finite = (f"the answer to case {(bad or 0) + 1} holds NaN or infinity: a finite answer was "
+                  "expected")
+    # the judge first: its hint names the mistake behind a NaN (slerp without its fallback divides
+    # by 0)
+    try:
         for case, got in zip(cases, answers):
             ex.judge(case, got)
     except AssertionError as e:
         return "failed", str(e)
     except Exception as e:  # a judge tripping over a malformed answer: the answer is wrong, say how
-        return "failed", not_finite if bad is not None else f"the answer could not be judged ({type(e).__name__}: {e})"
+        return "failed", not_finite if bad is not None else ("the answer could not be judged "
+                                                             f"({type(e).__name__}: {e})")
     if bad is not None:  # a judge that let it through: NaN or infinity never passes
         return "failed", not_finite
     return "passed", ""
@@ -311,7 +325,8 @@ def finite(value: Any) -> bool:
     if isinstance(value, float):
         return math.isfinite(value)
     if torch.is_tensor(value):
-        return not (value.is_floating_point() or value.is_complex()) or bool(torch.isfinite(value).all())
+        return not (value.is_floating_point()
+                    or value.is_complex()) or bool(torch.isfinite(value).all())
     if isinstance(value, list):
         return all(finite(v) for v in value)
     if isinstance(value, dict):
@@ -328,9 +343,11 @@ def _make_check(ex_id: str) -> Callable[..., Outcome]:
             answers = collect(ex, fn, 0)
         except NotImplementedError:
             if os.environ.get(NBGRADER_ENV):  # nbgrader awards a grade cell that runs without error
-                raise AssertionError(f"{ex_id}: not done yet — replace `raise NotImplementedError()` "
-                                     "with your code.") from None
-            print(f"⏳ {ex_id}: not done yet — replace `raise NotImplementedError()` with your code.")
+                raise AssertionError(f"{ex_id}: not done yet — replace `raise "
+                                     "NotImplementedError()` with your code.") from None
+            print(
+                f"⏳ {ex_id}: not done yet — replace `raise NotImplementedError()` with your code."
+            )
             return Outcome("not done")
         except _Raised as e:
             raise AssertionError(f"{ex_id}: {e}") from e.__cause__
@@ -352,8 +369,8 @@ def _graded() -> bool:
 
 
 def _record(ex: Exercise, fn: Callable) -> Outcome:
-    """Under the homework grader: no verdict here, only the plain answers on the grading seed's cases,
-    saved for the grader to judge in its own process (:mod:`ganlib.course.answers`)."""
+    """Under the homework grader: no verdict here, only the plain answers on the grading seed's
+    cases, saved for the grader to judge in its own process (:mod:`ganlib.course.answers`)."""
     from ganlib.course.answers import grading_seed, remember, save_answer
 
     try:
@@ -372,22 +389,35 @@ def _record(ex: Exercise, fn: Callable) -> Outcome:
     return Outcome("recorded")
 
 
-def exercise(ex_id: str, notebook: str, reference: Callable[..., Any], *, cases: Callable[[int], list],
-             judge: Callable[[Any, Any], None], run: Callable[[Callable, Any], Any] | None = None,
-             title: str = "", points: int = 1) -> Callable[..., Outcome]:
-    """Register an exercise; return its ``check_<ex_id>(fn)`` (also reachable as ``checks.check_<ex_id>``).
+def exercise(
+    ex_id: str,
+    notebook: str,
+    reference: Callable[..., Any],
+    *,
+    cases: Callable[[int], list],
+    judge: Callable[[Any, Any], None],
+    run: Callable[[Callable, Any], Any] | None = None,
+    title: str = "",
+    points: int = 1,
+) -> Callable[..., Outcome]:
+    """Register an exercise; return its ``check_<ex_id>(fn)`` (also reachable as
+    ``checks.check_<ex_id>``).
 
     ``run`` defaults to ``fn(*case["args"])``. Judges compare with ``reference`` in the caller's
     process; ``reference`` is ganlib's own solution (a test binds it to the notebook's).
     """
     old = dict.get(EXERCISES, ex_id)
-    if old is not None and (old.judge.__module__, old.judge.__qualname__) != (judge.__module__, judge.__qualname__):
+    if old is not None and (old.judge.__module__, old.judge.__qualname__) != (
+        judge.__module__,
+        judge.__qualname__,
+    ):
         raise ValueError(f"exercise id {ex_id!r} is already registered by {old.judge.__module__}; "
                          "exercise ids must be unique across the course")
     run = run if run is not None else (lambda fn, case: fn(*case["args"]))
     check = _make_check(ex_id)
     functools.update_wrapper(check, judge, assigned=("__module__", "__doc__"))
-    dict.__setitem__(EXERCISES, ex_id, Exercise(ex_id, notebook, reference, check, cases, run, judge,
+    dict.__setitem__(EXERCISES, ex_id,
+                     Exercise(ex_id, notebook, reference, check, cases, run, judge,
                                                 title or ex_id, points))
     globals()[f"check_{ex_id}"] = check
     return check

@@ -1,4 +1,5 @@
-"""Checks for notebook 01's exercises: the optimal detective D*(x), the Jensen–Shannon divergence, and one move of each player."""
+"""Checks for notebook 01's exercises: the optimal detective D*(x), the Jensen–Shannon divergence,
+and one move of each player."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ _PAIRS = ((gaussian_1d(0, 1), gaussian_1d(1, 1)),
 
 
 def _pairs(seed: int) -> tuple:
-    """The fixed pairs of densities and one drawn from the grading seed (means 1 to 3 apart), so a table
-    of answers to fixed inputs cannot pass."""
+    """The fixed pairs of densities and one drawn from the grading seed (means 1 to 3 apart), so a
+    table of answers to fixed inputs cannot pass."""
     rng = np.random.default_rng(seed)
     m, gap = rng.uniform(-3, 3), rng.uniform(1, 3) * rng.choice([-1, 1])
     s1, s2 = rng.uniform(0.6, 1.5, size=2)
@@ -33,7 +34,8 @@ def _pairs(seed: int) -> tuple:
 def _array(got, name: str, given, shape) -> np.ndarray:
     """The learner's result as a float array of the right shape, or a helpful AssertionError."""
     if isinstance(got, dict) or isinstance(got, str):
-        raise AssertionError(feedback(f"{name} must return numbers", given=given, got=type_name(got)))
+        raise AssertionError(feedback(f"{name} must return numbers", given=given,
+                                      got=type_name(got)))
     arr = np.asarray(got.numpy() if torch.is_tensor(got) else got, dtype=np.float64)
     if arr.shape != shape:
         raise AssertionError(feedback(f"{name} must return one value per x", given=given,
@@ -47,9 +49,10 @@ def _array(got, name: str, given, shape) -> np.ndarray:
 def _detective_cases(seed: int) -> list[dict]:
     xs = _XS[::10]
     out = [{"p": torch.from_numpy(d.pdf(xs)), "q": torch.from_numpy(f.pdf(xs)),
-            "given": f"p_data = {d}, p_g = {f} on {len(xs)} points in [-10, 10]"} for d, f in _pairs(seed)]
-    return out + [{"p": torch.zeros(3, dtype=torch.float64), "q": torch.zeros(3, dtype=torch.float64),
-                   "given": "p_data = p_g = [0, 0, 0]"}]
+            "given": f"p_data = {d}, p_g = {f} on {len(xs)} points in [-10, 10]"}
+           for d, f in _pairs(seed)]
+    return out + [{"p": torch.zeros(3, dtype=torch.float64),
+                   "q": torch.zeros(3, dtype=torch.float64), "given": "p_data = p_g = [0, 0, 0]"}]
 
 
 def _detective_run(fn, case):
@@ -62,9 +65,11 @@ def _detective_judge(case, got) -> None:
     want = optimal_detective(p, q)
     if not p.any() and not q.any():
         if not np.allclose(got, 0.5):
-            raise AssertionError(feedback("where both densities are 0 the detective cannot tell: D* should be ½",
+            raise AssertionError(feedback("where both densities are 0 the detective cannot tell: "
+                                          "D* should be ½",
                                           given=case["given"], expected=[0.5, 0.5, 0.5], got=got,
-                                          hint="0/0 is nan: use np.where(p + q > 0, p / (p + q), 0.5)"))
+                                          hint="0/0 is nan: use np.where(p + q > 0, p / (p + q), "
+                                               "0.5)"))
         return
     ok = np.isfinite(got) & (np.abs(got - want) <= 1e-6)
     if ok.all():
@@ -73,7 +78,8 @@ def _detective_judge(case, got) -> None:
     xs = _XS[::10]
     hint = "D*(x) = p_data(x) / (p_data(x) + p_g(x)): the share of the density that is real"
     if np.allclose(got, 1 - want, atol=1e-6):
-        hint = "you returned p_g/(p_data+p_g), the chance the x is fake; D* is the chance it is real"
+        hint = ("you returned p_g/(p_data+p_g), the chance the x is fake; D* is the chance it is "
+                "real")
     elif np.isfinite(got).all() and np.ptp(got) < 1e-9:
         hint = "D* is not constant: it depends on x through both densities"
     elif np.allclose(got, p / np.maximum(q, 1e-300), rtol=1e-6):
@@ -94,8 +100,10 @@ def _jsd_cases(seed: int) -> list[dict]:
     out = [{"p": torch.from_numpy(d.pdf(_XS)), "q": torch.from_numpy(f.pdf(_XS)),
             "given": f"p = {d}, q = {f}, xs = grid(-10, 10, 2001)"} for d, f in _pairs(seed)]
     uniform = torch.full((len(_XS),), 1 / 20, dtype=torch.float64)
-    left = torch.from_numpy(np.where(_XS <= 0, 0.1, 0.0))  # exactly 0 on half the grid: 0·log 0 must count as 0
-    return out + [{"p": uniform, "q": uniform.clone(), "given": "p = q = uniform on [-10, 10]", "same": True},
+    # exactly 0 on half the grid: 0·log 0 must count as 0
+    left = torch.from_numpy(np.where(_XS <= 0, 0.1, 0.0))
+    return out + [{"p": uniform, "q": uniform.clone(), "given": "p = q = uniform on [-10, 10]",
+                   "same": True},
                   {"p": left, "q": torch.from_numpy(gaussian_1d(3, 1).pdf(_XS)),
                    "given": "p = uniform on [-10, 0] (exactly 0 for x > 0), q = N(3, 1)"}]
 
@@ -109,8 +117,14 @@ def _jsd_judge(case, got) -> None:
     try:
         got = float(got.item() if torch.is_tensor(got) and got.numel() == 1 else got)
     except (TypeError, ValueError, RuntimeError):
-        raise AssertionError(feedback("jsd must return one number", given=given, got=type_name(got),
-                                      hint="integrate over x (integrate or np.trapezoid)")) from None
+        raise AssertionError(
+            feedback(
+                "jsd must return one number",
+                given=given,
+                got=type_name(got),
+                hint="integrate over x (integrate or np.trapezoid)",
+            )
+        ) from None
     if case.get("same"):
         if abs(got) > 1e-9:
             raise AssertionError(feedback("JSD of a density with itself must be 0", given=given,
@@ -129,13 +143,16 @@ def _jsd_judge(case, got) -> None:
     elif abs(got - want / (_XS[1] - _XS[0])) <= 1e-2 * (1 + abs(want) / (_XS[1] - _XS[0])):
         hint = "a sum over the grid is not an integral: multiply by dx (or use integrate)"
     elif abs(got - want / math.log(2)) <= 1e-4:
-        hint = "that is the JSD in bits (log base 2); the course measures it in nats: the natural log, np.log"
+        hint = ("that is the JSD in bits (log base 2); the course measures it in nats: the natural "
+                "log, np.log")
     elif abs(got - want / math.log(10)) <= 1e-4:
-        hint = "that is the JSD with log base 10; the course measures it in nats: the natural log, np.log"
+        hint = ("that is the JSD with log base 10; the course measures it in nats: the natural "
+                "log, np.log")
     elif not math.isfinite(got):
         hint = ("0·log 0 must count as 0: where p is 0, p·log(p/m) is 0·(−∞) = nan in NumPy; "
                 "skip those points (np.where(p > 0, …, 0), or np.divide(..., where=p > 0))")
-    raise AssertionError(feedback("wrong JSD", given=given, expected=round(want, 6), got=got, hint=hint))
+    raise AssertionError(feedback("wrong JSD", given=given, expected=round(want, 6), got=got,
+                                  hint=hint))
 
 
 check_jsd = exercise("jsd", notebook="01_forger_vs_detective.ipynb", reference=jsd,
@@ -143,9 +160,10 @@ check_jsd = exercise("jsd", notebook="01_forger_vs_detective.ipynb", reference=j
                      cases=_jsd_cases, run=_jsd_run, judge=_jsd_judge)
 
 
-# ----------------------------------------------------------------------------- exercises 3 and 4: the two moves
-# Each is tried on the check's own tiny players (no ganlib answer runs on the learner's side); the judge
-# replays the same moves with ganlib's answer, and with typical mistakes to name the one the learner made.
+# ----------------------------------------------------------------- exercises 3 and 4: the two moves
+# Each is tried on the check's own tiny players (no ganlib answer runs on the learner's side); the
+# judge replays the same moves with ganlib's answer, and with typical mistakes to name the one the
+# learner made.
 
 def _numbers(values, name: str) -> list[float]:
     """The losses a move returned, as floats (a 0-d tensor counts), or a helpful AssertionError."""
@@ -154,16 +172,18 @@ def _numbers(values, name: str) -> list[float]:
         if torch.is_tensor(v) and v.numel() == 1:
             v = v.item()
         if not isinstance(v, (int, float)) or isinstance(v, bool):
-            raise AssertionError(feedback(f"{name} must return its loss as a number", got=type_name(v),
-                                          hint="return loss.item()"))
+            raise AssertionError(feedback(f"{name} must return its loss as a number",
+                                          got=type_name(v), hint="return loss.item()"))
         out.append(float(v))
     return out
 
 
 def _moves_cases(seed: int) -> list[dict]:
     g = torch.Generator().manual_seed(seed)
-    return [{"seed": seed + i, "opt": opt, "lr": lr, "real": 1.0 + 0.7 * torch.randn(3, 16, 1, generator=g),
-             "noise": torch.randn(3, 16, 1, generator=g), "forger_mean": -2.0 + i, "saturating": i == 2}
+    return [{"seed": seed + i, "opt": opt, "lr": lr,
+             "real": 1.0 + 0.7 * torch.randn(3, 16, 1, generator=g),
+             "noise": torch.randn(3, 16, 1, generator=g), "forger_mean": -2.0 + i,
+             "saturating": i == 2}
             for i, (opt, lr) in enumerate((("sgd", 0.5), ("adam", 0.05), ("sgd", 0.5)))]
 
 
@@ -180,7 +200,9 @@ def _optimizer(case, params):
 
 
 def _bce(logits, label: float):
-    return torch.nn.functional.binary_cross_entropy_with_logits(logits, torch.full_like(logits, label))
+    return torch.nn.functional.binary_cross_entropy_with_logits(
+        logits, torch.full_like(logits, label)
+    )
 
 
 def _detective_moves(fn, case) -> dict:
@@ -188,7 +210,8 @@ def _detective_moves(fn, case) -> dict:
     detective = _tiny_detective(case["seed"])
     forger_mean = torch.nn.Parameter(torch.tensor(case["forger_mean"]))
     opt = _optimizer(case, detective.parameters())
-    losses = [fn(detective, opt, real, forger_mean + z) for real, z in zip(case["real"], case["noise"])]
+    losses = [fn(detective, opt, real, forger_mean + z)
+              for real, z in zip(case["real"], case["noise"])]
     return {"losses": losses, "params": [p.detach() for p in detective.parameters()],
             "forger_grad": None if forger_mean.grad is None else forger_mean.grad.detach()}
 
@@ -204,7 +227,8 @@ def _update(loss, opt, zero_grad: bool, step: bool) -> float:
 
 
 def _detective_variant(loss_of, zero_grad=True, step=True):
-    """A detective move with a given loss of (real_logits, fake_logits): the judge's model of a mistake."""
+    """A detective move with a given loss of (real_logits, fake_logits): the judge's model of a
+    mistake."""
     def move(detective, opt, real, fake):
         return _update(loss_of(detective(real), detective(fake.detach())), opt, zero_grad, step)
     return move
@@ -214,31 +238,40 @@ _RIGHT_D = lambda r, f: _bce(r, 1.0) + _bce(f, 0.0)  # noqa: E731
 _DETECTIVE_MISTAKES = (
     (_detective_variant(lambda r, f: _bce(r, 0.0) + _bce(f, 1.0)),
      "the labels are swapped: real samples get label 1 ('real'), the forger's get 0 ('fake')"),
-    (_detective_variant(lambda r, f: _bce(r, 1.0)), "only the real samples are scored: add the fakes' term (label 0)"),
-    (_detective_variant(lambda r, f: _bce(f, 0.0)), "only the fakes are scored: add the real samples' term (label 1)"),
+    (_detective_variant(lambda r, f: _bce(r, 1.0)),
+     "only the real samples are scored: add the fakes' term (label 0)"),
+    (_detective_variant(lambda r, f: _bce(f, 0.0)),
+     "only the fakes are scored: add the real samples' term (label 1)"),
     (_detective_variant(lambda r, f: torch.nn.functional.binary_cross_entropy_with_logits(
         torch.cat([r, f]), torch.cat([torch.ones_like(r), torch.zeros_like(f)]))),
-     "one mean over both batches is half the course's loss: add the two means (real term + fake term)"),
+     "one mean over both batches is half the course's loss: add the two means (real term + fake "
+     "term)"),
     (_detective_variant(lambda r, f: -(_bce(r, 1.0) + _bce(f, 0.0))),
      "the sign is flipped: the detective minimises its binary cross-entropy"),
     (_detective_variant(_RIGHT_D, zero_grad=False),
      "the gradients pile up from move to move: call opt_d.zero_grad() before loss.backward()"),
-    (_detective_variant(_RIGHT_D, step=False), "the detective never moves: call opt_d.step() after loss.backward()"),
+    (_detective_variant(_RIGHT_D, step=False),
+     "the detective never moves: call opt_d.step() after loss.backward()"),
 )
 
 
 def _detective_move_judge(case, got) -> None:
-    given = f"3 moves with {case['opt']} (lr {case['lr']}) of a small detective, 16 real and 16 fake samples each"
+    given = (f"3 moves with {case['opt']} (lr {case['lr']}) of a small detective, 16 real and 16 "
+             "fake samples each")
     if not isinstance(got, dict) or "losses" not in got:
-        raise AssertionError(feedback("the check could not read your move's results", got=type_name(got)))
+        raise AssertionError(feedback("the check could not read your move's results",
+                                      got=type_name(got)))
     losses = _numbers(got["losses"], "detective_step")
     want = plain(_detective_moves(detective_step, case))
     grad = got.get("forger_grad")
     if torch.is_tensor(grad) and float(grad.abs()) > 0:
-        raise AssertionError(feedback("the detective's move sent gradients into the forger", given=given,
-                                      hint="score fake.detach(): the detective's loss must not train the forger"))
-    hint = which_mistake(lambda fn: plain(_detective_moves(fn, case)), detective_step, _DETECTIVE_MISTAKES,
-                         lambda other: same(losses, other["losses"]) and same(got["params"], other["params"], 1e-4),
+        raise AssertionError(feedback("the detective's move sent gradients into the forger",
+                                      given=given, hint="score fake.detach(): the detective's loss "
+                                                        "must not train the forger"))
+    hint = which_mistake(lambda fn: plain(_detective_moves(fn, case)), detective_step,
+                         _DETECTIVE_MISTAKES,
+                         lambda other: same(losses, other["losses"])
+                         and same(got["params"], other["params"], 1e-4),
                          "the loss is BCE(D(real), 1) + BCE(D(fake), 0) with "
                          "F.binary_cross_entropy_with_logits; then zero_grad, backward, step")
     if hint is None:
@@ -250,7 +283,8 @@ def _detective_move_judge(case, got) -> None:
 
 check_detective_step = exercise(
     "detective_step", notebook="01_forger_vs_detective.ipynb", reference=detective_step,
-    title="One move of the detective", cases=_moves_cases, run=_detective_moves, judge=_detective_move_judge)
+    title="One move of the detective", cases=_moves_cases, run=_detective_moves,
+    judge=_detective_move_judge)
 
 
 class _TinyForger(torch.nn.Module):
@@ -266,7 +300,8 @@ class _TinyForger(torch.nn.Module):
 
 
 def _forger_moves(fn, case) -> dict:
-    """Three moves of ``fn`` against a fixed tiny detective; what moved, and what the moves returned."""
+    """Three moves of ``fn`` against a fixed tiny detective; what moved, and what the moves
+    returned."""
     detective = _tiny_detective(case["seed"] + 100)
     detective.requires_grad_(False)  # as the duel does: the detective is only looked through
     before = [p.detach().clone() for p in detective.parameters()]
@@ -275,11 +310,13 @@ def _forger_moves(fn, case) -> dict:
     kw = {"saturating": True} if case["saturating"] else {}
     losses = [fn(forger, detective, opt, z, **kw) for z in case["noise"]]
     changed = any(not torch.equal(a, b) for a, b in zip(before, detective.parameters()))
-    return {"losses": losses, "params": [forger.mean.detach(), forger.log_std.detach()], "detective_changed": changed}
+    return {"losses": losses, "params": [forger.mean.detach(), forger.log_std.detach()],
+            "detective_changed": changed}
 
 
 def _forger_variant(loss_of, zero_grad=True, step=True):
-    """A forger move with a given loss of the fakes' logits (the saturating branch as given): a mistake's model."""
+    """A forger move with a given loss of the fakes' logits (the saturating branch as given): a
+    mistake's model."""
     def move(forger, detective, opt, z, saturating=False):
         loss = loss_of(detective(forger(z))) if not saturating else -_bce(detective(forger(z)), 0.0)
         return _update(loss, opt, zero_grad, step)
@@ -291,11 +328,14 @@ _FORGER_MISTAKES = (
     (_forger_variant(lambda f: _bce(f, 0.0)),
      "label 0 means 'fake': the forger wants the detective to say 'real' (label 1) on its samples"),
     (_forger_variant(lambda f: -_bce(f, 0.0)),
-     "that is the saturating (minimax) move log(1 − D(G(z))); the default is −log D(G(z)) = BCE(logits, 1)"),
-    (_forger_variant(lambda f: -_bce(f, 1.0)), "the sign is flipped: the forger minimises −log D(G(z))"),
+     "that is the saturating (minimax) move log(1 − D(G(z))); the default is −log D(G(z)) = "
+     "BCE(logits, 1)"),
+    (_forger_variant(lambda f: -_bce(f, 1.0)),
+     "the sign is flipped: the forger minimises −log D(G(z))"),
     (_forger_variant(_RIGHT_G, zero_grad=False),
      "the gradients pile up from move to move: call opt_g.zero_grad() before loss.backward()"),
-    (_forger_variant(_RIGHT_G, step=False), "the forger never moves: call opt_g.step() after loss.backward()"),
+    (_forger_variant(_RIGHT_G, step=False),
+     "the forger never moves: call opt_g.step() after loss.backward()"),
 )
 
 
@@ -303,22 +343,31 @@ def _forger_move_judge(case, got) -> None:
     mode = "saturating=True" if case["saturating"] else "the default (non-saturating)"
     given = f"3 moves with {case['opt']} (lr {case['lr']}), {mode}, against a fixed small detective"
     if not isinstance(got, dict) or "losses" not in got:
-        raise AssertionError(feedback("the check could not read your move's results", got=type_name(got)))
+        raise AssertionError(feedback("the check could not read your move's results",
+                                      got=type_name(got)))
     if got.get("detective_changed"):
         raise AssertionError(feedback("the forger's move changed the detective", given=given,
-                                      hint="only opt_g steps here: the forger learns through the detective's eyes"))
+                                      hint="only opt_g steps here: the forger learns through the "
+                                           "detective's eyes"))
     losses = _numbers(got["losses"], "forger_step")
     want = plain(_forger_moves(forger_step, case))
-    hint = which_mistake(lambda fn: plain(_forger_moves(fn, case)), forger_step, _FORGER_MISTAKES,
-                         lambda other: same(losses, other["losses"]) and same(got["params"], other["params"], 1e-4),
-                         "the non-saturating loss is BCE(D(G(z)), 1) with F.binary_cross_entropy_with_logits; "
-                         "then zero_grad, backward, step")
+    hint = which_mistake(
+        lambda fn: plain(_forger_moves(fn, case)),
+        forger_step,
+        _FORGER_MISTAKES,
+        lambda other: same(losses, other["losses"]) and same(got["params"], other["params"], 1e-4),
+        "the non-saturating loss "
+        "is BCE(D(G(z)), 1) with "
+        "F.binary_cross_entropy_with_logits; "
+        "then zero_grad, backward, step",
+    )
     if hint is None:
         return
     raise AssertionError(feedback("the forger's move differs from the reference", given=given,
                                   expected=f"losses {[round(v, 5) for v in want['losses']]}, "
                                            f"mean {float(want['params'][0]):.5f}",
-                                  got=f"losses {[round(v, 5) for v in losses]}, mean {float(got['params'][0]):.5f}",
+                                  got=f"losses {[round(v, 5) for v in losses]}, mean "
+                                      f"{float(got['params'][0]):.5f}",
                                   hint=hint))
 
 

@@ -1,4 +1,5 @@
-"""Checks for notebook 05's exercises: the Fréchet distance of two Gaussians, KID's unbiased MMD², truncated noise."""
+"""Checks for notebook 05's exercises: the Fréchet distance of two Gaussians, KID's unbiased MMD²,
+truncated noise."""
 
 from __future__ import annotations
 
@@ -14,10 +15,16 @@ NOTEBOOK = "05_fid_evaluation.ipynb"
 
 
 def _gaussians(d: int, seed: int):
-    """Two random Gaussians (mean, covariance) in d dimensions with full-rank, non-commuting covariances."""
+    """Two random Gaussians (mean, covariance) in d dimensions with full-rank, non-commuting
+    covariances."""
     rng = np.random.default_rng(seed)
     a, b = rng.normal(size=(d, d)), rng.normal(size=(d, d))
-    return rng.normal(size=d), a @ a.T / d + 0.1 * np.eye(d), rng.normal(size=d) + 0.5, b @ b.T / d + 0.2 * np.eye(d)
+    return (
+        rng.normal(size=d),
+        a @ a.T / d + 0.1 * np.eye(d),
+        rng.normal(size=d) + 0.5,
+        b @ b.T / d + 0.2 * np.eye(d),
+    )
 
 
 def _number(got, name: str, given) -> float:
@@ -25,8 +32,9 @@ def _number(got, name: str, given) -> float:
     if torch.is_tensor(got) and got.numel() == 1:
         got = got.item()
     if isinstance(got, bool) or not isinstance(got, (int, float)):
-        raise AssertionError(feedback(f"{name} must return one number", given=given, got=type_name(got),
-                                      hint="reduce to a scalar (a trace, a sum); return a real float"))
+        raise AssertionError(feedback(f"{name} must return one number", given=given,
+                                      got=type_name(got), hint="reduce to a scalar (a trace, a "
+                                                               "sum); return a real float"))
     return float(got)
 
 
@@ -39,8 +47,10 @@ def _arrays(case, *keys):
 def _fd_cases(seed: int) -> list[dict]:
     out = []
     for d, s in ((1, seed), (3, seed + 1), (6, seed + 2)):
-        mu1, s1, mu2, s2 = (torch.from_numpy(np.asarray(v, dtype=np.float64)) for v in _gaussians(d, s))
-        out.append({"mu1": mu1, "s1": s1, "mu2": mu2, "s2": s2, "given": f"two Gaussians in {d}-D (seed {s})"})
+        mu1, s1, mu2, s2 = (torch.from_numpy(np.asarray(v, dtype=np.float64))
+                            for v in _gaussians(d, s))
+        out.append({"mu1": mu1, "s1": s1, "mu2": mu2, "s2": s2,
+                    "given": f"two Gaussians in {d}-D (seed {s})"})
     return out
 
 
@@ -56,10 +66,14 @@ def _fd_judge(case, got) -> None:
     if abs(got - want) <= 1e-6 * (1 + abs(want)):
         return
     if not np.isfinite(got):
-        raise AssertionError(feedback("the distance is not a finite number", given=given, expected=round(want, 6),
-                                      got=got, hint="np.sqrt of a matrix takes the root of each entry, and entries "
-                                                    "of Σ1Σ2 can be negative (NaN); the matrix square root comes "
-                                                    "from eigenvalues: np.linalg.eigh / eigvalsh"))
+        raise AssertionError(feedback("the distance is not a finite number", given=given,
+                                      expected=round(want, 6), got=got, hint="np.sqrt of a matrix "
+                                                                             "takes the root of "
+                                                                             "each entry, and "
+                                                                             "entries "
+                                                    "of Σ1Σ2 can be negative (NaN); the matrix "
+                                                    "square root comes from eigenvalues: "
+                                                    "np.linalg.eigh / eigvalsh"))
     diff = float((mu1 - mu2) @ (mu1 - mu2))
     cov = want - diff
     tr = np.trace(s1) + np.trace(s2)
@@ -72,24 +86,40 @@ def _fd_judge(case, got) -> None:
         candidates = [
             (cov, "the mean term ‖μ1 − μ2‖² is missing"),
             (diff, "the covariance term Tr(Σ1 + Σ2 − 2√(Σ1Σ2)) is missing"),
-            (diff + tr - 2 * np.trace(np.sqrt(np.abs(s1 @ s2))),
-             "np.sqrt(|Σ1Σ2|) takes the root of each entry; the matrix square root is another thing: "
-             "build Σ1^½ from np.linalg.eigh(sigma1), then sum the square roots of the eigenvalues of Σ1^½ Σ2 Σ1^½"),
-            (diff + tr - 2 * np.trace(np.sqrt(np.abs(s1 * s2))),
-             "√ of the element-wise product is not the matrix square root: use eigen-decompositions"),
-            (diff + tr - 2 * np.trace(msqrt(s1) @ msqrt(s2)),
-             "Tr(√Σ1 √Σ2) is not Tr √(Σ1Σ2) unless Σ1 and Σ2 commute: take the eigenvalues of Σ1^½ Σ2 Σ1^½ "
-             "(np.linalg.eigvalsh) and sum their square roots"),
-            (diff + np.trace(s1 + s2 - 2 * s1 @ s2), "Tr(Σ1Σ2) needs a matrix square root: Tr √(Σ1Σ2)"),
+            (
+                diff + tr - 2 * np.trace(np.sqrt(np.abs(s1 @ s2))),
+                "np.sqrt(|Σ1Σ2|) takes the root of each entry; the matrix square root is another "
+                "thing: build Σ1^½ from np.linalg.eigh(sigma1), then sum the square roots of the "
+                "eigenvalues of Σ1^½ Σ2 Σ1^½",
+            ),
+            (
+                diff + tr - 2 * np.trace(np.sqrt(np.abs(s1 * s2))),
+                "√ of the element-wise product is not the matrix square root: use "
+                "eigen-decompositions",
+            ),
+            (
+                diff + tr - 2 * np.trace(msqrt(s1) @ msqrt(s2)),
+                "Tr(√Σ1 √Σ2) is not Tr √(Σ1Σ2) unless Σ1 and Σ2 commute: take the "
+                "eigenvalues of Σ1^½ Σ2 Σ1^½ (np.linalg.eigvalsh) and sum their square roots",
+            ),
+            (
+                diff + np.trace(s1 + s2 - 2 * s1 @ s2),
+                "Tr(Σ1Σ2) needs a matrix square root: Tr √(Σ1Σ2)",
+            ),
             (diff + cov / 2 + tr / 2, "the cross term carries a factor 2: −2 Tr √(Σ1Σ2)"),
-            (np.sqrt(max(want, 0)), "FID is the *squared* Fréchet distance: do not take the square root at the end"),
+            (
+                np.sqrt(max(want, 0)),
+                "FID is the *squared* Fréchet distance: do not take the square root at the end",
+            ),
         ]
-    hint = "‖μ1 − μ2‖² + Tr(Σ1) + Tr(Σ2) − 2 Tr √(Σ1 Σ2), with the matrix square root of the product"
+    hint = ("‖μ1 − μ2‖² + Tr(Σ1) + Tr(Σ2) − 2 Tr √(Σ1 Σ2), with the matrix square root of the "
+            "product")
     for value, why in candidates:
         if np.isfinite(value) and abs(got - value) < 1e-6 * (1 + abs(value)):
             hint = why
             break
-    raise AssertionError(feedback("wrong value", given=given, expected=round(want, 6), got=round(got, 6), hint=hint))
+    raise AssertionError(feedback("wrong value", given=given, expected=round(want, 6),
+                                  got=round(got, 6), hint=hint))
 
 
 check_frechet_from_stats = exercise(
@@ -104,8 +134,12 @@ def _mmd_cases(seed: int) -> list[dict]:
     rng = np.random.default_rng(seed)
     pairs = [(rng.normal(size=(5, 3)), rng.normal(size=(5, 3)) + 0.7),
              (rng.normal(size=(40, 8)), rng.normal(size=(40, 8)) * 1.5)]
-    out = [{"x": torch.from_numpy(x), "y": torch.from_numpy(y), "given": f"x, y of shape {x.shape}"} for x, y in pairs]
-    return out + [{"x": torch.from_numpy(pairs[1][0]), "y": torch.from_numpy(pairs[1][0].copy()), "given": "x, x"}]
+    out = [
+        {"x": torch.from_numpy(x), "y": torch.from_numpy(y), "given": f"x, y of shape {x.shape}"}
+        for x, y in pairs
+    ]
+    return out + [{"x": torch.from_numpy(pairs[1][0]), "y": torch.from_numpy(pairs[1][0].copy()),
+                   "given": "x, x"}]
 
 
 def _mmd_run(fn, case):
@@ -122,9 +156,11 @@ def _mmd_judge(case, got) -> None:
     m = len(x)
     kxx, kyy, kxy = polynomial_kernel(x, x), polynomial_kernel(y, y), polynomial_kernel(x, y)
     biased = kxx.mean() + kyy.mean() - 2 * kxy.mean()
-    hint = "mean of k(x,x') over pairs i≠j, plus the same for y, minus 2 × the mean of k(x, y) over all pairs"
+    hint = ("mean of k(x,x') over pairs i≠j, plus the same for y, minus 2 × the mean of k(x, y) "
+            "over all pairs")
     if abs(got - biased) < 1e-6 * (1 + abs(biased)):
-        hint = "the diagonal k(x_i, x_i) is included: leave it out and divide by m(m − 1) (unbiased)"
+        hint = ("the diagonal k(x_i, x_i) is included: leave it out and divide by m(m − 1) "
+                "(unbiased)")
     elif abs(got + want) < 1e-6 * (1 + abs(want)):
         hint = "the sign is flipped: the cross term k(x, y) is subtracted"
     else:
@@ -132,7 +168,8 @@ def _mmd_judge(case, got) -> None:
         alt = (k1.sum() - np.trace(k1) + k2.sum() - np.trace(k2)) / (m * (m - 1)) - 2 * k3.mean()
         if abs(got - alt) < 1e-6 * (1 + abs(alt)):
             hint = "the kernel divides by the dimension: k(x, y) = (xᵀy / d + 1)³"
-    raise AssertionError(feedback("wrong value", given=given, expected=round(want, 6), got=round(got, 6), hint=hint))
+    raise AssertionError(feedback("wrong value", given=given, expected=round(want, 6),
+                                  got=round(got, 6), hint=hint))
 
 
 check_mmd2_unbiased = exercise("mmd2_unbiased", notebook=NOTEBOOK, reference=mmd2_unbiased,
@@ -143,13 +180,15 @@ check_mmd2_unbiased = exercise("mmd2_unbiased", notebook=NOTEBOOK, reference=mmd
 # ----------------------------------------------------------------------------- exercise 3
 
 def _trunc_cases(seed: int) -> list[dict]:
-    return [{"n": 20_000, "dim": 8, "threshold": t, "seed": seed + i} for i, t in enumerate((2.0, 1.0, 0.5))]
+    return [{"n": 20_000, "dim": 8, "threshold": t, "seed": seed + i}
+            for i, t in enumerate((2.0, 1.0, 0.5))]
 
 
 def _trunc_run(fn, case):
     import torch
 
-    draws = [fn(case["n"], case["dim"], case["threshold"], generator=torch.Generator().manual_seed(case["seed"]))
+    draws = [fn(case["n"], case["dim"], case["threshold"],
+                generator=torch.Generator().manual_seed(case["seed"]))
              for _ in range(2)]
     return {"z": draws[0], "again": draws[1]}
 
@@ -167,7 +206,8 @@ def _trunc_judge(case, got) -> None:
     import torch
 
     n, dim, t = case["n"], case["dim"], case["threshold"]
-    given = f"n={n}, dim={dim}, threshold={t}, generator=torch.Generator().manual_seed({case['seed']})"
+    given = (f"n={n}, dim={dim}, threshold={t}, "
+             f"generator=torch.Generator().manual_seed({case['seed']})")
     z = got.get("z") if isinstance(got, dict) else got
     if not torch.is_tensor(z):
         raise AssertionError(feedback("return a tensor of noise", given=given, got=type_name(z),
@@ -180,34 +220,45 @@ def _trunc_judge(case, got) -> None:
         raise AssertionError(feedback("the noise contains NaN or inf", given=given))
     outside = float((z.abs() > t + 1e-6).double().mean())
     if outside > 0:
-        hint = "redraw every coordinate with |z| > threshold, and again until none is left (a while loop)"
+        hint = ("redraw every coordinate with |z| > threshold, and again until none is left (a "
+                "while loop)")
         if outside < 0.01:
-            hint = ("a few values are still outside: one redraw can land outside again, so repeat until none "
-                    "is (while (z.abs() > threshold).any(): ...)")
-        raise AssertionError(feedback(f"{outside:.2%} of the values lie outside ±threshold", given=given,
-                                      hint=hint))
+            hint = ("a few values are still outside: one redraw can land outside again, so repeat "
+                    "until none is (while (z.abs() > threshold).any(): ...)")
+        raise AssertionError(feedback(f"{outside:.2%} of the values lie outside ±threshold",
+                                      given=given, hint=hint))
     edge = float((z.abs() > t - 1e-6).double().mean())
     if edge > 0.001:
-        raise AssertionError(feedback(f"{edge:.1%} of the values sit exactly on ±threshold", given=given,
-                                      hint="clamping piles the tails onto the edge; truncation redraws them "
+        raise AssertionError(feedback(f"{edge:.1%} of the values sit exactly on ±threshold",
+                                      given=given, hint="clamping piles the tails onto the edge; "
+                                                        "truncation redraws them "
                                            "instead, so no value is special"))
     var, inner = _truncnorm_moments(t)
     got_var, got_inner = float(z.var()), float((z.abs() < t / 2).double().mean())
-    if abs(got_var - var) > 0.03 * var or abs(got_inner - inner) > 0.015 or abs(float(z.mean())) > 0.02 * t:
+    if (
+        abs(got_var - var) > 0.03 * var
+        or abs(got_inner - inner) > 0.015
+        or abs(float(z.mean())) > 0.02 * t
+    ):
         hint = "draw from N(0, 1) (torch.randn) and redraw only the values outside ±threshold"
         if abs(got_var - t * t / 3) < 0.03 * t * t / 3:
-            hint = "that looks uniform on ±threshold; truncation keeps the normal's bell shape inside the bounds"
+            hint = ("that looks uniform on ±threshold; truncation keeps the normal's bell shape "
+                    "inside the bounds")
         elif got_var < var:
-            hint = ("the values are squeezed towards 0: multiplying z (z · threshold / max|z|, z · ψ) is latent "
-                    "scaling, not truncation; keep z ~ N(0, 1) and redraw only the values outside ±threshold")
-        raise AssertionError(feedback("the values do not follow a normal distribution truncated to ±threshold",
-                                      given=given, expected=f"variance {var:.4f}, {inner:.1%} within ±threshold/2",
-                                      got=f"variance {got_var:.4f}, {got_inner:.1%} within ±threshold/2", hint=hint))
+            hint = ("the values are squeezed towards 0: multiplying z (z · threshold / max|z|, z · "
+                    "ψ) is latent scaling, not truncation; keep z ~ N(0, 1) and redraw only the "
+                    "values outside ±threshold")
+        raise AssertionError(feedback("the values do not follow a normal distribution truncated to "
+                                      "±threshold",
+                                      given=given, expected=f"variance {var:.4f}, {inner:.1%} "
+                                                            "within ±threshold/2",
+                                      got=f"variance {got_var:.4f}, {got_inner:.1%} within "
+                                          "±threshold/2", hint=hint))
     again = got.get("again") if isinstance(got, dict) else None
     if not torch.is_tensor(again) or not torch.equal(again.double(), z):
         raise AssertionError(feedback("the same generator seed gave different noise", given=given,
-                                      hint="pass generator=generator to every torch.randn call, so a seed "
-                                           "repeats the draw"))
+                                      hint="pass generator=generator to every torch.randn call, so "
+                                           "a seed repeats the draw"))
 
 
 check_truncated_noise = exercise("truncated_noise", notebook=NOTEBOOK, reference=truncated_noise,

@@ -1,4 +1,5 @@
-"""Checks for notebook 08's exercises: pix2pix's generator loss, PSNR, the synthetic-data training sets."""
+"""Checks for notebook 08's exercises: pix2pix's generator loss, PSNR, the synthetic-data training
+sets."""
 
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ def _loss_cases(seed: int) -> list[dict]:
     for w in (0.01, 0.5, 0.0):
         real = torch.rand(4, 1, 6, 6, generator=gen) * 2 - 1
         fake = (real + 0.3 * torch.randn(4, 1, 6, 6, generator=gen)).clamp(-1, 1)
-        cases.append({"logits": torch.randn(4, 1, 3, 3, generator=gen) * 2, "fake": fake, "real": real,
-                      "adv_weight": w})
+        cases.append({"logits": torch.randn(4, 1, 3, 3, generator=gen) * 2, "fake": fake,
+                      "real": real, "adv_weight": w})
     return cases
 
 
@@ -40,7 +41,8 @@ def _loss_run(fn, case):
     grad = None
     if out.dim() == 0 and out.requires_grad:
         (grad,) = torch.autograd.grad(out, [fake], allow_unused=True)
-    return {"value": out.detach(), "tensor": True, "grad_to_fake": grad is not None and bool(grad.abs().sum() > 0)}
+    return {"value": out.detach(), "tensor": True,
+            "grad_to_fake": grad is not None and bool(grad.abs().sum() > 0)}
 
 
 def _loss_judge(case, got) -> None:
@@ -48,42 +50,54 @@ def _loss_judge(case, got) -> None:
     given = f"4 images of 6×6, patch logits 4×1×3×3, adv_weight={w}"
     if not isinstance(got, dict) or not got.get("tensor"):
         raise AssertionError(feedback("the loss must be a torch tensor", given=given,
-                                      got=type_name(got.get("value") if isinstance(got, dict) else got),
-                                      hint="stay in torch (no .item()) so the forger's gradient can flow"))
+                                      got=type_name(got.get("value") if isinstance(got, dict)
+                                                    else got),
+                                      hint="stay in torch (no .item()) so the forger's gradient "
+                                           "can flow"))
     value = got["value"]
     if value.dim() != 0:
         raise AssertionError(feedback("the loss must be one number (a 0-d tensor)", given=given,
-                                      got=f"shape {tuple(value.shape)}", hint="average with .mean()"))
+                                      got=f"shape {tuple(value.shape)}",
+                                      hint="average with .mean()"))
     value = float(value)
     want = float(pix2pix_generator_loss(logits, fake, real, w))
     if _close(value, want):
         if not got["grad_to_fake"]:
             raise AssertionError(feedback("no gradient reaches the generated images", given=given,
-                                          hint="do not detach `fake`: the L1 term must train the forger"))
+                                          hint="do not detach `fake`: the L1 term must train the "
+                                               "forger"))
         return
     l1, adv = F.l1_loss(fake, real).item(), F.softplus(-logits).mean().item()
     mse = F.mse_loss(fake, real).item()
     hints = [
-        (l1, "the adversarial term is missing: add adv_weight × the non-saturating loss of the patch logits"),
+        (l1, "the adversarial term is missing: add adv_weight × the non-saturating loss of the "
+             "patch logits"),
         (adv * w, "the L1 term is missing: the forger must also stay close to the real image"),
-        (mse + w * adv, "that is the squared error (MSE); pix2pix uses the L1 distance (mean absolute error)"),
+        (mse + w * adv,
+         "that is the squared error (MSE); pix2pix uses the L1 distance (mean absolute error)"),
         (w * l1 + adv, "the weight is on the wrong term: L1 + adv_weight × adversarial"),
         (l1 - w * F.softplus(logits).mean().item(),
-         "that is the saturating (minimax) loss log(1 − D); use the non-saturating −log D(fake) = softplus(−l)"),
+         "that is the saturating (minimax) loss log(1 − D); use the non-saturating −log D(fake) = "
+         "softplus(−l)"),
         (l1 + w * F.softplus(logits).mean().item(),
-         "softplus(l) = −log(1 − D) is the detective's term for fakes; the forger wants −log D = softplus(−l)"),
-        ((fake - real).abs().sum().item() + w * adv, "sum of absolute errors; use the mean (F.l1_loss)"),
-        (l1 + w * F.softplus(-logits).sum().item(), "the adversarial term is summed over patches; use the mean"),
+         "softplus(l) = −log(1 − D) is the detective's term for fakes; the forger wants −log D = "
+         "softplus(−l)"),
+        ((fake - real).abs().sum().item() + w * adv,
+         "sum of absolute errors; use the mean (F.l1_loss)"),
+        (l1 + w * F.softplus(-logits).sum().item(),
+         "the adversarial term is summed over patches; use the mean"),
     ]
     hint = next((h for v, h in hints if _close(value, v) and not _close(v, want)),
-                "L1 = mean |fake − real|; adversarial = mean softplus(−logits) over every patch of every image")
-    raise AssertionError(feedback("wrong value", given=given, expected=round(want, 5), got=round(value, 5), hint=hint))
+                "L1 = mean |fake − real|; adversarial = mean softplus(−logits) over every patch of "
+                "every image")
+    raise AssertionError(feedback("wrong value", given=given, expected=round(want, 5),
+                                  got=round(value, 5), hint=hint))
 
 
 check_pix2pix_generator_loss = exercise(
     "pix2pix_generator_loss", notebook=NOTEBOOK, reference=pix2pix_generator_loss,
-    title="The pix2pix forger's loss: L1 + a weighted adversarial term", cases=_loss_cases, run=_loss_run,
-    judge=_loss_judge)
+    title="The pix2pix forger's loss: L1 + a weighted adversarial term", cases=_loss_cases,
+    run=_loss_run, judge=_loss_judge)
 
 
 # ----------------------------------------------------------------------------- exercise 2
@@ -108,11 +122,13 @@ def _psnr_run(fn, case):
 def _psnr_judge(case, got) -> None:
     fake, real = case["fake"], case["real"]
     r = 2.0 if case["data_range"] is None else case["data_range"]
-    given = f"{len(fake)} images in [{'-1' if r == 2 else '0'}, 1], data_range={case['data_range'] or 'default (2.0)'}"
+    given = (f"{len(fake)} images in [{'-1' if r == 2 else '0'}, 1], "
+             f"data_range={case['data_range'] or 'default (2.0)'}")
     want = psnr(fake, real, r).double()
     if not torch.is_tensor(got):
-        raise AssertionError(feedback("psnr should return a tensor, one PSNR per image", given=given,
-                                      got=type_name(got), hint="compute it with torch operations"))
+        raise AssertionError(feedback("psnr should return a tensor, one PSNR per image",
+                                      given=given, got=type_name(got),
+                                      hint="compute it with torch operations"))
     got = got.double()
     if got.shape != want.shape:
         hint = ("one number per image: average the squared error over each image's pixels "
@@ -124,11 +140,15 @@ def _psnr_judge(case, got) -> None:
         return
     mse = (fake - real).pow(2).flatten(1).mean(1).double()
     hints = [
-        (10 * torch.log10(1.0 / mse), "the peak is the data range, and images in [−1, 1] span 2: use data_range² "
+        (10 * torch.log10(1.0 / mse),
+         "the peak is the data range, and images in [−1, 1] span 2: use data_range² "
                                       "(a range of 1 reads 6 dB too low)"),
-        (10 * torch.log10(4.0 / mse), "use the data_range argument (here it is 1 for images in [0, 1])"),
-        (20 * torch.log10(r ** 2 / mse), "10·log10 of a ratio of powers (range² / MSE), not 20·log10"),
-        (10 * torch.log10(r / mse.sqrt()), "10·log10(range² / MSE): square the range and use the MSE, not its root"),
+        (10 * torch.log10(4.0 / mse),
+         "use the data_range argument (here it is 1 for images in [0, 1])"),
+        (20 * torch.log10(r ** 2 / mse),
+         "10·log10 of a ratio of powers (range² / MSE), not 20·log10"),
+        (10 * torch.log10(r / mse.sqrt()),
+         "10·log10(range² / MSE): square the range and use the MSE, not its root"),
         (10 * torch.log(r ** 2 / mse), "decibels use log10, not the natural log"),
         (10 * torch.log10(r ** 2 / (fake - real).abs().flatten(1).mean(1).double()),
          "use the mean *squared* error, not the mean absolute error"),
@@ -141,7 +161,8 @@ def _psnr_judge(case, got) -> None:
                                   got=[round(v, 3) for v in got.tolist()], hint=hint))
 
 
-check_psnr = exercise("psnr", notebook=NOTEBOOK, reference=psnr, title="Peak signal-to-noise ratio per image",
+check_psnr = exercise("psnr", notebook=NOTEBOOK, reference=psnr,
+                      title="Peak signal-to-noise ratio per image",
                       cases=_psnr_cases, run=_psnr_run, judge=_psnr_judge)
 
 
@@ -152,7 +173,8 @@ SPLIT_NAMES = ("real", "real + synthetic", "synthetic")
 
 def _split_cases(seed: int) -> list[dict]:
     gen = torch.Generator().manual_seed(82 + seed)
-    # each image carries its own id in its first pixel, so the judge can follow it: real ids 1.., fakes 101..
+    # each image carries its own id in its first pixel, so the judge can follow it: real ids 1..,
+    # fakes 101..
     real_y = torch.randint(0, 10, (6,), generator=gen)
     fake_y = torch.randint(0, 10, (9,), generator=gen)
     real_x = torch.zeros(6, 1, 2, 2)
@@ -169,24 +191,29 @@ def _split_judge(case, got) -> None:
         raise AssertionError(feedback("return a dict with three training sets", given=given,
                                       expected=list(SPLIT_NAMES),
                                       got=sorted(got) if isinstance(got, dict) else type_name(got),
-                                      hint='keys "real", "real + synthetic" and "synthetic", each (images, labels)'))
-    label_of = {int(i): int(y) for i, y in zip(real_x[:, 0, 0, 0].tolist() + fake_x[:, 0, 0, 0].tolist(),
+                                      hint='keys "real", "real + synthetic" and "synthetic", each '
+                                           '(images, labels)'))
+    label_of = {int(i): int(y)
+                for i, y in zip(real_x[:, 0, 0, 0].tolist() + fake_x[:, 0, 0, 0].tolist(),
                                                  real_y.tolist() + fake_y.tolist())}
     want = {"real": set(range(1, 7)), "real + synthetic": set(range(1, 7)) | set(range(101, 110)),
             "synthetic": set(range(101, 110))}
     for name in SPLIT_NAMES:
         pair = got[name]
-        if not (isinstance(pair, list) and len(pair) == 2 and all(torch.is_tensor(t) for t in pair)):
-            raise AssertionError(feedback(f"{name!r} must be a pair (images, labels) of tensors", given=given,
-                                          got=type_name(pair)))
+        if not (isinstance(pair, list) and len(pair) == 2
+                and all(torch.is_tensor(t) for t in pair)):
+            raise AssertionError(feedback(f"{name!r} must be a pair (images, labels) of tensors",
+                                          given=given, got=type_name(pair)))
         x, y = pair
         if x.dim() == 1 and y.dim() == 4:
             raise AssertionError(feedback(f"{name!r}: the pair is the wrong way round", given=given,
                                           hint="return (images, labels), images first"))
         if x.dim() != 4 or y.dim() != 1 or len(x) != len(y):
-            raise AssertionError(feedback(f"{name!r}: images N×C×H×W and one label per image", given=given,
+            raise AssertionError(feedback(f"{name!r}: images N×C×H×W and one label per image",
+                                          given=given,
                                           got=f"images {tuple(x.shape)}, labels {tuple(y.shape)}",
-                                          hint="concatenate images with images and labels with labels (torch.cat)"))
+                                          hint="concatenate images with images and labels with "
+                                               "labels (torch.cat)"))
         ids = [int(v) for v in x[:, 0, 0, 0].round().tolist()]
         if sorted(ids) != sorted(want[name]):
             has_real, has_fake = any(i < 100 for i in ids), any(i > 100 for i in ids)
@@ -199,13 +226,15 @@ def _split_judge(case, got) -> None:
             else:
                 hint = "every image exactly once: real, synthetic, or both"
             raise AssertionError(feedback(f"{name!r} holds the wrong images", given=given,
-                                          expected=f"ids {sorted(want[name])}", got=f"ids {sorted(ids)}", hint=hint))
+                                          expected=f"ids {sorted(want[name])}",
+                                          got=f"ids {sorted(ids)}", hint=hint))
         wrong = [i for i, lab in zip(ids, y.tolist()) if label_of[i] != int(lab)]
         if wrong:
-            raise AssertionError(feedback(f"{name!r}: labels do not match their images", given=given,
-                                          got=f"{len(wrong)} of {len(ids)} images carry another image's label",
-                                          hint="concatenate the labels in the same order as the images "
-                                               "(real first, then synthetic, for both)"))
+            raise AssertionError(feedback(f"{name!r}: labels do not match their images",
+                                          given=given, got=f"{len(wrong)} of {len(ids)} images "
+                                                           "carry another image's label",
+                                          hint="concatenate the labels in the same order as the "
+                                               "images (real first, then synthetic, for both)"))
 
 
 check_make_splits = exercise("make_splits", notebook=NOTEBOOK, reference=make_splits,

@@ -1,1 +1,2 @@
-"""The course's machinery: claims checked in the notebooks, the recipes behind the shipped checkpoints, the grader."""
+"""The course's machinery: claims checked in the notebooks, the recipes behind the shipped
+checkpoints, the grader."""

@@ -1,11 +1,13 @@
-"""The grader's side of a check: the answers file, and the grading copy's stand-ins for ganlib's answers.
+"""The grader's side of a check: the answers file, and the grading copy's stand-ins for ganlib's
+answers.
 
-While the homework grader runs a submission (``$GANLIB_ANSWERS`` names a file), ``checks.check_<id>``
-does not judge: it runs the learner's function on the cases of the grading seed and saves the plain
-answers with :func:`save_answer`; the grader reads them back with :func:`ganlib.course.intake.read_answers`
-(bounded: a small hostile file cannot blow the grader up) and judges them in its own process. In the grading copy
-of ganlib (:mod:`ganlib.course.redact`), each graded reference is :func:`hidden` and each judge is
-:func:`judged_by_the_grader`. A learner never needs this module.
+While the homework grader runs a submission (``$GANLIB_ANSWERS`` names a file),
+``checks.check_<id>`` does not judge: it runs the learner's function on the cases of the grading
+seed and saves the plain answers with :func:`save_answer`; the grader reads them back with
+:func:`ganlib.course.intake.read_answers` (bounded: a small hostile file cannot blow the grader up)
+and judges them in its own process. In the grading copy of ganlib (:mod:`ganlib.course.redact`),
+each graded reference is :func:`hidden` and each judge is :func:`judged_by_the_grader`. A learner
+never needs this module.
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ import io
 import os
 from typing import Any, Callable
 
-ANSWERS_ENV = "GANLIB_ANSWERS"        # the grader sets this: the learner's kernel saves plain answers here
+# the grader sets this: the learner's kernel saves plain answers here
+ANSWERS_ENV = "GANLIB_ANSWERS"
 SEED_ENV = "GANLIB_GRADING_SEED"      # and this: the seed of the cases it will judge
 MAX_ANSWER_BYTES = 20_000_000      # the size of an answers file
 
 
 def grading() -> bool:
-    """Whether this kernel runs under the homework grader (it then records answers instead of judging)."""
+    """Whether this kernel runs under the homework grader (it then records answers instead of
+    judging)."""
     return bool(os.environ.get(ANSWERS_ENV))
 
 
@@ -32,7 +36,7 @@ def grading_seed() -> int:
         return 0
 
 
-# ----------------------------------------------------------------------------- in the learner's kernel
+# -------------------------------------------------------------------------- in the learner's kernel
 
 def save_answer(ex_id: str, record: Any) -> None:
     """Add one exercise's plain answers to the grader's answers file (atomic; size-capped)."""
@@ -42,7 +46,9 @@ def save_answer(ex_id: str, record: Any) -> None:
 
     path = os.environ[ANSWERS_ENV]
     try:
-        book = torch.load(path, map_location="cpu", weights_only=True) if os.path.exists(path) else {}
+        book = (
+            torch.load(path, map_location="cpu", weights_only=True) if os.path.exists(path) else {}
+        )
         if not isinstance(book, dict):
             book = {}
     except Exception:
@@ -58,14 +64,17 @@ def save_answer(ex_id: str, record: Any) -> None:
 
 
 class HiddenWhileGrading(RuntimeError):
-    """A graded reference called in the grading copy of ganlib before the learner's own was checked."""
+    """A graded reference called in the grading copy of ganlib before the learner's own was
+    checked."""
 
 
-_OWN: dict[str, Callable] = {}  # grading only: the learner's function for each exercise whose check ran
+# grading only: the learner's function for each exercise whose check ran
+_OWN: dict[str, Callable] = {}
 
 
 def remember(ex_id: str, fn: Callable) -> None:
-    """The learner's ``fn`` passed its exercise's check: the grading copy's stand-in now calls it."""
+    """The learner's ``fn`` passed its exercise's check: the grading copy's stand-in now calls
+    it."""
     _OWN[ex_id] = fn
 
 
@@ -79,7 +88,8 @@ def hidden(ex_id: str, name: str) -> Callable[..., Any]:
         own = _OWN.get(ex_id)
         if own is None:
             raise HiddenWhileGrading(f"{name} is switched off while your homework is graded: "
-                                     f"write your own (exercise {ex_id!r}) and pass it to check_{ex_id}")
+                                     f"write your own (exercise {ex_id!r}) and pass it to "
+                                     f"check_{ex_id}")
         return own(*args, **kwargs)
 
     stand_in.__name__ = stand_in.__qualname__ = name.rsplit(".", 1)[-1]

@@ -63,7 +63,8 @@ def numbers_text(numbers: dict) -> str:
 
 
 def expect(claim: str, holds, *, only: Iterable[str] | None = None, **numbers) -> Claim:
-    """Check a claim the notebook's text makes: print ``✓ claim (numbers)`` or raise :class:`ClaimFailed`.
+    """Check a claim the notebook's text makes: print ``✓ claim (numbers)`` or raise
+    :class:`ClaimFailed`.
 
     ``holds`` is the measured condition (a bool, or anything ``bool()`` accepts: a 0-d tensor, a
     NumPy bool); ``numbers`` are the measurements it rests on, shown either way. ``only`` names
@@ -77,19 +78,23 @@ def expect(claim: str, holds, *, only: Iterable[str] | None = None, **numbers) -
     if only is not None:
         profiles = tuple(config.check_profile_name(p, "expect(only=...)") for p in only)
         if config.PROFILE.name not in profiles:
-            print(f"· not checked in the {config.PROFILE.name} profile (made for {', '.join(profiles)}): {claim}{shown}")
+            print(f"· not checked in the {config.PROFILE.name} profile (made for "
+                  f"{', '.join(profiles)}): {claim}{shown}")
             return _logged(Claim(claim, "not checked", numbers))
     if bool(holds):
         print(f"✓ {claim}{shown}")
         return _logged(Claim(claim, "held", numbers))
     failed = _logged(Claim(claim, "failed", numbers))
     if config.strict_claims():
-        raise ClaimFailed(f"✗ the notebook claims: {claim!r}, but the measurement says otherwise{shown}. "
+        raise ClaimFailed(f"✗ the notebook claims: {claim!r}, but the measurement says "
+                          f"otherwise{shown}. "
                           "Change the text (or fix the code), not the check.")
     print(f"✗ The text expected: {claim}.\n"
-          f"  This run measured: {numbers_text(numbers) or 'a result on the other side of that line'}.\n"
-          f"  Runs differ with the seed (GANLIB_SEED={config.SEED}) and with the machine's floating point, and this one\n"
-          "  came out differently: read the text above with this run's numbers in mind. The notebook goes on.")
+          "  This run measured: "
+          f"{numbers_text(numbers) or 'a result on the other side of that line'}.\n  Runs differ "
+          f"with the seed (GANLIB_SEED={config.SEED}) and with the machine's floating point, and "
+          "this one\n  came out differently: read the text above with this run's numbers in mind. "
+          "The notebook goes on.")
     return failed
 
 
@@ -115,7 +120,8 @@ def _logged(c: Claim) -> Claim:
     path = claims_log()
     if path is not None:
         line = json.dumps({"claim": c.text, "status": c.status,
-                           "numbers": {k: _plain(v) for k, v in c.numbers.items()}}, ensure_ascii=False)
+                           "numbers": {k: _plain(v) for k, v in c.numbers.items()}},
+                          ensure_ascii=False)
         with open(path, "a", encoding="utf-8") as f:
             f.write(line + "\n")
     return c

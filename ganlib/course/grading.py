@@ -4,7 +4,8 @@
   python -m ganlib.homework grade NOTEBOOK [--json]    # one submission: score table (+ JSON line)
   python -m ganlib.homework grade DIR --csv marks.csv  # every submission under DIR
   python -m ganlib.homework grade DIR --assignment 03  # the teacher names the notebook set
-  python -m ganlib.homework grade DIR --csv marks.csv --feedback feedback/  # + a feedback file per student
+  python -m ganlib.homework grade DIR --csv marks.csv --feedback feedback/  # + a feedback file
+                                                                           # per student
 
 A student version follows nbgrader: code between ``### BEGIN SOLUTION`` and ``### END SOLUTION``
 becomes ``# YOUR CODE HERE`` + ``raise NotImplementedError()``, hidden tests are removed, outputs
@@ -39,8 +40,8 @@ import nbformat
 from ganlib.config import check_profile_name
 from ganlib.course import answers
 from ganlib.course import sandbox as jail
-from ganlib.course.marks import (clean_line, clean_text, exercises_csv_path, student_id, unique_ids, write_csv,
-                                 write_feedback)
+from ganlib.course.marks import (clean_line, clean_text, exercises_csv_path, student_id, unique_ids,
+                                 write_csv, write_feedback)
 from ganlib.course.sandbox import Limits
 from ganlib.files import atomic_write_text
 
@@ -52,7 +53,8 @@ CHECK_CALL = re.compile(r"\bcheck_([A-Za-z_]\w*)\s*\(")
 
 
 class HomeworkError(Exception):
-    """A problem the grader or the student-version maker cannot work around (bad path, bad markers)."""
+    """A problem the grader or the student-version maker cannot work around
+    (bad path, bad markers)."""
 
 
 # ----------------------------------------------------------------------------- student versions
@@ -61,7 +63,9 @@ def _nbgrader(cell: Any) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
-def _replace_regions(source: str, begin: str, end: str, stub: str | None, where: str) -> tuple[str, bool]:
+def _replace_regions(
+    source: str, begin: str, end: str, stub: str | None, where: str
+) -> tuple[str, bool]:
     """Replace each begin/end region (marker lines included) by the stub indented like its begin
     line, or drop it when the stub is None; return the text and whether a region was found."""
     out: list[str] = []
@@ -95,8 +99,8 @@ def _stubs(solution: str | None) -> tuple[str, str]:
 def student_version(nb: Any, name: str = "notebook", solution: str | None = None) -> Any:
     """Return a copy of a notebook with solutions stubbed, hidden tests removed and outputs cleared.
 
-    ``solution`` (say ``"solutions/02_vanilla_gan.ipynb"``) is named in every stub, so a learner who is
-    stuck knows where the worked version is; a teacher's handout leaves it out.
+    ``solution`` (say ``"solutions/02_vanilla_gan.ipynb"``) is named in every stub, so a learner who
+    is stuck knows where the worked version is; a teacher's handout leaves it out.
     """
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))  # deep copy
     code_stub, text_stub = _stubs(solution)
@@ -153,7 +157,8 @@ def make_student(src: str | Path, out: str | Path, link: bool = False) -> list[P
 # ----------------------------------------------------------------------------- which exercises
 
 def exercises_in(nb: Any) -> list[str]:
-    """Exercise ids a notebook mentions: nbgrader ids ``ex-<id>``/``check-<id>`` and ``check_<id>(`` calls."""
+    """Exercise ids a notebook mentions: nbgrader ids ``ex-<id>``/``check-<id>`` and ``check_<id>(``
+    calls."""
     found: list[str] = []
     for cell in nb.cells:
         gid = str(_nbgrader(cell).get("grade_id", ""))
@@ -165,7 +170,8 @@ def exercises_in(nb: Any) -> list[str]:
 
 
 def expected_exercises(nb: Any | None, filename: str) -> list[str]:
-    """The exercises a submission is graded on: its notebook's, by file name, else by what it contains."""
+    """The exercises a submission is graded on: its notebook's, by file name, else by what it
+    contains."""
     from ganlib.checks import EXERCISES
 
     notebooks = sorted({ex.notebook for ex in EXERCISES.values()}, key=len, reverse=True)
@@ -175,19 +181,23 @@ def expected_exercises(nb: Any | None, filename: str) -> list[str]:
     if match:
         wanted = {match}
     else:  # renamed beyond recognition: the notebooks whose exercises it mentions
-        wanted = {EXERCISES[i].notebook for i in exercises_in(nb) if i in EXERCISES} if nb else set()
+        wanted = {EXERCISES[i].notebook for i in exercises_in(nb)
+                  if i in EXERCISES} if nb else set()
     return [i for i, ex in EXERCISES.items() if ex.notebook in wanted]
 
 
 def _notebook_names(assignment: str | None = None) -> list[str]:
-    """The course's (and the teacher's checks') notebook names, and the assignment's: to find a student id."""
+    """The course's (and the teacher's checks') notebook names, and the assignment's: to find a
+    student id."""
     from ganlib.checks import EXERCISES
 
-    return sorted({ex.notebook for ex in EXERCISES.values()} | ({str(assignment)} if assignment else set()))
+    return sorted({ex.notebook for ex in EXERCISES.values()} | ({str(assignment)} if assignment
+                                                                else set()))
 
 
 def assignment_notebook(name: str) -> str:
-    """The notebook a teacher's ``--assignment NAME`` means: its file name, or a unique prefix ("03", "03_dcgan")."""
+    """The notebook a teacher's ``--assignment NAME`` means: its file name, or a unique prefix
+    ("03", "03_dcgan")."""
     from ganlib.checks import EXERCISES
 
     notebooks = sorted({ex.notebook for ex in EXERCISES.values()})
@@ -202,8 +212,9 @@ def assignment_notebook(name: str) -> str:
 
 
 def submitted_notebook(nb: Any, assignment: str) -> str | None:
-    """Which other notebook a submission is, when its check cells are all another notebook's and none
-    the assignment's (a solved notebook 01 handed in as notebook 03); None when it may be the assignment."""
+    """Which other notebook a submission is, when its check cells are all another notebook's and
+    none the assignment's (a solved notebook 01 handed in as notebook 03); None when it may be the
+    assignment."""
     from ganlib.checks import EXERCISES
 
     mentioned = [i for i in exercises_in(nb) if i in EXERCISES]
@@ -212,12 +223,12 @@ def submitted_notebook(nb: Any, assignment: str) -> str | None:
     return EXERCISES[mentioned[0]].notebook
 
 
-# ----------------------------------------------------------------------------- a teacher's own checks
+# --------------------------------------------------------------------------- a teacher's own checks
 
 def _load_checks_file(f: str | Path) -> list[str]:
-    """Import a teacher's own checks module (a .py file of ``ganlib.checks.exercise`` calls) into the
-    grader; return the exercise ids it registers. Refuses a file that uses the old API or registers
-    an answer the grading copy could not hide."""
+    """Import a teacher's own checks module (a .py file of ``ganlib.checks.exercise`` calls) into
+    the grader; return the exercise ids it registers. Refuses a file that uses the old API or
+    registers an answer the grading copy could not hide."""
     import importlib.util
 
     from ganlib.checks import EXERCISES
@@ -228,9 +239,11 @@ def _load_checks_file(f: str | Path) -> list[str]:
         raise HomeworkError(f"{f}: no such checks file (a .py module)")
     mod = sys.modules.get(p.stem)
     if mod is not None and Path(getattr(mod, "__file__", "") or "").resolve() == p:
-        return [i for i, ex in EXERCISES.items() if ex.check.__module__ == p.stem or ex.judge.__module__ == p.stem]
+        return [i for i, ex in EXERCISES.items() if ex.check.__module__ == p.stem
+                or ex.judge.__module__ == p.stem]
     if mod is not None:
-        raise HomeworkError(f"{f}: a module named {p.stem!r} is already imported; rename the checks file")
+        raise HomeworkError(f"{f}: a module named {p.stem!r} is already imported; rename the "
+                            "checks file")
     before = set(EXERCISES)
     spec = importlib.util.spec_from_file_location(p.stem, p)
     mod = importlib.util.module_from_spec(spec)
@@ -240,16 +253,18 @@ def _load_checks_file(f: str | Path) -> list[str]:
     except TypeError as e:
         del sys.modules[p.stem]
         if "cases" in str(e) or "judge" in str(e):
-            raise HomeworkError(f"{f}: uses the old checks API (a decorator around a check that runs the "
-                                "learner's function and asserts). Write each exercise as exercise(id, notebook=…, "
-                                "reference=…, cases=…, run=…, judge=…): see ganlib/checks/__init__.py") from None
+            raise HomeworkError(f"{f}: uses the old checks API (a decorator around a check that "
+                                "runs the learner's function and asserts). Write each exercise as "
+                                "exercise(id, notebook=…, reference=…, cases=…, run=…, judge=…): "
+                                "see ganlib/checks/__init__.py") from None
         raise HomeworkError(f"{f}: could not be imported ({type(e).__name__}: {e})") from None
     except Exception as e:
         del sys.modules[p.stem]
         raise HomeworkError(f"{f}: could not be imported ({type(e).__name__}: {e})") from None
     new = [i for i in EXERCISES if i not in before]
     if not new:
-        raise HomeworkError(f"{f}: registers no exercise (call ganlib.checks.exercise(...) at the top level)")
+        raise HomeworkError(f"{f}: registers no exercise (call ganlib.checks.exercise(...) at the "
+                            "top level)")
     for i in new:
         ex = EXERCISES[i]
         try:
@@ -258,9 +273,12 @@ def _load_checks_file(f: str | Path) -> list[str]:
         except RedactError as e:
             raise HomeworkError(f"{f}: {e}") from None
         except Exception as e:
-            raise HomeworkError(f"{f}: cases(0) of exercise {i!r} raised {type(e).__name__}: {e}") from None
+            raise HomeworkError(
+                f"{f}: cases(0) of exercise {i!r} raised {type(e).__name__}: {e}"
+            ) from None
         if not isinstance(cases, list) or not cases:
-            raise HomeworkError(f"{f}: cases(seed) of exercise {i!r} must return a non-empty list of plain data")
+            raise HomeworkError(f"{f}: cases(seed) of exercise {i!r} must return a non-empty list "
+                                "of plain data")
     return new
 
 
@@ -273,7 +291,8 @@ CHILD = {"root": jail.GRADING, "lib": "/course", "data": "/data", "torch": "/tor
 
 
 class GradingCopies:
-    """The grading copies of ganlib for one batch, one per set of graded exercises (built once each)."""
+    """The grading copies of ganlib for one batch, one per set of graded exercises
+    (built once each)."""
 
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="ganlib-grading-copy-"))
@@ -305,10 +324,14 @@ def _safe_name(name: str) -> str:
     return clean if clean.endswith(".ipynb") else clean + ".ipynb"
 
 
-def _child_env(where: dict[str, str], profile: str, seed: int, extra: dict[str, str]) -> dict[str, str]:
-    """The submission's whole environment: nothing of the grader's (no tokens, no paths) but these."""
+def _child_env(
+    where: dict[str, str], profile: str, seed: int, extra: dict[str, str]
+) -> dict[str, str]:
+    """The submission's whole environment: nothing of the grader's (no tokens, no paths) but
+    these."""
     home = f"{where['root']}/home"
-    env = {"PATH": os.pathsep.join([os.path.join(sys.prefix, "bin"), "/usr/local/bin", "/usr/bin", "/bin"]),
+    env = {"PATH": os.pathsep.join([os.path.join(sys.prefix, "bin"), "/usr/local/bin", "/usr/bin",
+                                    "/bin"]),
            "HOME": home, "TMPDIR": where["tmp"], "LANG": "C.UTF-8", "PYTHONPATH": where["lib"],
            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1", "MPLBACKEND": "agg",
            "MPLCONFIGDIR": f"{home}/.config/matplotlib", "JUPYTER_RUNTIME_DIR": f"{home}/runtime",
@@ -322,8 +345,8 @@ def _child_env(where: dict[str, str], profile: str, seed: int, extra: dict[str, 
 
 
 def _host_reads() -> list[tuple[str, str, str]]:
-    """Host folders a submission may read, as (host path, path in the sandbox, environment variable):
-    the data cache and torch's downloaded weights, where this machine has them."""
+    """Host folders a submission may read, as (host path, path in the sandbox, environment
+    variable): the data cache and torch's downloaded weights, where this machine has them."""
     from ganlib.config import cache_dir
 
     out = []
@@ -337,33 +360,39 @@ def _host_reads() -> list[tuple[str, str, str]]:
 
 
 def _answer_folders() -> list[str]:
-    """Folders of this machine the submission must see empty although its binds hold them: ganlib itself
-    (installed in the Python the child runs, it holds every reference) and the course's notebooks."""
+    """Folders of this machine the submission must see empty although its binds hold them: ganlib
+    itself (installed in the Python the child runs, it holds every reference) and the course's
+    notebooks."""
     from ganlib.config import PACKAGE_DIR
 
     return [str(p) for p in (PACKAGE_DIR, PACKAGE_DIR.parent / "notebooks") if p.is_dir()]
 
 
 def _matplotlib_caches() -> list[str]:
-    """matplotlib's config and font-cache folders on this machine (copied in: no font-cache rebuild)."""
+    """matplotlib's config and font-cache folders on this machine (copied in: no font-cache
+    rebuild)."""
     home = Path.home()
     cands = [os.environ.get("MPLCONFIGDIR", ""), str(home / ".config" / "matplotlib"),
              os.path.join(os.environ.get("XDG_CACHE_HOME", str(home / ".cache")), "matplotlib")]
     return [c for c in dict.fromkeys(cands) if c and os.path.isdir(c)]
 
 
-def _runner_argv(where: dict[str, str], name: str, cell_timeout: float, timeout: float, limits: Limits) -> list[str]:
-    return [sys.executable, "-m", "ganlib.course.runner", f"{where['root']}/work/{name}", f"{where['root']}/out",
-            str(cell_timeout), str(timeout), str(limits.output)]
+def _runner_argv(
+    where: dict[str, str], name: str, cell_timeout: float, timeout: float, limits: Limits
+) -> list[str]:
+    return [sys.executable, "-m", "ganlib.course.runner", f"{where['root']}/work/{name}",
+            f"{where['root']}/out", str(cell_timeout), str(timeout), str(limits.output)]
 
 
 def _collect(root: str, limits: Limits) -> dict[str, tuple[str, int]]:
-    return {"answers": (f"{root}/out/answers.pt", limits.answers), "status": (f"{root}/out/status.json", STATUS_CAP),
-            "executed": (f"{root}/out/executed.ipynb", limits.output), "log": (f"{root}/out/runner.log", LOG_CAP)}
+    return {"answers": (f"{root}/out/answers.pt", limits.answers),
+            "status": (f"{root}/out/status.json", STATUS_CAP),
+            "executed": (f"{root}/out/executed.ipynb", limits.output),
+            "log": (f"{root}/out/runner.log", LOG_CAP)}
 
 
-def _run_sandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout: float, timeout: float,
-                   limits: Limits) -> jail.Outcome:
+def _run_sandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout: float,
+                   timeout: float, limits: Limits) -> jail.Outcome:
     where = {**CHILD, "tmp": "/tmp"}
     reads = _host_reads()
     binds, extra = [[h, c] for h, c, _ in reads], {v: c for _, c, v in reads}
@@ -371,18 +400,21 @@ def _run_sandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout: f
     staged = Path(tempfile.mkdtemp(prefix="ganlib-submission-"))
     try:
         shutil.copyfile(nb, staged / name)
-        return jail.run(str(staged / name), _runner_argv(where, name, cell_timeout, timeout, limits),
+        return jail.run(str(staged / name),
+                        _runner_argv(where, name, cell_timeout, timeout, limits),
                            _child_env(where, profile, seed, extra), limits=limits,
-                           binds=[[str(lib), CHILD["lib"]], *binds], collect=_collect(where["root"], limits),
+                           binds=[[str(lib), CHILD["lib"]], *binds],
+                        collect=_collect(where["root"], limits),
                            copies=[[c, "/home/.config/matplotlib"] for c in _matplotlib_caches()],
                            masks=_answer_folders())
     finally:
         shutil.rmtree(staged, ignore_errors=True)
 
 
-def _run_unsandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout: float, timeout: float,
-                     limits: Limits) -> jail.Outcome:
-    """The same run without the sandbox (--no-sandbox): a temporary folder, the limits that rlimits give."""
+def _run_unsandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout: float,
+                     timeout: float, limits: Limits) -> jail.Outcome:
+    """The same run without the sandbox (--no-sandbox): a temporary folder, the limits that rlimits
+    give."""
     import resource
 
     root = Path(tempfile.mkdtemp(prefix="ganlib-grade-"))
@@ -399,15 +431,16 @@ def _run_unsandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout:
         extra = {v: h for h, _, v in _host_reads()}
 
         def limit() -> None:
-            for res, v in ((resource.RLIMIT_DATA, limits.memory), (resource.RLIMIT_FSIZE, limits.disk),
-                           (resource.RLIMIT_CORE, 0)):
+            for res, v in ((resource.RLIMIT_DATA, limits.memory),
+                           (resource.RLIMIT_FSIZE, limits.disk), (resource.RLIMIT_CORE, 0)):
                 resource.setrlimit(res, (v, v))
             resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu, limits.cpu + 5))
 
         t0 = time.monotonic()
-        proc = subprocess.Popen(_runner_argv(where, name, cell_timeout, timeout, limits), cwd=root / "work",
-                                env=_child_env(where, profile, seed, extra), start_new_session=True,
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        proc = subprocess.Popen(_runner_argv(where, name, cell_timeout, timeout, limits),
+                                cwd=root / "work", env=_child_env(where, profile, seed, extra),
+                                start_new_session=True, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 preexec_fn=limit)
         try:
             out.exit_code = proc.wait(timeout=limits.wall)
@@ -415,7 +448,8 @@ def _run_unsandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout:
             out.wall_limit = True
         finally:
             try:
-                os.killpg(proc.pid, signal.SIGKILL)  # our own child's group (it may have left it: not sandboxed)
+                # our own child's group (it may have left it: not sandboxed)
+                os.killpg(proc.pid, signal.SIGKILL)
             except OSError:
                 pass
             proc.wait()
@@ -432,16 +466,19 @@ def _run_unsandboxed(nb: Path, lib: Path, profile: str, seed: int, cell_timeout:
 # ----------------------------------------------------------------------------- scoring
 
 def _status(raw: bytes | None) -> dict[str, Any]:
-    """The runner's status file: the learner could have written it, so only well-typed fields count."""
+    """The runner's status file: the learner could have written it, so only well-typed fields
+    count."""
     try:
         st = json.loads(raw) if raw else {}
     except ValueError:
         return {}
     if not isinstance(st, dict):
         return {}
-    out: dict[str, Any] = {"cells_run": st.get("cells_run") if isinstance(st.get("cells_run"), int) else 0,
+    out: dict[str, Any] = {"cells_run": st.get("cells_run") if isinstance(st.get("cells_run"), int)
+                           else 0,
                            "stopped": clean_line(st["stopped"], 500) if st.get("stopped") else None,
-                           "kernel_exit": st.get("kernel_exit") if isinstance(st.get("kernel_exit"), int) else None,
+                           "kernel_exit": st.get("kernel_exit")
+                           if isinstance(st.get("kernel_exit"), int) else None,
                            "output_truncated": st.get("output_truncated") is True, "errors": []}
     for e in st.get("errors", [])[:1000] if isinstance(st.get("errors"), list) else []:
         if isinstance(e, dict) and isinstance(e.get("cell"), int):
@@ -455,26 +492,33 @@ def _mb(n: float) -> str:
 
 def _limit_notes(run: jail.Outcome, status: dict[str, Any], limits: Limits, timeout: float,
                  cell_timeout: float) -> tuple[list[str], list[str], list[str]]:
-    """Which limits the submission hit, each as a note for the table: (notes, limits the grader saw hit,
-    limits only the notebook's runner reported). The sandbox's own evidence (its clock, the cgroup, the
-    tmpfs, the sizes of what came back) makes a plain note; what the runner wrote (its errors and status,
-    which the learner's code could forge) makes a note that says whose word it is."""
+    """Which limits the submission hit, each as a note for the table: (notes, limits the grader saw
+    hit, limits only the notebook's runner reported). The sandbox's own evidence (its clock, the
+    cgroup, the tmpfs, the sizes of what came back) makes a plain note; what the runner wrote (its
+    errors and status, which the learner's code could forge) makes a note that says whose word it
+    is."""
     notes, seen, told = [], [], []
     errors = " ".join(e["error"] for e in status.get("errors", []))
     stopped = status.get("stopped") or ""
-    text = {"time": f"time limit ({timeout:g} s for the whole submission) reached: marks for what ran before it",
-            "cell time": f"a cell ran past the per-cell limit ({cell_timeout:g} s) and was interrupted",
+    text = {"time": f"time limit ({timeout:g} s for the whole submission) reached: marks for what "
+                    "ran before it",
+            "cell time": f"a cell ran past the per-cell limit ({cell_timeout:g} s) and was "
+                         "interrupted",
             "memory": f"memory limit ({_mb(limits.memory)}) reached",
             "processes": f"process limit ({limits.processes} processes and threads) reached",
             "cpu": f"CPU-time limit ({limits.cpu} s per process) reached: the kernel was stopped",
             "disk": f"disk limit ({_mb(limits.disk)} in its folder, /tmp and /dev/shm) reached",
-            "output": f"output limit ({_mb(limits.output)} of notebook output) reached: the rest was dropped",
+            "output": f"output limit ({_mb(limits.output)} of notebook output) reached: the rest "
+                      "was dropped",
             "answers": f"answers limit ({_mb(limits.answers)}) reached: no answer could be read"}
     observed = {"time": run.wall_limit, "memory": run.memory_limit, "processes": run.process_limit,
-                "disk": run.disk_full, "output": run.why_missing.get("executed", "").startswith("too large"),
+                "disk": run.disk_full,
+                "output": run.why_missing.get("executed", "").startswith("too large"),
                 "answers": run.why_missing.get("answers", "").startswith("too large")}
     reported = {"time": "time limit" in stopped, "cell time": "KeyboardInterrupt" in errors,
-                "memory": any(w in errors for w in ("MemoryError", "can't allocate memory", "DefaultCPUAllocator")),
+                "memory": any(w in errors
+                              for w in ("MemoryError", "can't allocate memory",
+                                        "DefaultCPUAllocator")),
                 "processes": any(w in errors for w in ("Resource temporarily unavailable",
                                                        "can't start new thread")),
                 "cpu": status.get("kernel_exit") == -signal.SIGXCPU,
@@ -491,12 +535,13 @@ def _limit_notes(run: jail.Outcome, status: dict[str, Any], limits: Limits, time
 
 
 IMPORT_ERRORS = ("ModuleNotFoundError", "ImportError")
-CAUSE_LIMITS = ("time", "memory", "processes", "disk", "answers")  # limits the sandbox saw that stop checks
+# limits the sandbox saw that stop checks
+CAUSE_LIMITS = ("time", "memory", "processes", "disk", "answers")
 
 
 def check_cells(nb: Any | None) -> dict[str, int]:
-    """Each exercise's check cell in the submission (the first code cell calling ``check_<id>(``), as the
-    grader reads the submitted file itself."""
+    """Each exercise's check cell in the submission (the first code cell calling ``check_<id>(``),
+    as the grader reads the submitted file itself."""
     found: dict[str, int] = {}
     for k, cell in enumerate(nb.cells if nb is not None else []):
         if cell.cell_type == "code":
@@ -506,13 +551,15 @@ def check_cells(nb: Any | None) -> dict[str, int]:
 
 
 def import_failure(status: dict[str, Any]) -> dict[str, Any] | None:
-    """The first cell whose import failed, as the notebook's run reported it (None when none did)."""
+    """The first cell whose import failed, as the notebook's run reported it
+    (None when none did)."""
     return next((e for e in status.get("errors", []) if e["error"].startswith(IMPORT_ERRORS)), None)
 
 
 def _why_not_run(ex_id: str, why: dict[str, Any], status: dict[str, Any]) -> str:
-    """Why an exercise has no answer, from the strongest evidence there is: what the grader saw itself
-    (refused answers, a limit the sandbox saw, a run that never started), else what the run reported."""
+    """Why an exercise has no answer, from the strongest evidence there is: what the grader saw
+    itself (refused answers, a limit the sandbox saw, a run that never started), else what the run
+    reported."""
     if why.get("refused"):
         return f"no answer could be read: the recorded answers were refused ({why['refused']})"
     if why.get("not_started"):
@@ -521,11 +568,13 @@ def _why_not_run(ex_id: str, why: dict[str, Any], status: dict[str, Any]) -> str
         return "no check cell for this exercise in the notebook"
     hit = [h for h in why.get("hit", []) if h in CAUSE_LIMITS]
     if hit:
-        return f"the check never ran: the sandbox saw the submission reach its {hit[0]} limit (see the notes)"
+        return (f"the check never ran: the sandbox saw the submission reach its {hit[0]} limit "
+                "(see the notes)")
     cell = why.get("cells", {}).get(ex_id)
     errors = status.get("errors", [])
     own = next((e for e in errors if cell is not None and e["cell"] == cell), None)
-    imp = next((e for e in errors if cell is not None and e["cell"] < cell and e["error"].startswith(IMPORT_ERRORS)),
+    imp = next((e for e in errors if cell is not None and e["cell"] < cell
+                and e["error"].startswith(IMPORT_ERRORS)),
                None)
     parts = ([f"an import failed in cell {imp['cell']} ({imp['error']})"] if imp else []) + \
             ([f"its check cell (cell {cell}) raised {own['error']}"] if own else [])
@@ -534,10 +583,11 @@ def _why_not_run(ex_id: str, why: dict[str, Any], status: dict[str, Any]) -> str
     return "the check never ran" + (f" ({status['stopped']})" if status.get("stopped") else "")
 
 
-def _score(ids: list[str], seed: int, run: jail.Outcome | None, status: dict[str, Any], notes: list[str],
-           why: dict[str, Any]) -> dict[str, dict]:
-    """Judge the recorded answers against the references, here in the grader's process; every exercise
-    without an answer says why (``why``: what the grader knows of the run, see :func:`_why_not_run`)."""
+def _score(ids: list[str], seed: int, run: jail.Outcome | None, status: dict[str, Any],
+           notes: list[str], why: dict[str, Any]) -> dict[str, dict]:
+    """Judge the recorded answers against the references, here in the grader's process; every
+    exercise without an answer says why (``why``: what the grader knows of the run, see
+    :func:`_why_not_run`)."""
     from ganlib.checks import EXERCISES, verdict
     from ganlib.course.intake import read_answers
 
@@ -559,14 +609,14 @@ def _score(ids: list[str], seed: int, run: jail.Outcome | None, status: dict[str
                 st, msg = "failed", f"the answer could not be judged ({type(e).__name__})"
         else:
             st, msg = "not run", _why_not_run(i, why, status)
-        exercises[i] = {"points": ex.points if st == "passed" else 0, "max": ex.points, "status": st,
-                        "message": clean_text(msg), "title": ex.title}
+        exercises[i] = {"points": ex.points if st == "passed" else 0, "max": ex.points,
+                        "status": st, "message": clean_text(msg), "title": ex.title}
     return exercises
 
 
 def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, profile: str = "ci",
-          checks_files: tuple[str, ...] = (), executed: str | Path | None = None, sandbox: bool = True,
-          limits: Limits | None = None, seed: int | None = None,
+          checks_files: tuple[str, ...] = (), executed: str | Path | None = None,
+          sandbox: bool = True, limits: Limits | None = None, seed: int | None = None,
           copies: GradingCopies | None = None, assignment: str | None = None,
           student: str | None = None) -> dict[str, Any]:
     """Run one submission in a fresh kernel in the sandbox and score its exercises in this process.
@@ -574,12 +624,14 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
     ``timeout``: seconds for the whole notebook (plus start-up); ``cell_timeout``: per cell.
     ``executed``: a folder to keep the executed notebook in (outputs and all), e.g. to hand back:
     ``executed/<student>/<file name>``, one folder per student.
-    ``student``: the student id in the result (default: :func:`ganlib.course.marks.student_id` of the path).
+    ``student``: the student id in the result (default: :func:`ganlib.course.marks.student_id` of
+    the path).
     ``sandbox``: False runs it without the sandbox (the result says "sandboxed": False);
     where the sandbox cannot be built, grading refuses (HomeworkError) unless it is False.
     ``seed``: the grading seed of the exercises' cases (random when None; it is in the result).
-    ``assignment``: the notebook the teacher set (see :func:`assignment_notebook`): its exercises count,
-    whatever the submission is called or holds; a submission of another notebook gets no marks.
+    ``assignment``: the notebook the teacher set (see :func:`assignment_notebook`): its exercises
+    count, whatever the submission is called or holds; a submission of another notebook gets no
+    marks.
     """
     path = Path(path)
     if not path.is_file():
@@ -587,8 +639,9 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
     if sandbox:
         ok, why = jail.available()
         if not ok:
-            raise HomeworkError(f"cannot build the grading sandbox here: {why}. Grade in a container or "
-                                "virtual machine with --no-sandbox (the table then says 'not sandboxed').")
+            raise HomeworkError(f"cannot build the grading sandbox here: {why}. Grade in a "
+                                "container or virtual machine with --no-sandbox (the table then "
+                                "says 'not sandboxed').")
     for f in checks_files:
         _load_checks_file(f)
     student = student or student_id(path, notebooks=_notebook_names(assignment))
@@ -611,12 +664,13 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
         ids = [ex.id for ex in exercises_for(assignment)]
     else:
         ids = expected_exercises(nb, path.name)
-    why: dict[str, Any] = {"mentioned": exercises_in(nb) if nb is not None else [], "cells": check_cells(nb),
-                           "not_started": nb is None}
+    why: dict[str, Any] = {"mentioned": exercises_in(nb) if nb is not None else [],
+                           "cells": check_cells(nb), "not_started": nb is None}
     run, status, hit, told = None, {}, [], []
     other = submitted_notebook(nb, assignment) if assignment and nb is not None else None
     if other:
-        notes.append(clean_line(f"this is a submission of {other}, not of the assignment {assignment}: no marks", 300))
+        notes.append(clean_line(f"this is a submission of {other}, not of the assignment "
+                                f"{assignment}: no marks", 300))
     if nb is not None and not other:
         own = copies is None
         copies = copies or GradingCopies()
@@ -632,7 +686,8 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
             notes.append(clean_text(f"the sandbox failed: {run.error}", 500))
         elif not run.files.get("status"):
             log = (run.files.get("log") or b"").decode(errors="replace").strip().splitlines()
-            notes.append(clean_text("the notebook never started" + (f": {log[-1]}" if log else ""), 500))
+            notes.append(clean_text("the notebook never started" + (f": {log[-1]}" if log else ""),
+                                    500))
         why["not_started"] = bool(run.error) or not run.files.get("status")
         limit_notes, hit, told = _limit_notes(run, status, limits, timeout, cell_timeout)
         notes += limit_notes
@@ -641,8 +696,8 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
             notes.append(f"the notebook's run reported that it stopped: {status['stopped']}")
         failed = import_failure(status)
         if failed:
-            notes.append(f"an import failed in cell {failed['cell']} ({failed['error']}), as the notebook's run "
-                         "reported it: the cells that need it could not run")
+            notes.append(f"an import failed in cell {failed['cell']} ({failed['error']}), as the "
+                         "notebook's run reported it: the cells that need it could not run")
         if executed and run.files.get("executed"):
             out = Path(executed) / student / _safe_name(path.name)
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -656,14 +711,15 @@ def grade(path: str | Path, *, timeout: float = 600, cell_timeout: float = 120, 
     return {"student": student, "assignment": graded, "notebook": str(path),
             "total": sum(e["points"] for e in exercises.values()),
             "max": sum(e["max"] for e in exercises.values()), "exercises": exercises,
-            "errors": status.get("errors", []), "cells_run": status.get("cells_run", 0), "notes": notes,
-            "limits_hit": hit, "limits_reported": told, "sandboxed": bool(sandbox), "seed": seed,
-            "seconds": round(time.monotonic() - t0, 1)}
+            "errors": status.get("errors", []), "cells_run": status.get("cells_run", 0),
+            "notes": notes, "limits_hit": hit, "limits_reported": told, "sandboxed": bool(sandbox),
+            "seed": seed, "seconds": round(time.monotonic() - t0, 1)}
 
 
 def error_row(path: str | Path, message: str, assignment: str | None = None,
               student: str | None = None) -> dict[str, Any]:
-    """The row of a submission the grader could not grade: zero marks out of what it would have had."""
+    """The row of a submission the grader could not grade: zero marks out of what it would have
+    had."""
     from ganlib.checks import EXERCISES, exercises_for
 
     try:
@@ -681,8 +737,8 @@ def error_row(path: str | Path, message: str, assignment: str | None = None,
     return {"student": student or student_id(path), "assignment": assignment, "notebook": str(path),
             "total": 0, "max": sum(e["max"] for e in exercises.values()),
             "exercises": exercises, "errors": [], "cells_run": 0,
-            "notes": [clean_text(f"grading failed: {message}", 500)], "limits_hit": [], "limits_reported": [],
-            "sandboxed": False,
+            "notes": [clean_text(f"grading failed: {message}", 500)], "limits_hit": [],
+            "limits_reported": [], "sandboxed": False,
             "seed": None, "seconds": 0.0}
 
 
@@ -690,23 +746,26 @@ def error_row(path: str | Path, message: str, assignment: str | None = None,
 
 def format_table(result: dict[str, Any]) -> str:
     """A per-exercise score table with the total, for a terminal."""
-    rows = [(i, f"{e['points']}/{e['max']}", e["status"], clean_line((e["message"].splitlines() or [""])[0], 90))
+    rows = [(i, f"{e['points']}/{e['max']}", e["status"],
+             clean_line((e["message"].splitlines() or [""])[0], 90))
             for i, e in result["exercises"].items()]
     w = max([len("exercise")] + [len(r[0]) for r in rows])
-    lines = [f"{clean_line(result.get('student', ''), 100)}: {clean_line(Path(result['notebook']).name, 200)}  "
-             f"({result['seconds']} s, grading seed {result.get('seed')})",
+    lines = [f"{clean_line(result.get('student', ''), 100)}: "
+             f"{clean_line(Path(result['notebook']).name, 200)}  ({result['seconds']} s, grading "
+             f"seed {result.get('seed')})",
              f"{'exercise':<{w}}  points  {'status':<8}  message"]
     lines += [f"{a:<{w}}  {b:<6}  {c:<8}  {d}" for a, b, c, d in rows]
     if not rows:
         lines.append("(no registered exercises for this notebook)")
     lines += [f"note: {clean_line(n, 1000)}" for n in result["notes"]]
     if not result.get("sandboxed", True):
-        lines.append("note: not sandboxed: the submission ran with this machine's files, network and "
-                     "processes in reach (--no-sandbox); grade untrusted work in a container")
+        lines.append("note: not sandboxed: the submission ran with this machine's files, network "
+                     "and processes in reach (--no-sandbox); grade untrusted work in a container")
     hidden = [e for e in result["errors"] if e["error"].startswith("HiddenWhileGrading")]
     others = [e for e in result["errors"] if e not in hidden]
     if hidden:
-        lines.append(f"cells that used a graded answer of ganlib before the learner's own: {len(hidden)} "
+        lines.append("cells that used a graded answer of ganlib before the learner's own: "
+                     f"{len(hidden)} "
                      "(switched off while grading; no marks depend on them)")
     if others:
         lines.append(f"cells that raised: {len(others)} (first: cell {others[0]['cell']}, "
@@ -715,8 +774,8 @@ def format_table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-JSON_KEYS = ("student", "assignment", "total", "max", "exercises", "notebook", "errors", "cells_run", "notes", "limits_hit",
-             "limits_reported", "sandboxed", "seed", "seconds")
+JSON_KEYS = ("student", "assignment", "total", "max", "exercises", "notebook", "errors",
+             "cells_run", "notes", "limits_hit", "limits_reported", "sandboxed", "seed", "seconds")
 
 
 def _json_line(result: dict[str, Any]) -> str:
@@ -758,38 +817,51 @@ def _positive(kind):
 
 def _parser() -> argparse.ArgumentParser:
     d = Limits()
-    ap = argparse.ArgumentParser(prog="python -m ganlib.homework", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m ganlib.homework",
+                                 description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("student", help="write student versions of a notebook or a folder of them")
     s.add_argument("src")
     s.add_argument("out")
     s.add_argument("--link", action="store_true",
-                   help="name the worked notebook in every stub (the course's notebooks/ are made so)")
+                   help="name the worked notebook in every stub (the course's notebooks/ are made "
+                        "so)")
     g = sub.add_parser("grade", help="grade a submission (or every notebook under a folder)")
     g.add_argument("notebook")
     g.add_argument("--json", action="store_true", help="end with one JSON line of the scores")
-    g.add_argument("--csv", help="write one row per submission to this file (student_id first: for an LMS), "
-                                 "and one row per exercise with its feedback beside it (NAME-exercises.csv)")
-    g.add_argument("--feedback", metavar="DIR", help="write a feedback file per student here (<student_id>.md)")
-    g.add_argument("--timeout", type=_positive(float), default=600, help="total seconds per submission (600)")
-    g.add_argument("--cell-timeout", type=_positive(float), default=120, help="seconds per cell (120)")
+    g.add_argument("--csv",
+                   help="write one row per submission to this file (student_id first: for an LMS), "
+                                 "and one row per exercise with its feedback beside it "
+                                 "(NAME-exercises.csv)")
+    g.add_argument("--feedback", metavar="DIR",
+                   help="write a feedback file per student here (<student_id>.md)")
+    g.add_argument("--timeout", type=_positive(float), default=600,
+                   help="total seconds per submission (600)")
+    g.add_argument("--cell-timeout", type=_positive(float), default=120,
+                   help="seconds per cell (120)")
     g.add_argument("--memory", type=_size_arg, default=d.memory, help="memory per submission (4G)")
     g.add_argument("--processes", type=_positive(int), default=d.processes,
                    help=f"processes and threads per submission ({d.processes})")
-    g.add_argument("--cpu-time", type=_positive(int), default=d.cpu, help=f"CPU seconds per process ({d.cpu})")
+    g.add_argument("--cpu-time", type=_positive(int), default=d.cpu,
+                   help=f"CPU seconds per process ({d.cpu})")
     g.add_argument("--disk", type=_size_arg, default=d.disk,
                    help="disk for its folder, /tmp and /dev/shm together (1G; held in memory)")
     g.add_argument("--output-size", type=_size_arg, default=d.output,
                    help="notebook output kept per submission (20M)")
-    g.add_argument("--seed", type=int, help="grading seed of the exercises' cases (default: random per submission)")
-    g.add_argument("--profile", default="ci", type=_profile_arg, help="GANLIB_PROFILE for the run (ci, cpu or gpu)")
+    g.add_argument("--seed", type=int,
+                   help="grading seed of the exercises' cases (default: random per submission)")
+    g.add_argument("--profile", default="ci", type=_profile_arg,
+                   help="GANLIB_PROFILE for the run (ci, cpu or gpu)")
     g.add_argument("--executed", metavar="DIR",
-                   help="keep each executed notebook (with outputs) here, as DIR/<student_id>/<file name>")
+                   help="keep each executed notebook (with outputs) here, as "
+                        "DIR/<student_id>/<file name>")
     g.add_argument("--no-sandbox", dest="sandbox", action="store_false",
-                   help="run submissions without the sandbox (only inside a container or VM of their own)")
+                   help="run submissions without the sandbox (only inside a container or VM of "
+                        "their own)")
     g.add_argument("--assignment", metavar="NAME",
-                   help="the notebook you set (e.g. 03 or 03_dcgan.ipynb): its exercises count, whatever a "
-                        "submission is called; a submission of another notebook gets no marks")
+                   help="the notebook you set (e.g. 03 or 03_dcgan.ipynb): its exercises count, "
+                        "whatever a submission is called; a submission of another notebook gets no "
+                        "marks")
     g.add_argument("--checks", action="append", default=[], metavar="FILE.py",
                    help="a module of your own exercises (importable from the notebook)")
     return ap
@@ -823,12 +895,14 @@ def _grade_command(args: argparse.Namespace) -> int:
     if args.sandbox:
         ok, why = jail.available()
         if not ok:
-            raise HomeworkError(f"cannot build the grading sandbox here: {why}. Grade in a container or "
-                                "virtual machine with --no-sandbox (the table then says 'not sandboxed').")
+            raise HomeworkError(f"cannot build the grading sandbox here: {why}. Grade in a "
+                                "container or virtual machine with --no-sandbox (the table then "
+                                "says 'not sandboxed').")
     for f in args.checks:
         _load_checks_file(f)
     if args.assignment:
-        assignment_notebook(args.assignment)  # a name that means nothing stops here, before any grading
+        # a name that means nothing stops here, before any grading
+        assignment_notebook(args.assignment)
     limits = Limits(memory=args.memory, processes=args.processes, cpu=args.cpu_time, disk=args.disk,
                     output=args.output_size)
     names = _notebook_names(args.assignment and assignment_notebook(args.assignment))
@@ -841,13 +915,15 @@ def _grade_command(args: argparse.Namespace) -> int:
         for n, (p, who) in enumerate(zip(paths, students), 1):
             print(f"grading {n}/{len(paths)}: {clean_line(p, 300)}", file=sys.stderr, flush=True)
             try:
-                r = grade(p, timeout=args.timeout, cell_timeout=args.cell_timeout, profile=args.profile,
-                          checks_files=tuple(args.checks), executed=args.executed, sandbox=args.sandbox,
-                          limits=limits, seed=args.seed, copies=copies, assignment=args.assignment, student=who)
+                r = grade(p, timeout=args.timeout, cell_timeout=args.cell_timeout,
+                          profile=args.profile, checks_files=tuple(args.checks),
+                          executed=args.executed, sandbox=args.sandbox, limits=limits,
+                          seed=args.seed, copies=copies, assignment=args.assignment, student=who)
             except Exception as e:  # whatever went wrong with this one, the batch goes on
                 r = error_row(p, f"{type(e).__name__}: {e}", args.assignment, student=who)
             if who != first[n - 1]:
-                r["notes"].append(f"another submission has the student id {first[n - 1]!r}: this one is {who!r}")
+                r["notes"].append(f"another submission has the student id {first[n - 1]!r}: this "
+                                  f"one is {who!r}")
             results.append(r)
             print(format_table(r) + "\n", flush=True)
             if args.csv:  # after every submission: an interrupted batch keeps what it graded
@@ -862,7 +938,8 @@ def _grade_command(args: argparse.Namespace) -> int:
         print(f"wrote {len(results)} feedback files in {args.feedback}")
     if args.json:
         print(_json_line(results[0]) if not target.is_dir() else
-              json.dumps({"submissions": {r["notebook"]: json.loads(_json_line(r)) for r in results}}))
+              json.dumps({"submissions": {r["notebook"]: json.loads(_json_line(r))
+                                          for r in results}}))
     return 0
 
 

@@ -12,12 +12,14 @@ from typing import Any
 
 from ganlib.course.answers import MAX_ANSWER_BYTES
 
-MAX_ANSWER_NODES = 1_000_000       # values in an answers file (lists, numbers, tensors; a shared one each time)
+# values in an answers file (lists, numbers, tensors; a shared one each time)
+MAX_ANSWER_NODES = 1_000_000
 MAX_ANSWER_ELEMENTS = 20_000_000   # tensor elements in an answers file
 
 
 def read_answers(raw: bytes) -> dict[str, Any]:
-    """The answers file a learner's kernel wrote, read on the grader's side: plain data or ValueError.
+    """The answers file a learner's kernel wrote, read on the grader's side: plain data or
+    ValueError.
 
     Nothing in it can run code (``weights_only``), nothing is decompressed (every member of the
     zip must be stored), it unfolds into a bounded tree, and what comes out goes through
@@ -42,7 +44,8 @@ def read_answers(raw: bytes) -> dict[str, Any]:
     try:
         book = torch.load(io.BytesIO(raw), weights_only=True, map_location="cpu")
     except Exception as e:  # anything but plain data, or a damaged file
-        raise ValueError(f"the answers file holds something other than plain data ({type(e).__name__})") from None
+        raise ValueError("the answers file holds something other than plain data "
+                         f"({type(e).__name__})") from None
     if not isinstance(book, dict):
         raise ValueError("the answers file does not hold a dict of answers")
     _within_bounds(book, [MAX_ANSWER_NODES, MAX_ANSWER_ELEMENTS])
@@ -50,9 +53,10 @@ def read_answers(raw: bytes) -> dict[str, Any]:
 
 
 def _within_bounds(value: Any, budget: list[int], depth: int = 0) -> None:
-    """ValueError unless ``value`` (as unpickled) is a tree of at most ``budget[0]`` nodes and ``budget[1]``
-    tensor elements, nested at most 20 deep, each tensor holding the elements it claims (no stride-0
-    expansion of a small storage): a few kilobytes of shared references cannot blow up the grader."""
+    """ValueError unless ``value`` (as unpickled) is a tree of at most ``budget[0]`` nodes and
+    ``budget[1]`` tensor elements, nested at most 20 deep, each tensor holding the elements it
+    claims (no stride-0 expansion of a small storage): a few kilobytes of shared references cannot
+    blow up the grader."""
     import torch
 
     budget[0] -= 1
@@ -66,7 +70,9 @@ def _within_bounds(value: Any, budget: list[int], depth: int = 0) -> None:
             stored = value.untyped_storage().nbytes() // max(1, value.element_size())
         except Exception:  # a tensor without a plain storage is not plain data
             raise ValueError("the answers hold a tensor without storage") from None
-        end = value.storage_offset() + sum((s - 1) * st for s, st in zip(value.shape, value.stride()) if s > 0) + 1
+        end = value.storage_offset() + sum((s - 1) * st
+                                           for s, st in zip(value.shape, value.stride())
+                                           if s > 0) + 1
         if n > stored or (n and end > stored) or any(st < 0 for st in value.stride()):
             raise ValueError(f"a tensor in the answers claims {n} elements but stores {stored}")
         budget[1] -= n

@@ -1,4 +1,5 @@
-"""Marks a teacher can use: who each submission is from, a CSV an LMS can import, a feedback file per student.
+"""Marks a teacher can use: who each submission is from, a CSV an LMS can import, a feedback file
+per student.
 
 The grader (:mod:`ganlib.course.grading`) gives one result per submission; this module names its
 student (nbgrader's ``submitted/<student_id>/<assignment>/<notebook>.ipynb``, a folder per student,
@@ -29,24 +30,28 @@ _ID_CHARS = re.compile(r"[^\w.@+-]")
 
 
 def clean_text(text: Any, limit: int = 2000) -> str:
-    """Untrusted text (a learner's messages) made safe for a terminal or a table cell; it keeps its lines."""
+    """Untrusted text (a learner's messages) made safe for a terminal or a table cell; it keeps its
+    lines."""
     return _CONTROL.sub("", str(text))[:limit]
 
 
 def clean_line(text: Any, limit: int = 500) -> str:
-    """Untrusted text as one line (a file name, a note): no line breaks, tabs or direction marks, so it
-    cannot print a line of its own in the table."""
+    """Untrusted text as one line (a file name, a note): no line breaks, tabs or direction marks, so
+    it cannot print a line of its own in the table."""
     return _BREAKS.sub(" ", _CONTROL.sub("", str(text))).strip()[:limit]
 
 
 # ----------------------------------------------------------------------------- who handed it in
 
-def student_id(path: str | Path, root: str | Path | None = None, notebooks: Iterable[str] = ()) -> str:
+def student_id(
+    path: str | Path, root: str | Path | None = None, notebooks: Iterable[str] = ()
+) -> str:
     """The student a submission is from, safe as a file name and a CSV cell.
 
-    nbgrader's layout ``…/submitted/<student_id>/<assignment>/<notebook>.ipynb`` names it; else, under a
-    graded folder ``root``, the first folder below it (one folder per student); else the file name
-    less the name of a course notebook in it (``alice_03_dcgan.ipynb`` → ``alice``), else the file's stem.
+    nbgrader's layout ``…/submitted/<student_id>/<assignment>/<notebook>.ipynb`` names it; else,
+    under a graded folder ``root``, the first folder below it (one folder per student); else the
+    file name less the name of a course notebook in it (``alice_03_dcgan.ipynb`` → ``alice``), else
+    the file's stem.
     """
     path = Path(path)
     folders = list(path.parts[:-1])
@@ -72,7 +77,8 @@ def student_id(path: str | Path, root: str | Path | None = None, notebooks: Iter
 
 
 def unique_ids(ids: list[str]) -> list[str]:
-    """The ids with a repeat made distinct (``alice``, ``alice-2``): one row, one feedback file, one folder each."""
+    """The ids with a repeat made distinct (``alice``, ``alice-2``): one row, one feedback file, one
+    folder each."""
     taken: set[str] = set()
     out = []
     for i in ids:
@@ -97,7 +103,8 @@ def _cell(value: Any) -> Any:
 
 
 def _text_cell(value: str) -> str:
-    """A multi-line CSV cell (feedback keeps its lines; the csv module quotes them) that is no formula."""
+    """A multi-line CSV cell (feedback keeps its lines; the csv module quotes them) that is no
+    formula."""
     value = clean_text(value).replace("\r", "")
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t") else value
 
@@ -124,33 +131,37 @@ def exercises_csv_path(out: str | Path) -> Path:
 
 def write_csv(results: list[dict[str, Any]], out: str | Path) -> Path:
     """Write ``out`` (one row per submission, ``student_id`` first: the file an LMS imports) and the
-    per-exercise file beside it (one row per student and exercise, with the feedback); return the latter."""
+    per-exercise file beside it (one row per student and exercise, with the feedback); return the
+    latter."""
     ids = exercise_ids(results)
-    rows: list[list[Any]] = [["student_id", "total", "max", "seed", *ids, *[f"{i} status" for i in ids],
-                              "sandboxed", "notes", "submission"]]
+    rows: list[list[Any]] = [["student_id", "total", "max", "seed", *ids,
+                              *[f"{i} status" for i in ids], "sandboxed", "notes", "submission"]]
     for r in results:
         ex = r["exercises"]
         rows.append([_cell(v) for v in [r.get("student", ""), r["total"], r["max"],
                                         "" if r.get("seed") is None else r["seed"],
                                         *[ex.get(i, {}).get("points", "") for i in ids],
                                         *[ex.get(i, {}).get("status", "") for i in ids],
-                                        "yes" if r.get("sandboxed") else "not sandboxed", "; ".join(r["notes"]),
-                                        r["notebook"]]])
+                                        "yes" if r.get("sandboxed") else "not sandboxed",
+                                        "; ".join(r["notes"]), r["notebook"]]])
     atomic_write_text(out, _csv_text(rows))
-    long: list[list[Any]] = [["student_id", "exercise", "title", "points", "max", "status", "feedback"]]
+    long: list[list[Any]] = [["student_id", "exercise", "title", "points", "max", "status",
+                              "feedback"]]
     for r in results:
         for i, e in r["exercises"].items():
-            long.append([_cell(r.get("student", "")), _cell(i), _cell(e.get("title", i)), e["points"], e["max"],
-                         _cell(e["status"]), _text_cell(e.get("message", ""))])
+            long.append([_cell(r.get("student", "")), _cell(i), _cell(e.get("title", i)),
+                         e["points"], e["max"], _cell(e["status"]),
+                         _text_cell(e.get("message", ""))])
     side = exercises_csv_path(out)
     atomic_write_text(side, _csv_text(long))
     return side
 
 
-# ----------------------------------------------------------------------------- a feedback file per student
+# ---------------------------------------------------------------------- a feedback file per student
 
 def _md(text: Any) -> str:
-    """One line of untrusted text for a markdown table or heading: no markup, no HTML, no table break."""
+    """One line of untrusted text for a markdown table or heading: no markup, no HTML, no table
+    break."""
     return re.sub(r"([\\`*_{}\[\]<>|#!~])", r"\\\1", clean_line(text, 300))
 
 
@@ -162,7 +173,8 @@ def _fenced(text: str) -> str:
 
 
 def feedback_markdown(result: dict[str, Any]) -> str:
-    """A student's feedback: their exercises, points, status and feedback text, and the grader's notes."""
+    """A student's feedback: their exercises, points, status and feedback text, and the grader's
+    notes."""
     assignment = result.get("assignment") or Path(str(result["notebook"])).name
     lines = [f"# Feedback on {_md(assignment)}", "",
              f"Student: {_md(result.get('student', ''))}  ",
@@ -171,11 +183,13 @@ def feedback_markdown(result: dict[str, Any]) -> str:
              f"**Total: {result['total']}/{result['max']}**", "",
              "| Exercise | Points | Status |", "|---|---|---|"]
     for i, e in result["exercises"].items():
-        lines.append(f"| {_md(e.get('title', i))} ({_md(i)}) | {e['points']}/{e['max']} | {_md(e['status'])} |")
+        lines.append(f"| {_md(e.get('title', i))} ({_md(i)}) | {e['points']}/{e['max']} | "
+                     f"{_md(e['status'])} |")
     for i, e in result["exercises"].items():
         if e["status"] != "passed" and e.get("message"):
-            lines += ["", f"## {_md(e.get('title', i))}: {_md(e['status'])} ({e['points']}/{e['max']})", "",
-                      _fenced(e["message"])]
+            lines += ["",
+                      f"## {_md(e.get('title', i))}: {_md(e['status'])} ({e['points']}/{e['max']})",
+                      "", _fenced(e["message"])]
     if result.get("notes"):
         lines += ["", "## Notes from the grader", ""] + [f"- {_md(n)}" for n in result["notes"]]
     return "\n".join(lines) + "\n"

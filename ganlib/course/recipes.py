@@ -1,4 +1,5 @@
-"""The recipes behind the shipped checkpoints: ``python -m ganlib.pretrain NAME [--max-seconds S] [--out PATH] [--seed N]``.
+"""The recipes behind the shipped checkpoints:
+``python -m ganlib.pretrain NAME [--max-seconds S] [--out PATH] [--seed N]``.
 
 NAME is one of :data:`TARGETS` (``fashion-mnist-classifier``, ``dcgan-fashion-mnist``,
 ``cdcgan-fashion-mnist``, ``superres-fashion-mnist``, ``superres-l1-fashion-mnist``,
@@ -32,15 +33,16 @@ from ganlib.classifier import Classifier, accuracy, judge, train_classifier
 from ganlib.config import PROFILE, seed_everything
 from ganlib.data import load_images
 from ganlib.dcgan import (FAST_RECIPE, AuxClassifierDiscriminator, ConditionalDCGANDiscriminator,
-                          ConditionalDCGANGenerator, DCGANDiscriminator, DCGANGenerator, aux_classifier_gan_step,
-                          conditional_gan_step)
+                          ConditionalDCGANGenerator, DCGANDiscriminator, DCGANGenerator,
+                          aux_classifier_gan_step, conditional_gan_step)
 from ganlib.files import atomic_write_text, git_commit
 from ganlib.stability.fixes import hinge_d_loss, hinge_g_loss
 from ganlib.train import fit, gan_step
 
 
 def say(progress: bool, line: str) -> None:
-    """A line per step of a long command (a recipe takes minutes); silent when ``progress`` is off."""
+    """A line per step of a long command (a recipe takes minutes); silent when ``progress`` is
+    off."""
     if progress:
         print(f"[pretrain {time.strftime('%H:%M:%S')}] {line}", file=sys.stderr, flush=True)
 
@@ -67,27 +69,31 @@ def make_classifier(seed: int, max_seconds: float | None, device: torch.device, 
 
 
 GAN_RECIPES: dict[str, dict] = {
-    "dcgan-fashion-mnist": dict(FAST_RECIPE, g_width=64, d_width=32, loss="hinge", ema=0.9999, recalibrate=True,
-                                steps=40_000),
-    "cdcgan-fashion-mnist": dict(FAST_RECIPE, g_width=32, d_width=32, loss="hinge", ema=0.999, aux=0.2, steps=24_000),
+    "dcgan-fashion-mnist": dict(FAST_RECIPE, g_width=64, d_width=32, loss="hinge", ema=0.9999,
+                                recalibrate=True, steps=40_000),
+    "cdcgan-fashion-mnist": dict(FAST_RECIPE, g_width=32, d_width=32, loss="hinge", ema=0.999,
+                                 aux=0.2, steps=24_000),
 }
-"""The shipped generators' recipes: the fast recipe (``ganlib.dcgan.FAST_RECIPE``) with the hinge loss and G's moving
-average (``ganlib.callbacks.EMA``) as the shipped weights. The unconditional G is twice as wide and trains 40,000 steps;
-its average (decay 0.9999, which EMA's warm-up ``(1 + s)/(10 + s)`` keeps lower throughout these steps: about the last
-s/9 steps are averaged) gets batch-norm statistics measured with its own weights (``recalibrate``:
-``ganlib.callbacks.recalibrate_batch_norm``). The conditional one trains 24,000 steps with AC-GAN's class term (``aux``:
-its weight in G's loss). FID in the classifier's features (5,000 samples), unconditional: fast recipe 4,000 steps 16.1;
-one run of this recipe read at 6,000 / 18,000 / 24,000 / 30,000 / 36,000 steps, decay 0.999 with the live G's statistics
-10.3 / 6.3 / 5.7 / 5.5 / 5.2, statistics re-measured 10.2 / 6.1 / 5.6 / 5.2 / 4.9, decay 0.9999 re-measured
-10.2 / 6.1 / 5.6 / 5.1 / 4.8; 40,000 steps 4.7 (37 min on one thread). Conditional: fast recipe 4,100 steps 5.5
-(92.4% asked-class agreement); hinge + EMA 7,000 steps 3.8 (92.2%), 24,000 steps 2.6 (92.9%); with the class term,
-24,000 steps, 2.9 (95.1%, 17 min)."""
+"""The shipped generators' recipes: the fast recipe (``ganlib.dcgan.FAST_RECIPE``) with the hinge
+loss and G's moving average (``ganlib.callbacks.EMA``) as the shipped weights. The unconditional G
+is twice as wide and trains 40,000 steps; its average (decay 0.9999, which EMA's warm-up
+``(1 + s)/(10 + s)`` keeps lower throughout these steps: about the last s/9 steps are averaged) gets
+batch-norm statistics measured with its own weights (``recalibrate``:
+``ganlib.callbacks.recalibrate_batch_norm``). The conditional one trains 24,000 steps with AC-GAN's
+class term (``aux``: its weight in G's loss). FID in the classifier's features (5,000 samples),
+unconditional: fast recipe 4,000 steps 16.1; one run of this recipe read at 6,000 / 18,000 / 24,000
+/ 30,000 / 36,000 steps, decay 0.999 with the live G's statistics 10.3 / 6.3 / 5.7 / 5.5 / 5.2,
+statistics re-measured 10.2 / 6.1 / 5.6 / 5.2 / 4.9, decay 0.9999 re-measured 10.2 / 6.1 / 5.6 / 5.1
+/ 4.8; 40,000 steps 4.7 (37 min on one thread). Conditional: fast recipe 4,100 steps 5.5 (92.4%
+asked-class agreement); hinge + EMA 7,000 steps 3.8 (92.2%), 24,000 steps 2.6 (92.9%); with the
+class term, 24,000 steps, 2.9 (95.1%, 17 min)."""
 
 
 def train_dcgan(seed: int, max_seconds: float | None, device, progress: bool, *, conditional: bool,
                 steps: int | None = None) -> tuple[nn.Module, dict]:
-    """Train a shipped DCGAN's recipe (:data:`GAN_RECIPES`) on Fashion-MNIST with ``ganlib.train.fit``;
-    return G's moving average and its metrics. Stops early on time (``max_seconds``)."""
+    """Train a shipped DCGAN's recipe (:data:`GAN_RECIPES`) on Fashion-MNIST with
+    ``ganlib.train.fit``; return G's moving average and its metrics. Stops early on time
+    (``max_seconds``)."""
     r = GAN_RECIPES["cdcgan-fashion-mnist" if conditional else "dcgan-fashion-mnist"]
     steps = steps or r["steps"]
     x, y = load_images("fashion-mnist", "train")
@@ -95,50 +101,62 @@ def train_dcgan(seed: int, max_seconds: float | None, device, progress: bool, *,
     if conditional:
         G = ConditionalDCGANGenerator(r["latent_dim"], r["g_width"])
         if r.get("aux"):  # AC-GAN's class term on top of the projection detective
-            D, step, rules["aux_weight"] = AuxClassifierDiscriminator(r["d_width"]), aux_classifier_gan_step, r["aux"]
+            D, step, rules["aux_weight"] = (
+                AuxClassifierDiscriminator(r["d_width"]),
+                aux_classifier_gan_step,
+                r["aux"],
+            )
         else:
             D, step = ConditionalDCGANDiscriminator(r["d_width"]), conditional_gan_step
     else:
-        G, D, step = DCGANGenerator(r["latent_dim"], r["g_width"]), DCGANDiscriminator(r["d_width"]), gan_step
+        G, D, step = (
+            DCGANGenerator(r["latent_dim"], r["g_width"]),
+            DCGANDiscriminator(r["d_width"]),
+            gan_step,
+        )
     ema = EMA(G, r["ema"]) if r["ema"] else None
     history = fit(G, D, x, steps=steps, batch_size=r["batch_size"], lr_g=r["lr_g"], lr_d=r["lr_d"],
                   betas=r["betas"], seed=seed, device=device, every=25, progress=progress,
                   labels=y if conditional else None, step=step,
                   callbacks=[*([ema] if ema else []), TimeLimit(max_seconds)], **rules)
     G = (ema.G if ema else G).eval()
-    if r.get("recalibrate"):  # the averaged weights' own batch-norm statistics (see recalibrate_batch_norm)
+    # the averaged weights' own batch-norm statistics (see recalibrate_batch_norm)
+    if r.get("recalibrate"):
         say(progress, "re-estimating the moving average's batch-norm statistics")
         recalibrate_batch_norm(G, seed=seed)
     done = len(history)
     say(progress, f"trained {done} steps; measuring FID and class coverage on 5,000 samples")
-    metrics = {"steps": done, "stopped_by_time": bool(history.stopped), **judge(G)}  # on the training device
+    # on the training device
+    metrics = {"steps": done, "stopped_by_time": bool(history.stopped), **judge(G)}
     return G.cpu(), metrics
 
 
 def make_superres(seed: int, max_seconds: float | None, device, progress: bool, *,
                   adversarial: bool) -> tuple[nn.Module, dict]:
-    """Notebook 08's super-resolution pair, 7×7 → 28×28: the same L1 warm-up, then the same number of
-    steps with the patch detective (``superres-fashion-mnist``) or without it (its L1 twin)."""
-    from ganlib.at_work.superres import (SUPERRES_RECIPE, SUPERRES_STEPS, PatchDetective, SuperResolver,
-                                         superres_scores, train_superres)
+    """Notebook 08's super-resolution pair, 7×7 → 28×28: the same L1 warm-up, then the same number
+    of steps with the patch detective (``superres-fashion-mnist``) or without it (its L1 twin)."""
+    from ganlib.at_work.superres import (SUPERRES_RECIPE, SUPERRES_STEPS, PatchDetective,
+                                         SuperResolver, superres_scores, train_superres)
 
     r = SUPERRES_RECIPE
     x, _ = load_images("fashion-mnist", "train")
     G, D = SuperResolver(r["in_size"], r["width"], r["layers"]), PatchDetective(r["width"])
-    info = train_superres(G, D, x, **SUPERRES_STEPS, adv_weight=r["adv_weight"] if adversarial else 0.0,
-                          seed=seed, batch_size=r["batch_size"], lr=r["lr"], betas=r["betas"], device=device,
+    info = train_superres(G, D, x, **SUPERRES_STEPS,
+                          adv_weight=r["adv_weight"] if adversarial else 0.0, seed=seed,
+                          batch_size=r["batch_size"], lr=r["lr"], betas=r["betas"], device=device,
                           max_seconds=max_seconds, progress=progress)
     G.cpu().eval()
     return G, {**info, "adv_weight": r["adv_weight"] if adversarial else 0.0, **superres_scores(G)}
 
 
-def make_stylegan(seed: int, max_seconds: float | None, device, progress: bool, steps: int | None = None):
-    """Notebook 07's mini-StyleGAN: ``ganlib.style.miniature``'s recipe for STYLE_STEPS steps (stops early on
-    time); the weight-averaged generator, measured like the DCGANs."""
+def make_stylegan(seed: int, max_seconds: float | None, device, progress: bool,
+                  steps: int | None = None):
+    """Notebook 07's mini-StyleGAN: ``ganlib.style.miniature``'s recipe for STYLE_STEPS steps (stops
+    early on time); the weight-averaged generator, measured like the DCGANs."""
     from ganlib.style.miniature import STYLE_STEPS, train_style_gan
 
-    G, history = train_style_gan(steps or STYLE_STEPS, seed=seed, device=device, max_seconds=max_seconds,
-                                 progress=progress)
+    G, history = train_style_gan(steps or STYLE_STEPS, seed=seed, device=device,
+                                 max_seconds=max_seconds, progress=progress)
     return G, {"steps": len(history), "stopped_by_time": bool(history.stopped), **judge(G)}
 
 
@@ -162,7 +180,8 @@ def run(name: str, *, seed: int = 0, max_seconds: float | None = None, out=None,
     if threads:
         torch.set_num_threads(threads)
     seed_everything(seed)
-    commit = git_commit()  # the code that trains; read now, before the new checkpoint makes ganlib/ "dirty"
+    # the code that trains; read now, before the new checkpoint makes ganlib/ "dirty"
+    commit = git_commit()
     start = time.perf_counter()
     say(progress, f"{name}: training on {_device_name(device)}, seed {seed}"
         + (f", at most {max_seconds:g} s" if max_seconds is not None else ""))
@@ -190,7 +209,8 @@ def _classifier_sha256() -> str | None:
 
 
 def _write_entry(name: str, entry: dict) -> None:
-    entries = pretrained.manifest()  # read again just before writing: another target may have finished
+    # read again just before writing: another target may have finished
+    entries = pretrained.manifest()
     entries[name] = entry
     atomic_write_text(pretrained.MANIFEST, json.dumps(entries, indent=2, sort_keys=True) + "\n")
 
@@ -209,10 +229,12 @@ def measure(name: str, model) -> dict:
 
 
 def rescore(name: str, threads: int | None = None) -> dict:
-    """Re-measure shipped checkpoint ``name`` (hash-checked) and rewrite its manifest metrics; no training."""
+    """Re-measure shipped checkpoint ``name`` (hash-checked) and rewrite its manifest metrics; no
+    training."""
     entries = pretrained.manifest()
     if name not in entries:
-        raise RecipeError(f"{name!r} is not a shipped checkpoint; choose one of {', '.join(sorted(entries))}")
+        raise RecipeError(f"{name!r} is not a shipped checkpoint; choose one of "
+                          f"{', '.join(sorted(entries))}")
     if threads:
         torch.set_num_threads(threads)
     entry = entries[name]
@@ -222,22 +244,27 @@ def rescore(name: str, threads: int | None = None) -> dict:
     entry["metrics"] = {**kept, **measure(name, model)}
     if name != "fashion-mnist-classifier":
         entry["classifier_sha256"] = _classifier_sha256()
-    entry["rescored"] = {"command": f"python -m ganlib.pretrain {name} --rescore", "commit": git_commit()}
+    entry["rescored"] = {"command": f"python -m ganlib.pretrain {name} --rescore",
+                         "commit": git_commit()}
     _write_entry(name, entry)
     return entry
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: train one named checkpoint and print its manifest entry."""
-    p = argparse.ArgumentParser(prog="python -m ganlib.pretrain", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m ganlib.pretrain",
+                                description=__doc__.split("\n\n")[0])
     p.add_argument("name", help=", ".join(TARGETS))
     p.add_argument("--max-seconds", type=float, default=None, help="stop training after S seconds")
-    p.add_argument("--out", default=None, help="write here instead of the shipped checkpoints (no manifest)")
+    p.add_argument("--out", default=None,
+                   help="write here instead of the shipped checkpoints (no manifest)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, default=None, help="CPU threads (1 is fastest on a busy machine)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="CPU threads (1 is fastest on a busy machine)")
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--rescore", action="store_true",
-                   help="re-measure the shipped checkpoint's metrics (no training) and update the manifest")
+                   help="re-measure the shipped checkpoint's metrics (no training) and update the "
+                        "manifest")
     a = p.parse_args(argv)
     try:
         if a.rescore:

@@ -20,8 +20,8 @@ import threading
 from typing import Any
 
 TRUNCATED = "\n[the grader dropped the rest of this notebook's output: over {mb:g} MB]\n"
-RERUN = ("[the grader ran this cell again after cell {cell} ({check}): while grading, ganlib's answer it "
-         "uses runs the learner's own code, which had not been checked the first time]\n")
+RERUN = ("[the grader ran this cell again after cell {cell} ({check}): while grading, ganlib's "
+         "answer it uses runs the learner's own code, which had not been checked the first time]\n")
 HIDDEN = re.compile(r"exercise '([A-Za-z_]\w*)'")
 
 
@@ -34,7 +34,8 @@ def _note_errors(status: dict[str, Any], cell: Any, i: int, waiting: dict[int, s
     (HiddenWhileGrading) waits to run again once that exercise's check has run."""
     for o in _errors(cell):
         status["errors"].append({"cell": i, "error": f"{o.get('ename')}: {o.get('evalue')}"[:500]})
-        found = HIDDEN.search(str(o.get("evalue", ""))) if "switched off while your homework is graded" in \
+        found = HIDDEN.search(str(o.get("evalue", ""))) if ("switched off while your homework is "
+                                                            "graded") in \
             str(o.get("evalue", "")) else None
         if found and i not in waiting:
             waiting[i] = found.group(1)
@@ -48,13 +49,14 @@ def _save(path: str, text: str) -> None:
 
 
 def _own_kernel() -> str:
-    """A kernel spec in the submission's own Jupyter folder that runs this very Python (the one the sandbox
-    binds), whatever an installed ``python3`` spec names; returns its name."""
+    """A kernel spec in the submission's own Jupyter folder that runs this very Python (the one the
+    sandbox binds), whatever an installed ``python3`` spec names; returns its name."""
     from jupyter_core.paths import jupyter_data_dir
 
     spec = os.path.join(jupyter_data_dir(), "kernels", "ganlib-grading")
     os.makedirs(spec, exist_ok=True)
-    argv = [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    argv = [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f",
+            "{connection_file}"]
     _save(os.path.join(spec, "kernel.json"), json.dumps({"argv": argv, "display_name": "grading",
                                                          "language": "python"}))
     return "ganlib-grading"
@@ -86,7 +88,9 @@ def _client_class():
     return CappedClient
 
 
-def run_notebook(nb_path: str, out_dir: str, cell_timeout: float, total: float, output_cap: int) -> None:
+def run_notebook(
+    nb_path: str, out_dir: str, cell_timeout: float, total: float, output_cap: int
+) -> None:
     """Execute every code cell; write ``status.json`` after each and ``executed.ipynb`` at the end.
 
     The total limit counts from the moment the kernel is ready, so a slow start costs no one.
@@ -106,12 +110,20 @@ def run_notebook(nb_path: str, out_dir: str, cell_timeout: float, total: float, 
     nb = nbformat.read(nb_path, as_version=4)
     from jupyter_core.paths import jupyter_runtime_dir
 
-    runtime = jupyter_runtime_dir()  # $JUPYTER_RUNTIME_DIR: the grader puts it in the submission's home
+    # $JUPYTER_RUNTIME_DIR: the grader puts it in the submission's home
+    runtime = jupyter_runtime_dir()
     os.makedirs(runtime, exist_ok=True)
-    km = AsyncKernelManager(kernel_name=_own_kernel(), transport="ipc", ip=os.path.join(runtime, "kernel"))
-    client = _client_class()(nb, km=km, timeout=int(max(1, cell_timeout)), interrupt_on_timeout=True,
-                             allow_errors=True, iopub_timeout=5,
-                             resources={"metadata": {"path": os.path.dirname(os.path.abspath(nb_path))}})
+    km = AsyncKernelManager(kernel_name=_own_kernel(), transport="ipc",
+                            ip=os.path.join(runtime, "kernel"))
+    client = _client_class()(
+        nb,
+        km=km,
+        timeout=int(max(1, cell_timeout)),
+        interrupt_on_timeout=True,
+        allow_errors=True,
+        iopub_timeout=5,
+        resources={"metadata": {"path": os.path.dirname(os.path.abspath(nb_path))}},
+    )
     client.output_cap = int(output_cap)
     done, timed_out = threading.Event(), threading.Event()
 
@@ -130,7 +142,8 @@ def run_notebook(nb_path: str, out_dir: str, cell_timeout: float, total: float, 
             kernel_process = client.km.provisioner.process
             save()
             threading.Thread(target=watchdog, args=(pid,), daemon=True).start()
-            waiting: dict[int, str] = {}  # cells that met a switched-off answer -> the exercise they wait for
+            # cells that met a switched-off answer -> the exercise they wait for
+            waiting: dict[int, str] = {}
             for i, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue
@@ -140,23 +153,33 @@ def run_notebook(nb_path: str, out_dir: str, cell_timeout: float, total: float, 
                 _note_errors(status, cell, i, waiting)
                 for j, ex_id in list(waiting.items()) if not _errors(cell) else ():
                     if re.search(rf"\bcheck_{re.escape(ex_id)}\s*\(", cell.source):
-                        del waiting[j]  # its exercise is checked: the stand-in now runs the learner's own code
+                        # its exercise is checked: the stand-in now runs the learner's own code
+                        del waiting[j]
                         status["errors"] = [e for e in status["errors"] if e["cell"] != j]
                         client.execute_cell(nb.cells[j], j)
-                        nb.cells[j].outputs.insert(0, nbformat.v4.new_output("stream", name="stdout", text=RERUN.format(
-                            cell=i, check=f"check_{ex_id}")))
+                        nb.cells[j].outputs.insert(
+                            0,
+                            nbformat.v4.new_output(
+                                "stream",
+                                name="stdout",
+                                text=RERUN.format(cell=i, check=f"check_{ex_id}"),
+                            ),
+                        )
                         _note_errors(status, nb.cells[j], j, waiting)
                 status["output_truncated"] = client.truncated
                 save()
             done.set()
     except DeadKernelError:
-        status["stopped"] = (f"time limit ({total:g} s) reached in cell {current}" if timed_out.is_set()
+        status["stopped"] = (f"time limit ({total:g} s) reached in cell {current}"
+                             if timed_out.is_set()
                              else f"the kernel died in cell {current}")
     except Exception as e:  # anything else nbclient raises: report it, the grader scores what ran
         status["stopped"] = f"{type(e).__name__} in cell {current}: {e}"[:500]
     done.set()
     try:  # how the kernel ended: -24 is SIGXCPU (the CPU-time limit), -9 SIGKILL
-        status["kernel_exit"] = kernel_process.wait(timeout=5) if kernel_process is not None else None
+        status["kernel_exit"] = (
+            kernel_process.wait(timeout=5) if kernel_process is not None else None
+        )
     except Exception:
         pass
     status["output_truncated"] = client.truncated
@@ -168,7 +191,8 @@ def run_notebook(nb_path: str, out_dir: str, cell_timeout: float, total: float, 
 
 
 def main(argv: list[str]) -> int:
-    """``NOTEBOOK OUT_DIR CELL_TIMEOUT TOTAL OUTPUT_CAP`` → runs it; exit code 0 unless the runner broke."""
+    """``NOTEBOOK OUT_DIR CELL_TIMEOUT TOTAL OUTPUT_CAP`` → runs it; exit code 0 unless the runner
+    broke."""
     nb, out, cell, total, cap = argv
     run_notebook(nb, out, float(cell), float(total), int(cap))
     return 0

@@ -1,8 +1,8 @@
 """The grader's sandbox: run one submission where it sees nothing but itself and can harm nothing.
 
 Built by bubblewrap (``bwrap``, Debian/Ubuntu package ``bubblewrap``, Flatpak's sandbox), not by
-hand: the submission runs in its own user, PID, network (only a loopback of its own), mount, IPC, UTS and
-cgroup namespaces (``--unshare-all``), in a new session, and dies with the grader
+hand: the submission runs in its own user, PID, network (only a loopback of its own), mount, IPC,
+UTS and cgroup namespaces (``--unshare-all``), in a new session, and dies with the grader
 (``--die-with-parent``). Its root is read-only and holds only the system (``/usr``, ``/etc``), the
 Python installation, the grading copy of ganlib and what the grader binds; its one writable place
 is a size-capped tmpfs (``/grading``: its folder, home, ``/tmp`` and ``/dev/shm``).
@@ -21,9 +21,10 @@ Limits: rlimits on every process (memory per process, processes, CPU seconds, fi
 dumps), a cgroup where one is writable (memory and processes of the whole submission: its events
 are the grader's own evidence), the tmpfs size (disk), and wall time (the collector, and the grader
 behind it). When the grader runs as root, bwrap runs as a uid no one else has
-(:data:`SANDBOX_UID`) wherever that uid can reach every bound folder; else (a Python under ``/root``)
-the child is root outside its namespaces, without capabilities: what only root may read in ``/etc``
-is masked, and the kernel then ignores the process rlimit (the cgroup still counts).
+(:data:`SANDBOX_UID`) wherever that uid can reach every bound folder; else
+(a Python under ``/root``) the child is root outside its namespaces, without capabilities: what only
+root may read in ``/etc`` is masked, and the kernel then ignores the process rlimit
+(the cgroup still counts).
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ class SandboxError(Exception):
 
 
 def _read_result_file(path: str, cap: int) -> tuple[bytes | None, str]:
-    """A regular file's bytes (at most ``cap``), never following links nor opening FIFOs or devices."""
+    """A regular file's bytes (at most ``cap``), never following links nor opening FIFOs or
+    devices."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as e:
@@ -73,8 +75,9 @@ def _read_result_file(path: str, cap: int) -> tuple[bytes | None, str]:
 
 
 def _set_limits(lim: dict, nproc: bool) -> None:
-    """rlimits for this process and all it starts (called before exec). The process count only inside
-    the sandbox's own user namespace: outside it would count every process of the grader's user."""
+    """rlimits for this process and all it starts (called before exec). The process count only
+    inside the sandbox's own user namespace: outside it would count every process of the grader's
+    user."""
     for res, value in ((resource.RLIMIT_DATA, lim["memory"]), (resource.RLIMIT_FSIZE, lim["disk"]),
                        (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NOFILE, 4096),
                        *([(resource.RLIMIT_NPROC, lim["processes"])] if nproc else [])):
@@ -83,25 +86,31 @@ def _set_limits(lim: dict, nproc: bool) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))  # SIGXCPU first, SIGKILL 5 s later
 
 
-# ----------------------------------------------------------------------------- the collector (PID 1 inside)
+# --------------------------------------------------------------------- the collector (PID 1 inside)
 
 def _collect(cfg: dict, out) -> None:
     """The collector's whole job; writes one framed result to ``out``."""
     for d, mode in (("work", 0o755), ("home", 0o755), ("tmp", 0o1777), ("shm", 0o1777)):
         os.makedirs(f"{GRADING}/{d}", exist_ok=True)
         os.chmod(f"{GRADING}/{d}", mode)
-    with open(f"{STAGE}/notebook", "rb") as src, open(f"{GRADING}/work/{cfg['notebook_name']}", "wb") as dst:
+    with (
+        open(f"{STAGE}/notebook", "rb") as src,
+        open(f"{GRADING}/work/{cfg['notebook_name']}", "wb") as dst,
+    ):
         dst.write(src.read())
     import shutil
 
-    for i, dst in enumerate(cfg["copies"]):  # small host folders the child may change (matplotlib's cache)
+    # small host folders the child may change (matplotlib's cache)
+    for i, dst in enumerate(cfg["copies"]):
         if os.path.isdir(f"{STAGE}/copy{i}"):
-            shutil.copytree(f"{STAGE}/copy{i}", f"{GRADING}{dst}", dirs_exist_ok=True, symlinks=False)
-    inner = [cfg["bwrap"], "--unshare-user", "--uid", str(CHILD_UID), "--gid", str(CHILD_UID), "--disable-userns",
-             "--die-with-parent", "--new-session", "--ro-bind", "/", "/", "--bind", GRADING, GRADING,
-             "--dev", "/dev", "--bind", f"{GRADING}/tmp", "/tmp", "--bind", f"{GRADING}/shm", "/dev/shm",
-             "--remount-ro", "/dev"]
-    for dst in cfg["under_tmp"]:  # folders the grader bound under /tmp stay visible over the private /tmp
+            shutil.copytree(f"{STAGE}/copy{i}", f"{GRADING}{dst}", dirs_exist_ok=True,
+                            symlinks=False)
+    inner = [cfg["bwrap"], "--unshare-user", "--uid", str(CHILD_UID), "--gid", str(CHILD_UID),
+             "--disable-userns", "--die-with-parent", "--new-session", "--ro-bind", "/", "/",
+             "--bind", GRADING, GRADING, "--dev", "/dev", "--bind", f"{GRADING}/tmp", "/tmp",
+             "--bind", f"{GRADING}/shm", "/dev/shm", "--remount-ro", "/dev"]
+    # folders the grader bound under /tmp stay visible over the private /tmp
+    for dst in cfg["under_tmp"]:
         inner += ["--ro-bind", dst, dst]
     inner += ["--chdir", cfg["cwd"], "--", *cfg["argv"]]
     log = os.open(f"{GRADING}/out/runner.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -142,7 +151,8 @@ def _collect(cfg: dict, out) -> None:
 
 def main() -> int:
     """Collector entry point: one JSON config line on stdin, the framed result on stdout."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)  # PID 1 with no handlers: the submission cannot signal it
+    # PID 1 with no handlers: the submission cannot signal it
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     out = sys.stdout.buffer
     try:
         _collect(json.loads(sys.stdin.buffer.readline()), out)
@@ -172,10 +182,12 @@ from dataclasses import asdict, dataclass, field  # noqa: E402
 class Limits:
     """What one submission may use; each is a ``grade`` command-line option."""
 
-    memory: int = 4_000_000_000      # bytes: the whole submission where a cgroup can be made, else each process
+    # bytes: the whole submission where a cgroup can be made, else each process
+    memory: int = 4_000_000_000
     processes: int = 512             # processes and threads of the submission
     cpu: int = 1200                  # CPU seconds per process
-    disk: int = 1_000_000_000        # bytes in its folder, /tmp and /dev/shm together (a tmpfs: counts as memory)
+    # bytes in its folder, /tmp and /dev/shm together (a tmpfs: counts as memory)
+    disk: int = 1_000_000_000
     output: int = 20_000_000         # bytes of the executed notebook kept for the teacher
     answers: int = 20_000_000        # bytes of recorded answers
     wall: float = 630.0              # seconds for the whole submission, start-up included
@@ -183,7 +195,8 @@ class Limits:
 
 @dataclass
 class Outcome:
-    """What came back from one sandboxed run: the files asked for (bytes or None) and what happened."""
+    """What came back from one sandboxed run: the files asked for (bytes or None) and what
+    happened."""
 
     files: dict[str, bytes | None] = field(default_factory=dict)
     why_missing: dict[str, str] = field(default_factory=dict)
@@ -199,10 +212,11 @@ class Outcome:
 
 def bwrap_path() -> str:
     """The bwrap program, or a SandboxError saying how to install it."""
-    found = shutil.which("bwrap") or ("/usr/bin/bwrap" if os.access("/usr/bin/bwrap", os.X_OK) else None)
+    found = shutil.which("bwrap") or ("/usr/bin/bwrap" if os.access("/usr/bin/bwrap", os.X_OK)
+                                      else None)
     if not found:
-        raise SandboxError(f"bubblewrap (bwrap) is not installed: {INSTALL} (Debian, Ubuntu) or your "
-                           "system's bubblewrap package")
+        raise SandboxError(f"bubblewrap (bwrap) is not installed: {INSTALL} (Debian, Ubuntu) or "
+                           "your system's bubblewrap package")
     return found
 
 
@@ -214,7 +228,8 @@ def _write(path: str, text: str) -> None:
 
 
 class _Cgroup:
-    """A fresh cgroup for one submission (memory and processes), or nothing where none can be made."""
+    """A fresh cgroup for one submission (memory and processes), or nothing where none can be
+    made."""
 
     def __init__(self, limits: Limits):
         self.version, self.paths = "", {}
@@ -229,7 +244,8 @@ class _Cgroup:
         except (OSError, ValueError):
             return
         try:
-            for mount in ("/sys/fs/cgroup", "/sys/fs/cgroup/unified"):  # v2: a delegated subtree we may write
+            # v2: a delegated subtree we may write
+            for mount in ("/sys/fs/cgroup", "/sys/fs/cgroup/unified"):
                 parent = f"{mount}{own.get('v2', '/nonexistent')}"
                 if os.path.isfile(f"{parent}/cgroup.subtree_control"):
                     with open(f"{parent}/cgroup.subtree_control", encoding="utf-8") as f:
@@ -243,7 +259,10 @@ class _Cgroup:
                     _write(f"{parent}/{name}/pids.max", str(limits.processes))
                     self.version = "v2"
                     return
-            mem, pids = f"/sys/fs/cgroup/memory{own.get('memory')}/{name}", f"/sys/fs/cgroup/pids/{name}"
+            mem, pids = (
+                f"/sys/fs/cgroup/memory{own.get('memory')}/{name}",
+                f"/sys/fs/cgroup/pids/{name}",
+            )
             if "memory" not in own or not os.path.isdir(os.path.dirname(mem)):
                 return
             os.mkdir(mem)
@@ -296,11 +315,12 @@ class _Cgroup:
         self.paths = {}
 
 
-# ----------------------------------------------------------------------------- the file system it sees
+# -------------------------------------------------------------------------- the file system it sees
 
 def system_binds() -> tuple[list[list[str]], list[list[str]]]:
     """Read-only binds (host path, path in the child) and top-level symlinks for the child's root:
-    the system (``/usr``, ``/etc``, ``/bin``…) and this Python (its prefix and, for a venv, its base)."""
+    the system (``/usr``, ``/etc``, ``/bin``…) and this Python (its prefix and, for a venv, its
+    base)."""
     binds, links = [], []
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/usr", "/etc"):
         if os.path.islink(top):
@@ -318,7 +338,8 @@ def system_binds() -> tuple[list[list[str]], list[list[str]]]:
 
 
 def _reachable_by_others(path: str) -> bool:
-    """Whether a uid with no rights of its own can reach ``path`` (every folder on the way world-searchable)."""
+    """Whether a uid with no rights of its own can reach ``path`` (every folder on the way
+    world-searchable)."""
     parts = os.path.realpath(path).split("/")
     for i in range(2, len(parts) + 1):
         try:
@@ -331,7 +352,8 @@ def _reachable_by_others(path: str) -> bool:
 
 
 def _private_files(top: str) -> list[str]:
-    """Files and folders under ``top`` that only their owner or group may read (``/etc/shadow``...)."""
+    """Files and folders under ``top`` that only their owner or group may read
+    (``/etc/shadow``...)."""
     found = []
     for here, dirs, files in os.walk(top):
         for name in dirs + files:
@@ -348,7 +370,8 @@ def _private_files(top: str) -> list[str]:
 
 def _bwrap_args(binds: list[list[str]], links: list[list[str]], masks: list[str], limits: Limits,
                 as_root: bool, stage: str) -> list[str]:
-    """The outer ring's command line: namespaces, the read-only root, the capped tmpfs, the collector."""
+    """The outer ring's command line: namespaces, the read-only root, the capped tmpfs, the
+    collector."""
     a = [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session", "--as-pid-1",
          "--hostname", "grading", "--clearenv", "--setenv", "LANG", "C.UTF-8"]
     for name, target in links:
@@ -358,7 +381,11 @@ def _bwrap_args(binds: list[list[str]], links: list[list[str]], masks: list[str]
             a += ["--ro-bind", src, dst]
     if as_root:  # the child's files are then root's: what only root may read on the host is hidden
         for p in _private_files("/etc"):
-            a += ["--perms", "0000", "--tmpfs", p] if os.path.isdir(p) else ["--ro-bind", f"{stage}/private", p]
+            a += (
+                ["--perms", "0000", "--tmpfs", p]
+                if os.path.isdir(p)
+                else ["--ro-bind", f"{stage}/private", p]
+            )
     for m in masks:  # host folders inside those binds the child must not see (the real ganlib)
         if any(m == d or m.startswith(d.rstrip("/") + "/") for _, d in binds):
             a += ["--perms", "0555", "--tmpfs", m, "--remount-ro", m]
@@ -400,7 +427,8 @@ def run(notebook: str, argv: list[str], env: dict[str, str], *, limits: Limits =
     all_binds = sys_binds + [list(b) for b in binds]
     root = os.geteuid() == 0
     script = os.path.abspath(__file__)
-    as_other = root and all(_reachable_by_others(s) for s in [script, *(s for s, _ in all_binds)] if os.path.exists(s))
+    as_other = root and all(_reachable_by_others(s) for s in [script, *(s for s, _ in all_binds)]
+                            if os.path.exists(s))
     out = Outcome()
     stage = tempfile.mkdtemp(prefix="ganlib-sandbox-")
     cgroup = _Cgroup(limits)
@@ -411,26 +439,31 @@ def run(notebook: str, argv: list[str], env: dict[str, str], *, limits: Limits =
         shutil.copyfile(notebook, f"{stage}/notebook")
         for i, (src, _) in enumerate(copies):
             if os.path.isdir(src):
-                shutil.copytree(src, f"{stage}/copy{i}", ignore=shutil.ignore_patterns("*.lock"), symlinks=False)
+                shutil.copytree(src, f"{stage}/copy{i}", ignore=shutil.ignore_patterns("*.lock"),
+                                symlinks=False)
         for here, dirs, files in os.walk(stage):
             for name in dirs + files:
                 os.chmod(os.path.join(here, name), 0o755 if name in dirs else 0o644)
         open(f"{stage}/private", "w").close()
-        os.chmod(f"{stage}/private", 0)  # no one but a capable root reads it: a mask for root-only files
-        args = _bwrap_args(all_binds, links, [os.path.realpath(m) for m in masks], limits, root and not as_other,
-                           stage)
+        # no one but a capable root reads it: a mask for root-only files
+        os.chmod(f"{stage}/private", 0)
+        args = _bwrap_args(all_binds, links, [os.path.realpath(m) for m in masks], limits,
+                           root and not as_other, stage)
         args += ["--ro-bind", script, "/collector.py", "--remount-ro", "/",
                  "--", sys.executable, "-I", "-S", "/collector.py"]
-        cfg = {"bwrap": bwrap_path(), "notebook_name": os.path.basename(notebook), "argv": argv, "env": env,
-               "cwd": f"{GRADING}/work",
+        cfg = {"bwrap": bwrap_path(), "notebook_name": os.path.basename(notebook), "argv": argv,
+               "env": env, "cwd": f"{GRADING}/work",
                "limits": asdict(limits), "copies": [dst for _, dst in copies],
-               # everything bound under /tmp (a grading copy, or Python itself when the venv lives there) stays
-               # visible over the inner ring's private /tmp
-               "under_tmp": sorted({d for s, d in all_binds if (d == "/tmp" or d.startswith("/tmp/")) and os.path.exists(s)}),
+               # everything bound under /tmp (a grading copy, or Python itself when the venv lives
+               # there) stays visible over the inner ring's private /tmp
+               "under_tmp": sorted({d for s, d in all_binds
+                                    if (d == "/tmp" or d.startswith("/tmp/"))
+                                    and os.path.exists(s)}),
                "collect": {k: [p, int(c)] for k, (p, c) in (collect or {}).items()}}
         caps = sum(int(c) for _, c in cfg["collect"].values())
 
-        def start() -> None:  # in the child, before exec: the cgroup, the rlimits, then (root) another uid
+        # in the child, before exec: the cgroup, the rlimits, then (root) another uid
+        def start() -> None:
             cgroup.enter()
             _set_limits(asdict(limits), nproc=False)
             if as_other:
@@ -439,13 +472,14 @@ def run(notebook: str, argv: list[str], env: dict[str, str], *, limits: Limits =
                 os.setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
 
         err = tempfile.TemporaryFile()
-        proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, cwd="/",
-                                env={"LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"}, start_new_session=True,
-                                preexec_fn=start)
+        proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
+                                cwd="/", env={"LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"},
+                                start_new_session=True, preexec_fn=start)
         try:
             proc.stdin.write(json.dumps(cfg).encode() + b"\n")
             proc.stdin.close()
-            deadline = t0 + limits.wall + 60  # the collector enforces the wall limit; this is the grader's own
+            # the collector enforces the wall limit; this is the grader's own
+            deadline = t0 + limits.wall + 60
             fd = proc.stdout.fileno()
             line = _read_until(fd, deadline, 100_000, line=True)
             if not line.startswith(b"result "):
@@ -461,7 +495,9 @@ def run(notebook: str, argv: list[str], env: dict[str, str], *, limits: Limits =
                 size = sizes.get(name)
                 if not isinstance(size, int) or pos + size > len(blob):
                     out.files[name] = None
-                    out.why_missing[name] = str(events["files"].get(name, {}).get("why", ""))[:200] or "cut short"
+                    out.why_missing[name] = (
+                        str(events["files"].get(name, {}).get("why", ""))[:200] or "cut short"
+                    )
                 else:
                     out.files[name] = blob[pos:pos + size]
                     pos += size
@@ -472,11 +508,13 @@ def run(notebook: str, argv: list[str], env: dict[str, str], *, limits: Limits =
             out.disk_full = isinstance(free, int) and free < min(limits.disk // 100, 1_000_000)
         finally:
             if proc.poll() is None:
-                proc.kill()  # bwrap, our own child: --die-with-parent takes the whole sandbox with it
+                # bwrap, our own child: --die-with-parent takes the whole sandbox with it
+                proc.kill()
             proc.wait()
             proc.stdout.close()
             err.close()
-    except (SandboxError, OSError, ValueError, KeyError, TypeError, AttributeError, subprocess.SubprocessError) as e:
+    except (SandboxError, OSError, ValueError, KeyError, TypeError, AttributeError,
+            subprocess.SubprocessError) as e:
         out.error = out.error or str(e)
     finally:
         out.memory_limit, out.process_limit = cgroup.memory_hit(), cgroup.pids_hit()
@@ -522,10 +560,12 @@ def available() -> tuple[bool, str]:
                 f.write("probe")
             got = run(nb, [sys.executable, "-I", "-S", "-c",
                            "import os; open('/grading/out/ok', 'w').write(str(os.getuid()))"],
-                      {"LANG": "C.UTF-8"}, limits=Limits(wall=60), collect={"ok": (f"{GRADING}/out/ok", 100)})
+                      {"LANG": "C.UTF-8"}, limits=Limits(wall=60),
+                      collect={"ok": (f"{GRADING}/out/ok", 100)})
         if got.files.get("ok") == str(CHILD_UID).encode():
             _PROBE = (True, "")
         else:
             _PROBE = (False, (got.error or f"the probe did not run (exit {got.exit_code})")
-                      + f"; is bubblewrap working here? ({INSTALL}; unprivileged user namespaces must be allowed)")
+                      + f"; is bubblewrap working here? ({INSTALL}; unprivileged user namespaces "
+                        "must be allowed)")
     return _PROBE

@@ -1,1 +1,2 @@
-"""Notebook 06, ethics measured: memorisation, fake detection and watermarks, energy, data and model cards."""
+"""Notebook 06, ethics measured: memorisation, fake detection and watermarks, energy, data and model
+cards."""

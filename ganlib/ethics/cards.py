@@ -1,4 +1,5 @@
-"""Data cards and model cards: short, structured documentation that travels with a data set or model.
+"""Data cards and model cards: short, structured documentation that travels with a data set or
+model.
 
 After Gebru et al., 'Datasheets for Datasets' (2018) and Mitchell et al., 'Model Cards for
 Model Reporting' (2019). A card is a title and named sections; ``str(card)`` is Markdown, and
@@ -54,8 +55,9 @@ def fashion_mnist_data_card() -> Card:
                    "or garment designs.",
         "How it was made": ["product photos (front view) cropped, resized to 28 px on the long "
                             "side, sharpened, padded, converted to grayscale and inverted",
-                            "labels: each product's silhouette code, labelled by hand by Zalando's in-house fashion "
-                            "experts and reviewed by a separate team (Xiao et al. 2017, section 2)"],
+                            "labels: each product's silhouette code, labelled by hand by Zalando's "
+                            "in-house fashion experts and reviewed by a separate team (Xiao et al. "
+                            "2017, section 2)"],
         "Known about consent": ["the images show products, mostly without people; the images "
                                 "were published by the company that released the data set"],
         "Not known": ["whether photographers, models or the brands whose designs appear agreed "

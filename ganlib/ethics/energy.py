@@ -49,7 +49,8 @@ class EnergyAssumptions:
 
     watts: float = DEVICE_WATTS["cpu-laptop"]
     pue: float = 1.0                          # 1.0 at home; data centres ~1.1 (best) to ~1.6
-    cores: int = 2                            # a CPU's watts are shared over its cores: a CPU-second costs watts / cores
+    # a CPU's watts are shared over its cores: a CPU-second costs watts / cores
+    cores: int = 2
     grid_g_per_kwh: float = GRID_G_PER_KWH["world-average"]
     source: str = "defaults of ganlib.energy (assumptions, see module)"
 
@@ -59,11 +60,14 @@ class EnergyAssumptions:
 
 
 def assumptions_for(device: str) -> EnergyAssumptions:
-    """Default assumptions for a torch device string: a laptop for 'cpu', a T4 in a data centre for 'cuda'."""
+    """Default assumptions for a torch device string: a laptop for 'cpu', a T4 in a data centre for
+    'cuda'."""
     if str(device).startswith("cuda"):
         return EnergyAssumptions(watts=DEVICE_WATTS["cuda-T4"], pue=1.1,
-                                 source="assumed: an NVIDIA T4 (as in Colab) in a data centre with PUE 1.1")
-    return EnergyAssumptions(source="assumed: a 2-core laptop drawing 30 W under load, at home (PUE 1.0)")
+                                 source="assumed: an NVIDIA T4 (as in Colab) in a data centre with "
+                                        "PUE 1.1")
+    return EnergyAssumptions(source="assumed: a 2-core laptop drawing 30 W under load, at home "
+                                    "(PUE 1.0)")
 
 
 def kwh(watts: float, seconds: float, pue: float = 1.0) -> float:
@@ -86,7 +90,8 @@ def process_cpu_seconds() -> float:
 
 @dataclass
 class RunRecord:
-    """One measured run: its name, wall time, device, and the CPU time it used (None when not measured)."""
+    """One measured run: its name, wall time, device, and the CPU time it used
+    (None when not measured)."""
 
     name: str
     seconds: float
@@ -94,8 +99,8 @@ class RunRecord:
     cpu_seconds: float | None = None
 
     def energy_seconds(self, a: "EnergyAssumptions") -> float:
-        """Full-power seconds of the assumed machine: CPU time / cores on a CPU (wall time if CPU time is unknown),
-        wall time on a GPU."""
+        """Full-power seconds of the assumed machine: CPU time / cores on a CPU
+        (wall time if CPU time is unknown), wall time on a GPU."""
         if self.device.startswith("cuda") or self.cpu_seconds is None:
             return self.seconds
         return self.cpu_seconds / a.cores
@@ -118,18 +123,23 @@ class EnergyLog:
             self.runs.append(RunRecord(name, time.perf_counter() - t0, str(self.device),
                                        process_cpu_seconds() - c0))
 
-    def add(self, name: str, seconds: float, cpu_seconds: float | None = None, device: str | None = None) -> None:
-        """Record a run timed elsewhere (e.g. a checkpoint's wall time and CPU time from its manifest)."""
+    def add(
+        self, name: str, seconds: float, cpu_seconds: float | None = None, device: str | None = None
+    ) -> None:
+        """Record a run timed elsewhere (e.g. a checkpoint's wall time and CPU time from its
+        manifest)."""
         self.runs.append(RunRecord(name, float(seconds), str(device or self.device),
                                    None if cpu_seconds is None else float(cpu_seconds)))
 
     def table(self, a: EnergyAssumptions) -> list[dict]:
-        """One row per run: wall seconds, CPU seconds, kWh and grams CO₂e under these assumptions."""
+        """One row per run: wall seconds, CPU seconds, kWh and grams CO₂e under these
+        assumptions."""
         rows = []
         for r in self.runs:
             e = kwh(a.watts, r.energy_seconds(a), a.pue)
-            rows.append({"run": r.name, "device": r.device, "seconds": r.seconds, "cpu_seconds": r.cpu_seconds,
-                         "kwh": e, "g_co2e": 1000 * co2e_kg(e, a.grid_g_per_kwh)})
+            rows.append({"run": r.name, "device": r.device, "seconds": r.seconds,
+                         "cpu_seconds": r.cpu_seconds, "kwh": e,
+                         "g_co2e": 1000 * co2e_kg(e, a.grid_g_per_kwh)})
         return rows
 
     def total_kwh(self, a: EnergyAssumptions) -> float:
@@ -138,8 +148,8 @@ class EnergyLog:
 
     def report(self, a: EnergyAssumptions) -> str:
         """The table as text, with the assumptions printed above it."""
-        lines = [f"assumptions: {a.watts:g} W over {a.cores} cores × PUE {a.pue:g}, grid {a.grid_g_per_kwh:g} "
-                 f"g CO₂e/kWh  ({a.source})",
+        lines = [f"assumptions: {a.watts:g} W over {a.cores} cores × PUE {a.pue:g}, grid "
+                 f"{a.grid_g_per_kwh:g} g CO₂e/kWh  ({a.source})",
                  f"{'run':<40}{'device':>7}{'wall s':>9}{'CPU s':>9}{'Wh':>9}{'g CO₂e':>9}"]
         rows = self.table(a)
         for r in rows:
@@ -150,13 +160,16 @@ class EnergyLog:
         tot_c = sum(r["cpu_seconds"] or 0.0 for r in rows)
         tot_kwh = sum(r["kwh"] for r in rows)
         tot_g = sum(r["g_co2e"] for r in rows)
-        lines.append(f"{'total':<40}{'':>7}{tot_s:>9.1f}{tot_c:>9.1f}{1000 * tot_kwh:>9.3f}{tot_g:>9.3f}")
+        lines.append(
+            f"{'total':<40}{'':>7}{tot_s:>9.1f}{tot_c:>9.1f}{1000 * tot_kwh:>9.3f}{tot_g:>9.3f}"
+        )
         return "\n".join(lines)
 
 
 def shipped_training(manifest: dict, names: tuple[str, ...]) -> EnergyLog:
-    """The training runs behind shipped checkpoints, from their manifest entries: wall time, and CPU time as
-    wall × the threads the manifest's device names (an upper bound: every thread busy all the time)."""
+    """The training runs behind shipped checkpoints, from their manifest entries: wall time, and CPU
+    time as wall × the threads the manifest's device names (an upper bound: every thread busy all
+    the time)."""
     log = EnergyLog("cpu")
     for name in names:
         entry = manifest.get(name, {})

@@ -39,7 +39,8 @@ class Detector(nn.Module):
 def train_detector(real: torch.Tensor, fake: torch.Tensor, steps: int = 200, batch_size: int = 64,
                    lr: float = 1e-3, seed: int = 0, width: int = 16, device=None,
                    progress: bool = True) -> Detector:
-    """Train a Detector to tell real (label 1) from fake (label 0) with binary cross-entropy; seeded.
+    """Train a Detector to tell real (label 1) from fake (label 0) with binary cross-entropy;
+    seeded.
 
     Runs on ``device`` (default: the profile's), with both image sets moved there once; a progress
     bar counts the steps unless ``progress=False``.
@@ -72,7 +73,8 @@ def train_detector(real: torch.Tensor, fake: torch.Tensor, steps: int = 200, bat
 
 @torch.no_grad()
 def detector_accuracy(det: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> dict[str, float]:
-    """Accuracy on real images, on fake images, and their mean (balanced; 0.5 is chance); on the detector's device."""
+    """Accuracy on real images, on fake images, and their mean (balanced; 0.5 is chance); on the
+    detector's device."""
     from ganlib.inference import in_batches
 
     on_real = float((in_batches(det, det, real) > 0).float().mean())
@@ -87,18 +89,28 @@ def watermark_key(seed: int, shape: tuple[int, ...] = (1, 28, 28)) -> torch.Tens
     return torch.randint(0, 2, shape, generator=gen).float() * 2 - 1
 
 
-def embed_watermark(images: torch.Tensor, key: torch.Tensor, strength: float = 0.08) -> torch.Tensor:
-    """Blend in the key: (1-s)·x + s·key stays in [-1, 1] without clipping, so the whole mark survives."""
+def embed_watermark(
+    images: torch.Tensor, key: torch.Tensor, strength: float = 0.08
+) -> torch.Tensor:
+    """Blend in the key: (1-s)·x + s·key stays in [-1, 1] without clipping, so the whole mark
+    survives."""
     check_number(strength, "strength", low=0, high=1)  # outside [0, 1] the blend leaves [-1, 1]
     check_watermark_key(images, key)
     return (1 - strength) * images + strength * key
 
 
 def check_watermark_key(images: torch.Tensor, key: torch.Tensor) -> None:
-    """A clear error where the key does not fit the images (a batch (N, C, H, W) and a key of one image's shape)."""
-    if images.dim() != 4 or tuple(key.shape[-3:]) != tuple(images.shape[1:]) or key.numel() != images[0].numel():
-        raise ValueError(f"the key must have one image's shape: images {tuple(images.shape)} (N, C, H, W) need a key "
-                         f"of shape {tuple(images.shape[1:])}, got {tuple(key.shape)} (make it with watermark_key)")
+    """A clear error where the key does not fit the images (a batch (N, C, H, W) and a key of one
+    image's shape)."""
+    if (
+        images.dim() != 4
+        or tuple(key.shape[-3:]) != tuple(images.shape[1:])
+        or key.numel() != images[0].numel()
+    ):
+        raise ValueError(f"the key must have one image's shape: images {tuple(images.shape)} (N, "
+                         "C, H, W) need a key "
+                         f"of shape {tuple(images.shape[1:])}, got {tuple(key.shape)} (make it "
+                         "with watermark_key)")
 
 
 def high_pass(images: torch.Tensor) -> torch.Tensor:
@@ -107,7 +119,8 @@ def high_pass(images: torch.Tensor) -> torch.Tensor:
 
 
 def watermark_score(images: torch.Tensor, key: torch.Tensor) -> torch.Tensor:
-    """Per-image z-score of the high-passed image's correlation with the key: ~N(0,1) if unmarked."""
+    """Per-image z-score of the high-passed image's correlation with the key: ~N(0,1) if
+    unmarked."""
     check_watermark_key(images, key)
     r = high_pass(images).reshape(len(images), -1)
     k = key.reshape(-1)

@@ -47,7 +47,8 @@ def nearest_distance(queries, reference):
 
 
 def shift(images: torch.Tensor, dx: int, dy: int, fill: float = -1.0) -> torch.Tensor:
-    """Images moved dx pixels right and dy down; the uncovered border is ``fill`` (−1: black background)."""
+    """Images moved dx pixels right and dy down; the uncovered border is ``fill``
+    (−1: black background)."""
     m = max(abs(dx), abs(dy))
     if m == 0:
         return images
@@ -56,14 +57,21 @@ def shift(images: torch.Tensor, dx: int, dy: int, fill: float = -1.0) -> torch.T
     return padded[..., m - dy:m - dy + h, m - dx:m - dx + w]
 
 
-def shift_tolerant_distance(queries: torch.Tensor, reference: torch.Tensor, max_shift: int = 1,
-                            candidates: int = 16, pool: int = 4, batch_size: int = 256) -> torch.Tensor:
-    """Each query image's pixel distance to its nearest reference image, minimised over shifts of the query
-    by up to ``max_shift`` pixels in each direction (a copy moved a pixel still counts as a copy).
+def shift_tolerant_distance(
+    queries: torch.Tensor,
+    reference: torch.Tensor,
+    max_shift: int = 1,
+    candidates: int = 16,
+    pool: int = 4,
+    batch_size: int = 256,
+) -> torch.Tensor:
+    """Each query image's pixel distance to its nearest reference image, minimised over shifts of
+    the query by up to ``max_shift`` pixels in each direction (a copy moved a pixel still counts as
+    a copy).
 
-    For each shift, the ``candidates`` nearest reference images in ``pool``×``pool``-averaged pixels (a
-    cheap coarse search) are compared in full pixels; a shifted copy is aligned with its original at
-    the right shift, so the original is among them.
+    For each shift, the ``candidates`` nearest reference images in ``pool``×``pool``-averaged pixels
+    (a cheap coarse search) are compared in full pixels; a shifted copy is aligned with its original
+    at the right shift, so the original is among them.
     """
     check_count(max_shift, "max_shift", minimum=0)
     for value, name in ((candidates, "candidates"), (pool, "pool"), (batch_size, "batch_size")):
@@ -75,16 +83,25 @@ def shift_tolerant_distance(queries: torch.Tensor, reference: torch.Tensor, max_
     for dx in range(-max_shift, max_shift + 1):
         for dy in range(-max_shift, max_shift + 1):
             moved = shift(q, dx, dy)
-            _, idx = nearest_neighbours(F.avg_pool2d(moved, pool), r_coarse, k=k, dtype=torch.float32)
+            _, idx = nearest_neighbours(F.avg_pool2d(moved, pool), r_coarse, k=k,
+                                        dtype=torch.float32)
             for i in range(0, len(q), batch_size):
                 cand = r[idx[i:i + batch_size]].flatten(2)  # (b, k, pixels)
-                d = (moved[i:i + batch_size].flatten(1)[:, None] - cand).norm(dim=2).min(dim=1).values
+                d = (
+                    (moved[i : i + batch_size].flatten(1)[:, None] - cand)
+                    .norm(dim=2)
+                    .min(dim=1)
+                    .values
+                )
                 best[i:i + batch_size] = torch.minimum(best[i:i + batch_size], d)
     return best
 
 
-def memorisation_score(gen_dists: torch.Tensor, test_dists: torch.Tensor, quantile: float = 0.05) -> float:
-    """Fraction of generated samples closer to the training set than the q-quantile of test images."""
+def memorisation_score(
+    gen_dists: torch.Tensor, test_dists: torch.Tensor, quantile: float = 0.05
+) -> float:
+    """Fraction of generated samples closer to the training set than the q-quantile of test
+    images."""
     check_fraction(quantile, "quantile")
     threshold = torch.quantile(test_dists.double(), quantile)
     return float((gen_dists.double() < threshold).double().mean())
@@ -117,24 +134,34 @@ def plain_distance(queries: torch.Tensor, reference: torch.Tensor) -> torch.Tens
     return nearest_neighbours(queries, reference, dtype=torch.float32)[0][:, 0]
 
 
-def memorisation_report(generated: torch.Tensor, test: torch.Tensor, train: torch.Tensor,
-                        space: str = "pixels", quantile: float = 0.05,
-                        distance: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = plain_distance,
-                        ) -> MemorisationReport:
-    """Nearest-training distances of generated and test items (same space, same ``distance``), with the score."""
+def memorisation_report(
+    generated: torch.Tensor,
+    test: torch.Tensor,
+    train: torch.Tensor,
+    space: str = "pixels",
+    quantile: float = 0.05,
+    distance: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = plain_distance,
+) -> MemorisationReport:
+    """Nearest-training distances of generated and test items (same space, same ``distance``), with
+    the score."""
     return memorisation_reports({space: generated}, test, train, space, quantile, distance)[space]
 
 
-def memorisation_reports(generated: dict[str, torch.Tensor], test: torch.Tensor, train: torch.Tensor,
-                         space: str = "pixels", quantile: float = 0.05,
-                         distance: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = plain_distance,
-                         ) -> dict[str, MemorisationReport]:
-    """:func:`memorisation_report` for several sets of samples at once, the test images' distances computed once."""
+def memorisation_reports(
+    generated: dict[str, torch.Tensor],
+    test: torch.Tensor,
+    train: torch.Tensor,
+    space: str = "pixels",
+    quantile: float = 0.05,
+    distance: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = plain_distance,
+) -> dict[str, MemorisationReport]:
+    """:func:`memorisation_report` for several sets of samples at once, the test images' distances
+    computed once."""
     d_test = distance(test, train)
     tau = float(torch.quantile(d_test.double(), quantile))
     out = {}
     for name, x in generated.items():
         d_gen = distance(x, train)
-        out[name] = MemorisationReport(space, memorisation_score(d_gen, d_test, quantile), quantile, tau,
-                                       float(d_gen.median()), float(d_test.median()))
+        out[name] = MemorisationReport(space, memorisation_score(d_gen, d_test, quantile), quantile,
+                                       tau, float(d_gen.median()), float(d_test.median()))
     return out

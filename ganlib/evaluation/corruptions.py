@@ -1,8 +1,9 @@
 """Corrupt real images on purpose (noise, blur, dropped classes) and watch the metrics respond.
 
 A metric worth trusting should get worse as the images do: noise and blur hurt *quality*
-(precision, density, FID), dropping classes hurts *diversity* (recall, coverage, FID). The logic is plain functions
-(testable without a browser); :class:`CorruptionExplorer` only wires sliders to them.
+(precision, density, FID), dropping classes hurts *diversity* (recall, coverage, FID). The logic is
+plain functions (testable without a browser); :class:`CorruptionExplorer` only wires sliders to
+them.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ Features = Callable[[torch.Tensor], torch.Tensor]
 
 
 def add_noise(images: torch.Tensor, std: float, seed: int = 0) -> torch.Tensor:
-    """Add Gaussian pixel noise of standard deviation ``std`` (in the [−1, 1] scale), clipped to [−1, 1]."""
-    std = check_number(std, "noise std", low=0)  # a NaN std would silently turn every image into NaN
-    g = torch.Generator().manual_seed(seed)  # on the CPU: the same noise whatever the images' device
+    """Add Gaussian pixel noise of standard deviation ``std`` (in the [−1, 1] scale), clipped to
+    [−1, 1]."""
+    # a NaN std would silently turn every image into NaN
+    std = check_number(std, "noise std", low=0)
+    # on the CPU: the same noise whatever the images' device
+    g = torch.Generator().manual_seed(seed)
     return (images + std * torch.randn(images.shape, generator=g).to(images.device)).clamp(-1, 1)
 
 
@@ -38,13 +42,15 @@ def blur(images: torch.Tensor, sigma: float) -> torch.Tensor:
 
 def drop_classes(images: torch.Tensor, labels: torch.Tensor, n_drop: int, n: int,
                  seed: int = 0) -> torch.Tensor:
-    """n images drawn only from the classes left after dropping the first ``n_drop`` (less diversity)."""
+    """n images drawn only from the classes left after dropping the first ``n_drop``
+    (less diversity)."""
     classes = torch.unique(labels)
     if not 0 <= n_drop < len(classes):
         raise ValueError(f"n_drop must be in [0, {len(classes) - 1}], got {n_drop}")
     keep = torch.nonzero(~torch.isin(labels, classes[:n_drop])).squeeze(1)
     if len(keep) < n:
-        raise ValueError(f"only {len(keep)} images left after dropping {n_drop} classes, {n} asked for")
+        raise ValueError(f"only {len(keep)} images left after dropping {n_drop} classes, {n} asked "
+                         "for")
     g = torch.Generator().manual_seed(seed)
     return images[keep[torch.randperm(len(keep), generator=g)[:n].to(keep.device)]]
 
@@ -70,31 +76,42 @@ def score(real_feats: torch.Tensor, fake_feats: torch.Tensor, kid_subsets: int =
 SWEEPS = {"noise": [0.0, 0.1, 0.2, 0.4], "sigma": [0.0, 0.5, 1.0, 2.0], "n_drop": [0, 3, 6, 8]}
 
 
-def sweep(features: Features, real: torch.Tensor, pool: torch.Tensor, pool_labels: torch.Tensor,
-          n: int, levels: dict[str, list] | None = None, seed: int = 0) -> dict[str, list[dict[str, float]]]:
-    """For each corruption and each level, the metrics of n corrupted pool images against ``real``."""
+def sweep(
+    features: Features,
+    real: torch.Tensor,
+    pool: torch.Tensor,
+    pool_labels: torch.Tensor,
+    n: int,
+    levels: dict[str, list] | None = None,
+    seed: int = 0,
+) -> dict[str, list[dict[str, float]]]:
+    """For each corruption and each level, the metrics of n corrupted pool images against
+    ``real``."""
     real_feats = features(check_images(real, "real"))
     memo: dict[tuple, dict[str, float]] = {}  # level 0 of every corruption is the same clean set
 
     def at(kind: str, v) -> dict[str, float]:
         key = (kind, v) if v else ("clean", 0)
         if key not in memo:
-            memo[key] = score(real_feats, features(corrupt(pool, pool_labels, n, seed=seed, **{kind: v})))
+            memo[key] = score(real_feats,
+                              features(corrupt(pool, pool_labels, n, seed=seed, **{kind: v})))
         return memo[key]
 
     return {kind: [at(kind, v) for v in values] for kind, values in (levels or SWEEPS).items()}
 
 
 def plot_sweep(results: dict[str, list[dict[str, float]]], levels: dict[str, list] | None = None):
-    """One row per metric, one column per corruption (titled), each row on one y scale from 0 (precision and
-    recall from 0 to 1), so a flat line looks flat and the columns can be compared."""
+    """One row per metric, one column per corruption (titled), each row on one y scale from 0
+    (precision and recall from 0 to 1), so a flat line looks flat and the columns can be
+    compared."""
     import matplotlib.pyplot as plt
 
     levels = levels or SWEEPS
     kinds = list(results)
     metrics = list(results[kinds[0]][0])
-    fig, axes = plt.subplots(len(metrics), len(kinds), figsize=(3.4 * len(kinds), 2.1 * len(metrics)),
-                             squeeze=False, sharex="col", sharey="row")
+    fig, axes = plt.subplots(len(metrics), len(kinds),
+                             figsize=(3.4 * len(kinds), 2.1 * len(metrics)), squeeze=False,
+                             sharex="col", sharey="row")
     titles = {"noise": "noise added", "sigma": "blurred", "n_drop": "classes dropped"}
     labels = {"noise": "noise std", "sigma": "blur σ (pixels)", "n_drop": "classes dropped"}
     for i, m in enumerate(metrics):
@@ -124,7 +141,13 @@ class CorruptionExplorer:
                  pool_labels: torch.Tensor, n: int, seed: int = 0):
         import ipywidgets as W
 
-        self.features, self.pool, self.pool_labels, self.n, self.seed = features, pool, pool_labels, n, seed
+        self.features, self.pool, self.pool_labels, self.n, self.seed = (
+            features,
+            pool,
+            pool_labels,
+            n,
+            seed,
+        )
         self.real_feats = features(check_images(real, "real"))
         self.images: torch.Tensor | None = None
         self.metrics: dict[str, float] = {}
@@ -160,11 +183,14 @@ class CorruptionExplorer:
             plt.close(fig)
 
 
-def level_table(results: dict[str, list[dict[str, float]]], levels: dict[str, list] | None = None) -> str:
+def level_table(
+    results: dict[str, list[dict[str, float]]], levels: dict[str, list] | None = None
+) -> str:
     """The sweep as a small text table (rounded), for reading the numbers."""
     levels = levels or SWEEPS
     rows = []
     for kind, res in results.items():
         for v, r in zip(levels[kind], res):
-            rows.append(f"{kind:>7} = {v:<4}  " + "  ".join(f"{k} {np.round(x, 3):>8}" for k, x in r.items()))
+            rows.append(f"{kind:>7} = {v:<4}  " + "  ".join(f"{k} {np.round(x, 3):>8}"
+                                                            for k, x in r.items()))
     return "\n".join(rows)

@@ -18,7 +18,8 @@ from ganlib.classifier import features
 from ganlib.inference import in_batches
 from ganlib.validate import check_images
 
-INCEPTION_FILE = "inception_v3_google-0cc3c7bd.pth"  # torchvision's Inception_V3_Weights.IMAGENET1K_V1
+# torchvision's Inception_V3_Weights.IMAGENET1K_V1
+INCEPTION_FILE = "inception_v3_google-0cc3c7bd.pth"
 
 
 @functools.lru_cache(maxsize=1)
@@ -31,13 +32,16 @@ def course_classifier() -> nn.Module:
 
 def classifier_features(images: torch.Tensor, model: nn.Module | None = None,
                         batch_size: int = 1000) -> torch.Tensor:
-    """The classifier's penultimate features (N × feature_dim, float64) of N×1×28×28 images in [−1, 1]."""
-    return features(course_classifier() if model is None else model, check_images(images), batch_size)
+    """The classifier's penultimate features (N × feature_dim, float64) of N×1×28×28 images in
+    [−1, 1]."""
+    return features(course_classifier() if model is None else model, check_images(images),
+                    batch_size)
 
 
 def classifier_probs(images: torch.Tensor, model: nn.Module | None = None,
                      batch_size: int = 1000) -> torch.Tensor:
-    """The classifier's class probabilities (softmax of its logits, float64) for the Inception Score."""
+    """The classifier's class probabilities (softmax of its logits, float64) for the Inception
+    Score."""
     model = course_classifier() if model is None else model
     return in_batches(model, lambda x: F.softmax(model(x), dim=1).double(), check_images(images),
                       batch_size=batch_size)
@@ -59,7 +63,8 @@ def inception_v3() -> nn.Module:
             f"Inception-v3 weights not found at {path}; the course never downloads them for you. "
             "With internet, run once: python -c \"import torchvision; "
             "torchvision.models.inception_v3(weights='IMAGENET1K_V1')\" (about 100 MB), "
-            "or copy the file there. Until then use ganlib.evaluation.extractors.classifier_features.")
+            "or copy the file there. Until then use "
+            "ganlib.evaluation.extractors.classifier_features.")
     net = build(weights=None, aux_logits=True, init_weights=False)
     net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
     net.fc = nn.Identity()
@@ -67,7 +72,8 @@ def inception_v3() -> nn.Module:
 
 
 def inception_features(images: torch.Tensor, batch_size: int = 64) -> torch.Tensor:
-    """Inception-v3 pool features (N × 2048, float64) of grey 28×28 images: repeated to RGB, resized to 299×299."""
+    """Inception-v3 pool features (N × 2048, float64) of grey 28×28 images: repeated to RGB, resized
+    to 299×299."""
     net = inception_v3()
     mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
     std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)

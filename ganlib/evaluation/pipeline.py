@@ -1,11 +1,12 @@
-"""The image pipeline is part of the metric (clean-fid, Parmar et al. 2022): resizing and JPEG, measured.
+"""The image pipeline is part of the metric (clean-fid, Parmar et al. 2022): resizing and JPEG,
+measured.
 
 clean-fid's rule: every image, real or generated, goes through the *same* resize inside the metric,
 and its filter matters (an aliased resize keeps high frequencies that should have been removed).
 Here the metric's resize takes both sets down to ``size`` pixels and back up to the classifier's
-28, aliased or antialiased. ``pipeline_fids`` measures the rule: the same two sets through one shared resize,
-then through different ones. JPEG is different: it is a property of how one set was *saved*, so it is applied
-to one set only.
+28, aliased or antialiased. ``pipeline_fids`` measures the rule: the same two sets through one
+shared resize, then through different ones. JPEG is different: it is a property of how one set was
+*saved*, so it is applied to one set only.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from ganlib.validate import check_images
 
 
 def resize_through(images: torch.Tensor, size: int, antialias: bool) -> torch.Tensor:
-    """Images down to size × size (bilinear, with or without antialiasing) and back up to their own size."""
+    """Images down to size × size (bilinear, with or without antialiasing) and back up to their own
+    size."""
     images = check_images(images)
     h = images.shape[-1]
-    small = F.interpolate(images, size=(size, size), mode="bilinear", antialias=antialias, align_corners=False)
+    small = F.interpolate(images, size=(size, size), mode="bilinear", antialias=antialias,
+                          align_corners=False)
     return F.interpolate(small, size=(h, h), mode="bilinear", align_corners=False).clamp(-1, 1)
 
 
@@ -41,12 +44,14 @@ def jpeg(images: torch.Tensor, quality: int) -> torch.Tensor:
     return torch.from_numpy(np.stack(out))[:, None] / 127.5 - 1
 
 
-def pipeline_fids(features: Callable[[torch.Tensor], torch.Tensor], a: torch.Tensor, b: torch.Tensor,
-                  size: int) -> dict[str, float]:
-    """FID of set a against set b through one shared resize to ``size`` px, and through two different ones.
+def pipeline_fids(features: Callable[[torch.Tensor], torch.Tensor], a: torch.Tensor,
+                  b: torch.Tensor, size: int) -> dict[str, float]:
+    """FID of set a against set b through one shared resize to ``size`` px, and through two
+    different ones.
 
-    The first three rows treat both sets alike (clean-fid's rule); the last two give them different pipelines,
-    the failure clean-fid warns about: only b resized, or a antialiased while b is aliased.
+    The first three rows treat both sets alike (clean-fid's rule); the last two give them different
+    pipelines, the failure clean-fid warns about: only b resized, or a antialiased while b is
+    aliased.
     """
     a, b = check_images(a, "a"), check_images(b, "b")
     fid = lambda x, y: frechet_distance(features(x), features(y))  # noqa: E731

@@ -17,7 +17,8 @@ from ganlib.validate import feature_pair
 
 
 class FIDCurve(NamedTuple):
-    """FID_N per sample size (mean, standard deviation and standard error over subsets) and the FID∞ fit."""
+    """FID_N per sample size (mean, standard deviation and standard error over subsets) and the FID∞
+    fit."""
 
     ns: np.ndarray
     mean: np.ndarray
@@ -29,7 +30,8 @@ class FIDCurve(NamedTuple):
 
 
 def fid_curve(real_feats, fake_feats, ns, repeats: int = 10, seed: int = 0) -> FIDCurve:
-    """FID_N over ``repeats`` random subsets of N fakes (without replacement) for each N, and FID∞ with its SE.
+    """FID_N over ``repeats`` random subsets of N fakes (without replacement) for each N, and FID∞
+    with its SE.
 
     The real statistics use all real features. The line FID_N = FID∞ + slope / N is fitted by
     least squares weighted by 1 / SE², so the noisy small-N points count less.
@@ -38,14 +40,24 @@ def fid_curve(real_feats, fake_feats, ns, repeats: int = 10, seed: int = 0) -> F
     n, d = fake.shape
     ns = np.asarray(sorted({int(v) for v in ns}))
     if len(ns) < 2 or ns[0] < d + 1 or ns[-1] > n:
-        raise ValueError(f"ns: give at least two sample sizes in [{d + 1}, {n}] (d + 1 to the number of fakes), "
+        raise ValueError(f"ns: give at least two sample sizes in [{d + 1}, {n}] (d + 1 to the "
+                         "number of fakes), "
                          f"got {ns.tolist()}")
     if repeats < 2:
         raise ValueError(f"repeats must be ≥ 2 to measure the spread of FID_N, got {repeats}")
     mu_r, s_r = feature_stats(real, "real_feats")
     rng = np.random.default_rng(seed)
-    fids = np.array([[frechet_distance_from_stats(mu_r, s_r, *feature_stats(fake[rng.choice(n, k, replace=False)]))
-                      for _ in range(repeats)] for k in ns])
+    fids = np.array(
+        [
+            [
+                frechet_distance_from_stats(
+                    mu_r, s_r, *feature_stats(fake[rng.choice(n, k, replace=False)])
+                )
+                for _ in range(repeats)
+            ]
+            for k in ns
+        ]
+    )
     mean, sd = fids.mean(axis=1), fids.std(axis=1, ddof=1)
     se = sd / np.sqrt(repeats)
     w = 1.0 / np.maximum(se, 1e-12) ** 2

@@ -17,7 +17,8 @@ from ganlib.validate import check_number
 
 
 def truncated_noise(n, dim, threshold, generator=None):
-    """n × dim noise from N(0, 1) with every coordinate redrawn until |z| ≤ threshold (BigGAN's truncation)."""
+    """n × dim noise from N(0, 1) with every coordinate redrawn until |z| ≤ threshold
+    (BigGAN's truncation)."""
     check_number(threshold, "threshold", low=0.01)  # below that, redrawing would take very long
     z = torch.randn(n, dim, generator=generator)
     outside = z.abs() > threshold
@@ -28,5 +29,6 @@ def truncated_noise(n, dim, threshold, generator=None):
 
 
 def norms(z: Tensor) -> Tensor:
-    """The length ‖z‖ of each noise vector (what the generator saw in training concentrates near √dim)."""
+    """The length ‖z‖ of each noise vector (what the generator saw in training concentrates near
+    √dim)."""
     return z.flatten(1).norm(dim=1)

@@ -25,8 +25,10 @@ FORGER_OPTIMIZERS = ("adam", "sgd")
 
 
 def detective_step(detective, opt_d, real, fake):
-    """One move of the detective: a classifier's step, label 1 ('real') on real samples, 0 ('fake') on the forger's."""
-    real_logits, fake_logits = detective(real), detective(fake.detach())  # detached: this move must not train the forger
+    """One move of the detective: a classifier's step, label 1 ('real') on real samples, 0 ('fake')
+    on the forger's."""
+    # detached: this move must not train the forger
+    real_logits, fake_logits = detective(real), detective(fake.detach())
     loss = (F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
             + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
     opt_d.zero_grad()
@@ -53,7 +55,8 @@ def forger_step(forger, detective, opt_g, z, saturating=False):
 
 
 class AffineForger(nn.Module):
-    """G(z) = mean + exp(log_std)·z: the forger's whole skill is two numbers, its mean and its spread."""
+    """G(z) = mean + exp(log_std)·z: the forger's whole skill is two numbers, its mean and its
+    spread."""
 
     def __init__(self, mean: float = -3.0, std: float = 0.5):
         super().__init__()
@@ -89,12 +92,14 @@ class Move:
     mean: float
     std: float
     jsd: float
-    forger_grad: float = math.nan  # |∂ loss / ∂ mean| at the forger's last step: how hard it was pushed
+    # |∂ loss / ∂ mean| at the forger's last step: how hard it was pushed
+    forger_grad: float = math.nan
 
 
 @dataclass
 class Duel:
-    """The game state: data, forger, detective, their optimisers, a seeded noise source and a history.
+    """The game state: data, forger, detective, their optimisers, a seeded noise source and a
+    history.
 
     ``saturating=True`` gives the forger the original minimax loss log(1 − D(G(z))) instead of
     −log D(G(z)); ``forger_optimizer="sgd"`` moves it by plain gradient steps (Adam rescales every
@@ -114,15 +119,18 @@ class Duel:
 
     def __post_init__(self):
         if self.forger_optimizer not in FORGER_OPTIMIZERS:
-            raise ValueError(f"forger_optimizer must be one of {FORGER_OPTIMIZERS}, got {self.forger_optimizer!r}")
+            raise ValueError(f"forger_optimizer must be one of {FORGER_OPTIMIZERS}, got "
+                             f"{self.forger_optimizer!r}")
         torch.manual_seed(self.seed)
         self.gen = torch.Generator().manual_seed(self.seed)
         self.forger = AffineForger(self.forger_mean, self.forger_std)
         self.detective = make_detective(self.hidden)
-        self.opt_d = torch.optim.Adam(self.detective.parameters(), lr=self.lr_detective, betas=(0.5, 0.999))
+        self.opt_d = torch.optim.Adam(self.detective.parameters(), lr=self.lr_detective,
+                                      betas=(0.5, 0.999))
         self.opt_g = (torch.optim.SGD(self.forger.parameters(), lr=self.lr_forger)
                       if self.forger_optimizer == "sgd" else
-                      torch.optim.Adam(self.forger.parameters(), lr=self.lr_forger, betas=(0.5, 0.999)))
+                      torch.optim.Adam(self.forger.parameters(), lr=self.lr_forger,
+                                       betas=(0.5, 0.999)))
         self._start = self.forger.distribution()
         self.steps = 0
         self.history: list[Move] = []
@@ -135,7 +143,8 @@ class Duel:
         return grid_for(self.data, self._start, self.forger.distribution(), n=1601, reach=4.0)
 
     def jsd(self) -> float:
-        """JSD(p_data ‖ p_g) right now, from the exact densities on a grid that holds both (0 = the forger has won)."""
+        """JSD(p_data ‖ p_g) right now, from the exact densities on a grid that holds both
+        (0 = the forger has won)."""
         q = self.forger.distribution()
         xs = grid_for(self.data, q)
         return jsd(self.data.pdf(xs), q.pdf(xs), xs)
@@ -151,11 +160,13 @@ class Duel:
         """p_data, p_g, the learned D(x) and the optimal D*(x) on xs: everything a plot needs."""
         xs = self.xs if xs is None else np.asarray(xs)
         p, q = self.data.pdf(xs), self.forger.distribution().pdf(xs)
-        return {"p_data": p, "p_g": q, "D(x)": self.detective_curve(xs), "D*(x)": optimal_detective(p, q)}
+        return {"p_data": p, "p_g": q, "D(x)": self.detective_curve(xs),
+                "D*(x)": optimal_detective(p, q)}
 
     def state(self) -> dict[str, float]:
         """Where the game stands: step count, the forger's mean and std, and the JSD."""
-        return {"step": self.steps, "mean": float(self.forger.mean.detach()), "std": self.forger.std, "jsd": self.jsd()}
+        return {"step": self.steps, "mean": float(self.forger.mean.detach()),
+                "std": self.forger.std, "jsd": self.jsd()}
 
     def _record(self, who: str, dl: float, gl: float) -> None:
         s = self.state()
@@ -180,12 +191,14 @@ class Duel:
         return loss
 
     def step_forger(self, n: int = 1) -> float:
-        """n updates of the forger only, against the current detective (its loss as ``saturating`` says)."""
+        """n updates of the forger only, against the current detective (its loss as ``saturating``
+        says)."""
         loss = math.nan
         self.detective.requires_grad_(False)  # the detective is only looked through
         try:
             for _ in range(int(n)):
-                loss = forger_step(self.forger, self.detective, self.opt_g, self._noise(), self.saturating)
+                loss = forger_step(self.forger, self.detective, self.opt_g, self._noise(),
+                                   self.saturating)
                 self.steps += 1
         finally:
             self.detective.requires_grad_(True)

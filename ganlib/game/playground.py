@@ -1,7 +1,7 @@
 """Notebook 01's widgets: move the forger with sliders, and play the 1-D duel with buttons.
 
-The maths lives in :mod:`ganlib.game.theory` and :mod:`ganlib.game.duel`; these classes only call it.
-Each one has plain methods (``set_forger``, ``render``, ``values``, ``step_detective`` ...) so
+The maths lives in :mod:`ganlib.game.theory` and :mod:`ganlib.game.duel`; these classes only call
+it. Each one has plain methods (``set_forger``, ``render``, ``values``, ``step_detective`` ...) so
 tests and nbval drive it without a browser. ``show()`` displays the controls and the figure as a
 normal output that the controls update in place, so a static view (GitHub, nbviewer) shows it too.
 Only API common to ipywidgets 7.x and 8.x is used.
@@ -12,7 +12,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ganlib import viz as _viz  # noqa: F401  (the course's colour-blind-safe palette and >= 9 pt text)
+from ganlib import viz as _viz  # noqa: F401  (the course's colour-blind-safe palette and
+                                # >= 9 pt text)
 from ganlib.data import Mixture1D, gaussian_1d
 from ganlib.widgets import StepControls
 
@@ -27,7 +28,8 @@ _STYLE = {"D(x)": dict(color="#009E73", lw=2, label="D(x) learned"),
 
 
 def draw_game(ax, xs, curves: dict[str, np.ndarray], legend: bool = True):
-    """Draw p_data and p_g (filled, left axis) and any detective curves D(x), D*(x) (right axis, 0..1)."""
+    """Draw p_data and p_g (filled, left axis) and any detective curves D(x), D*(x)
+    (right axis, 0..1)."""
     ax.fill_between(xs, curves["p_data"], alpha=0.35, color="tab:blue", label="p_data (real)")
     ax.fill_between(xs, curves["p_g"], alpha=0.35, color="tab:orange", label="p_g (forger)")
     ax.set_xlabel("x")
@@ -43,7 +45,8 @@ def draw_game(ax, xs, curves: dict[str, np.ndarray], legend: bool = True):
     if legend:
         h1, l1 = ax.get_legend_handles_labels()
         h2, l2 = ax2.get_legend_handles_labels()
-        ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4, fontsize=9,
+        ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4,
+                  fontsize=9,
                   frameon=False)  # under the axes: never over a density
     return ax2
 
@@ -69,7 +72,8 @@ class _Shown:
 
 
 class ForgerExplorer(_Shown):
-    """Sliders for the forger's distribution (a Gaussian, optionally with a second mode) against the data.
+    """Sliders for the forger's distribution (a Gaussian, optionally with a second mode) against the
+    data.
 
     Draws p_data, p_g and the optimal detective D*(x), and prints V(D*, G) and the JSD. The
     numbers are integrated on a grid that holds both densities wherever the forger is; the
@@ -86,22 +90,28 @@ class ForgerExplorer(_Shown):
         self._sliders, self._syncing = None, False
         self.set_forger(mean, std)
 
-    def set_forger(self, mean: float, std: float, mean2: float = 3.0, weight2: float = 0.0) -> Mixture1D:
-        """Set the forger to N(mean, std²), mixed with weight2 of N(mean2, std²); returns it (sliders follow)."""
+    def set_forger(
+        self, mean: float, std: float, mean2: float = 3.0, weight2: float = 0.0
+    ) -> Mixture1D:
+        """Set the forger to N(mean, std²), mixed with weight2 of N(mean2, std²); returns it
+        (sliders follow)."""
         if not 0.0 <= weight2 <= 1.0:
             raise ValueError(f"weight2 must be in [0, 1], got {weight2}")
         if not std > 0:
             raise ValueError(f"std must be > 0, got {std}")
-        self.params = {"mean": float(mean), "std": float(std), "mean2": float(mean2), "weight2": float(weight2)}
+        self.params = {"mean": float(mean), "std": float(std), "mean2": float(mean2),
+                       "weight2": float(weight2)}
         self.forger = (gaussian_1d(mean, std) if weight2 == 0.0 else
-                       Mixture1D((float(mean), float(mean2)), (float(std), float(std)), (1 - weight2, weight2)))
+                       Mixture1D((float(mean), float(mean2)), (float(std), float(std)),
+                                 (1 - weight2, weight2)))
         self._sync_sliders()
         self.refresh()
         return self.forger
 
     @property
     def xs(self) -> np.ndarray:
-        """The x values drawn: [-6, 6], widened to hold the data and the forger (or the grid given)."""
+        """The x values drawn: [-6, 6], widened to hold the data and the forger
+        (or the grid given)."""
         if self.view is not None:
             return self.view
         held = grid_for(self.data, self.forger, n=2, reach=4.0)
@@ -114,18 +124,22 @@ class ForgerExplorer(_Shown):
         return {"p_data": p, "p_g": q, "D*(x)": optimal_detective(p, q)}
 
     def values(self) -> dict[str, float]:
-        """V(D*, G), JSD(p_data ‖ p_g) and −log 4 + 2·JSD for the current forger (on a grid holding both)."""
+        """V(D*, G), JSD(p_data ‖ p_g) and −log 4 + 2·JSD for the current forger
+        (on a grid holding both)."""
         xs = grid_for(self.data, self.forger) if self.view is None else self.view
         p, q = self.data.pdf(xs), self.forger.pdf(xs)
         j = jsd(p, q, xs)
-        return {"V(D*,G)": gan_value(optimal_detective(p, q), p, q, xs), "JSD": j, "-log4+2JSD": -LOG4 + 2 * j}
+        return {"V(D*,G)": gan_value(optimal_detective(p, q), p, q, xs), "JSD": j,
+                "-log4+2JSD": -LOG4 + 2 * j}
 
     def slider_values(self) -> dict[str, float]:
         """What the sliders show now (empty before :meth:`controls` made them)."""
-        return {} if self._sliders is None else {k: float(sl.value) for k, sl in self._sliders.items()}
+        return {} if self._sliders is None else {k: float(sl.value)
+                                                 for k, sl in self._sliders.items()}
 
     def _sync_sliders(self) -> None:
-        """Move the sliders to the current forger (widening a slider's range if needed), without feedback."""
+        """Move the sliders to the current forger (widening a slider's range if needed), without
+        feedback."""
         if self._sliders is None:
             return
         self._syncing = True
@@ -144,7 +158,9 @@ class ForgerExplorer(_Shown):
         ax2 = draw_game(ax, self.xs, c)  # the same grid as curves(): it depends only on the forger
         ax.set_ylabel("density")
         ax2.set_ylabel("D*(x) = P(real | x)")
-        ax.set_title(f"V(D*,G) = {v['V(D*,G)']:.3f}   JSD = {v['JSD']:.3f}   (−log 4 = {-LOG4:.3f})")
+        ax.set_title(
+            f"V(D*,G) = {v['V(D*,G)']:.3f}   JSD = {v['JSD']:.3f}   (−log 4 = {-LOG4:.3f})"
+        )
         fig.tight_layout()
         plt.close(fig)
         return fig
@@ -201,7 +217,8 @@ class DuelWidget(_Shown):
         self.refresh()
 
     def render(self):
-        """A closed Figure: densities with the learned D(x) and D*(x) (left), JSD over steps (right)."""
+        """A closed Figure: densities with the learned D(x) and D*(x) (left), JSD over steps
+        (right)."""
         c = self.duel.curves()
         xs = self.duel.xs
         fig, (ax, axj) = plt.subplots(1, 2, figsize=FIGSIZE, gridspec_kw={"width_ratios": [2.2, 1]})

@@ -1,4 +1,5 @@
-"""The game in 1-D, on paper and in numbers: the optimal detective D*(x), the value V(D, G), KL and JSD.
+"""The game in 1-D, on paper and in numbers: the optimal detective D*(x), the value V(D, G), KL and
+JSD.
 
 Everything is computed on a grid of x values by numerical integration (trapezoid rule), so the
 identity V(D*, G) = −log 4 + 2·JSD(p_data ‖ p_g) can be checked with numbers, not only on paper.
@@ -41,7 +42,8 @@ def grid_for(*dists, n: int = 4001, reach: float = 8.0) -> np.ndarray:
 
 def integrate(values, xs) -> float:
     """∫ values dx over the grid xs (trapezoid rule)."""
-    return float(np.trapezoid(np.asarray(values, dtype=np.float64), np.asarray(xs, dtype=np.float64)))
+    return float(np.trapezoid(np.asarray(values, dtype=np.float64),
+                              np.asarray(xs, dtype=np.float64)))
 
 
 def optimal_detective(p_data, p_g):
@@ -51,7 +53,8 @@ def optimal_detective(p_data, p_g):
 
 
 def gan_value(d, p_data, p_g, xs) -> float:
-    """V(D, G) = ∫ p_data log D + p_g log(1 − D) dx: what the detective maximises and the forger minimises.
+    """V(D, G) = ∫ p_data log D + p_g log(1 − D) dx: what the detective maximises and the forger
+    minimises.
 
     D and 1 − D are floored at the smallest float, so a D that rounds to exactly 1 gives a huge
     negative term rather than −inf.
@@ -66,17 +69,22 @@ def kl(p, q, xs) -> float:
     """KL(p ‖ q) = ∫ p log(p/q) dx (infinite when p has mass where q has none)."""
     p, q = np.asarray(p, dtype=np.float64), np.asarray(q, dtype=np.float64)
     if p.shape != q.shape or p.shape != np.shape(xs):
-        raise ValueError(f"p, q and xs must have the same shape, got {p.shape}, {q.shape}, {np.shape(xs)}")
+        raise ValueError(f"p, q and xs must have the same shape, got {p.shape}, {q.shape}, "
+                         f"{np.shape(xs)}")
     if not (np.isfinite(p).all() and np.isfinite(q).all()) or (p < 0).any() or (q < 0).any():
-        raise ValueError("p and q must be densities: finite and ≥ 0 on the grid")  # rel_entr gives inf for p < 0
+        # rel_entr gives inf for p < 0
+        raise ValueError("p and q must be densities: finite and ≥ 0 on the grid")
     terms = rel_entr(p, q)
     return math.inf if np.isinf(terms).any() else integrate(terms, xs)
 
 
 def jsd(p, q, xs):
-    """JSD(p || q) = 1/2 KL(p || m) + 1/2 KL(q || m), m = (p + q) / 2, in nats, integrated over xs."""
-    total = p + q  # m = total / 2, so p / m = 2p / total (halving a tiny density could round it to 0)
-    kl_p = p * np.log(np.divide(2 * p, total, out=np.ones_like(p), where=p > 0))  # 0·log 0 counts as 0
+    """JSD(p || q) = 1/2 KL(p || m) + 1/2 KL(q || m), m = (p + q) / 2, in nats, integrated over
+    xs."""
+    # m = total / 2, so p / m = 2p / total (halving a tiny density could round it to 0)
+    total = p + q
+    # 0·log 0 counts as 0
+    kl_p = p * np.log(np.divide(2 * p, total, out=np.ones_like(p), where=p > 0))
     kl_q = q * np.log(np.divide(2 * q, total, out=np.ones_like(q), where=q > 0))
     return 0.5 * integrate(kl_p, xs) + 0.5 * integrate(kl_q, xs)
 
@@ -92,7 +100,9 @@ def value_at_optimum(p_data, p_g, xs) -> float:
 
 
 def jsd_vs_shift(data, means, std: float = 1.0, xs=None) -> np.ndarray:
-    """JSD between the data and a Gaussian forger N(mean, std²) for each mean: the forger's landscape."""
+    """JSD between the data and a Gaussian forger N(mean, std²) for each mean: the forger's
+    landscape."""
     xs = grid(-30.0, 30.0, 12001) if xs is None else xs
     p = data.pdf(xs)
-    return np.array([jsd(p, gaussian_1d(m, std).pdf(xs), xs) for m in np.asarray(means, dtype=float)])
+    return np.array([jsd(p, gaussian_1d(m, std).pdf(xs), xs)
+                     for m in np.asarray(means, dtype=float)])

@@ -1,1 +1,2 @@
-"""Notebook 04, instability and mode collapse: the fixes, the gallery of broken runs, the mode-collapse experiments."""
+"""Notebook 04, instability and mode collapse: the fixes, the gallery of broken runs, the
+mode-collapse experiments."""

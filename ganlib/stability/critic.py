@@ -1,9 +1,10 @@
-"""Several detective steps per forger step, as WGAN-GP trains its critic (n_critic = 5, Gulrajani et al. 2017).
+"""Several detective steps per forger step, as WGAN-GP trains its critic (n_critic = 5, Gulrajani et
+al. 2017).
 
 A step function for ``fit(step=...)``. The real batch is cut into ``n`` slices: the critic takes one
 step on each (with fresh fakes of the same size), then the forger takes one step on the whole batch.
-So a run sees the same real samples and does about the same work as with :func:`ganlib.train.gan_step`;
-only the critic is updated ``n`` times as often.
+So a run sees the same real samples and does about the same work as with
+:func:`ganlib.train.gan_step`; only the critic is updated ``n`` times as often.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from ganlib import losses
 
 
 def critic_steps(n: int = 5) -> Callable:
-    """A ``fit(step=...)`` function: ``n`` critic steps on ``n`` slices of the batch, then one forger step."""
-    def step(G, D, opt_g, opt_d, real, d_loss=losses.d_loss, g_loss=losses.g_loss_nonsaturating, penalty=None):
+    """A ``fit(step=...)`` function: ``n`` critic steps on ``n`` slices of the batch, then one
+    forger step."""
+    def step(G, D, opt_g, opt_d, real, d_loss=losses.d_loss, g_loss=losses.g_loss_nonsaturating,
+             penalty=None):
         for part in real.chunk(n):
             fake = G(torch.randn(len(part), G.latent_dim, device=real.device)).detach()
             real_logits, fake_logits = D(part), D(fake)

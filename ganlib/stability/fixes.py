@@ -6,7 +6,8 @@ plain losses do: ``d_loss(real_logits, fake_logits)``, ``g_loss(fake_logits)``,
 
 - Wasserstein loss + gradient penalty (WGAN-GP) — Gulrajani et al. 2017, arXiv:1704.00028
 - hinge loss — Lim & Ye 2017 (Geometric GAN), Miyato et al. 2018
-- R1 penalty — Mescheder et al. 2018, "Which training methods for GANs do actually converge?"; applied lazily — Karras et al. 2020
+- R1 penalty — Mescheder et al. 2018, "Which training methods for GANs do actually converge?";
+  applied lazily — Karras et al. 2020
 - spectral normalisation — Miyato et al. 2018, arXiv:1802.05957
 - PacGAN packing — Lin et al. 2018, arXiv:1712.04086
 - minibatch standard deviation — Karras et al. 2018 (Progressive GAN), arXiv:1710.10196
@@ -25,7 +26,8 @@ from ..validate import check_count
 # ----------------------------------------------------------------------------- losses
 
 def wgan_d_loss(real_scores: Tensor, fake_scores: Tensor) -> Tensor:
-    """Critic loss of WGAN: mean D(fake) − mean D(real) (minimised); D's output is a score, not a logit."""
+    """Critic loss of WGAN: mean D(fake) − mean D(real) (minimised); D's output is a score, not a
+    logit."""
     return fake_scores.mean() - real_scores.mean()
 
 
@@ -35,7 +37,8 @@ def wgan_g_loss(fake_scores: Tensor) -> Tensor:
 
 
 def hinge_d_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
-    """Hinge loss for D: mean relu(1 − D(real)) + mean relu(1 + D(fake)); no reward beyond a margin of 1."""
+    """Hinge loss for D: mean relu(1 − D(real)) + mean relu(1 + D(fake)); no reward beyond a margin
+    of 1."""
     return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
 
 
@@ -47,7 +50,8 @@ def hinge_g_loss(fake_logits: Tensor) -> Tensor:
 # ----------------------------------------------------------------------------- penalties
 
 def gradient_penalty(D, real: Tensor, fake: Tensor, weight: float = 10.0) -> Tensor:
-    """WGAN-GP: weight · mean (‖∇D(x̂)‖ − 1)² at x̂ = ε·real + (1−ε)·fake, with ε ~ U(0,1) drawn per sample.
+    """WGAN-GP: weight · mean (‖∇D(x̂)‖ − 1)² at x̂ = ε·real + (1−ε)·fake, with ε ~ U(0,1) drawn per
+    sample.
 
     One ε per sample (not per batch, not per pixel) so x̂ covers the segments between the two
     distributions. ``create_graph=True`` lets the penalty itself be differentiated into D's weights.
@@ -59,15 +63,17 @@ def gradient_penalty(D, real: Tensor, fake: Tensor, weight: float = 10.0) -> Ten
 
 
 def r1_penalty(D, real: Tensor, fake: Tensor | None = None, gamma: float = 10.0) -> Tensor:
-    """R1: (γ/2) · mean ‖∇ₓD(x)‖² on real data only; keeps D flat where the data lies (``fake`` is unused)."""
+    """R1: (γ/2) · mean ‖∇ₓD(x)‖² on real data only; keeps D flat where the data lies
+    (``fake`` is unused)."""
     x = real.detach().requires_grad_(True)
     (grad,) = torch.autograd.grad(D(x).sum(), x, create_graph=True)
     return gamma / 2 * grad.flatten(1).pow(2).sum(dim=1).mean()
 
 
 class LazyPenalty:
-    """Lazy regularisation (StyleGAN2, Karras et al. 2020): apply ``penalty`` on every ``every``-th call only,
-    scaled by ``every``, so it weighs the same on average at a fraction of its cost (R1's double backward is costly)."""
+    """Lazy regularisation (StyleGAN2, Karras et al. 2020): apply ``penalty`` on every ``every``-th
+    call only, scaled by ``every``, so it weighs the same on average at a fraction of its cost (R1's
+    double backward is costly)."""
 
     def __init__(self, penalty, every: int = 16):
         if not isinstance(every, int) or every < 1:
@@ -106,7 +112,8 @@ def pack(x: Tensor, m: int) -> Tensor:
 
 
 class Packed(nn.Module):
-    """A discriminator that judges m samples at once (PacGAN): ``Packed(D_with_m_times_the_inputs, m)``.
+    """A discriminator that judges m samples at once (PacGAN):
+    ``Packed(D_with_m_times_the_inputs, m)``.
 
     A collapsed generator gives m near-identical samples; real packs are diverse. Seeing them
     together lets D spot the missing diversity, so G is pushed to cover the modes.
@@ -122,7 +129,8 @@ class Packed(nn.Module):
 
 
 class MinibatchStdDev(nn.Module):
-    """Append one feature: the mean over features of the std over the (group of the) batch (Progressive GAN).
+    """Append one feature: the mean over features of the std over the (group of the) batch
+    (Progressive GAN).
 
     (N, d) → (N, d + 1). A collapsed batch has std ≈ 0, a real one does not, and D sees it.
     """
@@ -142,5 +150,6 @@ class MinibatchStdDev(nn.Module):
 
 
 def two_time_scale(lr_g: float = 1e-4, lr_d: float = 4e-4) -> dict[str, float]:
-    """TTUR: the detective learns faster than the forger (Heusel et al. use lr_d > lr_g); pass as ``fit(**…)``."""
+    """TTUR: the detective learns faster than the forger (Heusel et al. use lr_d > lr_g); pass as
+    ``fit(**…)``."""
     return {"lr_g": float(lr_g), "lr_d": float(lr_d)}

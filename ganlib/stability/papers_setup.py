@@ -1,4 +1,5 @@
-"""The toy-data setup of the PacGAN / VEEGAN papers, so the course can run its plain GAN in their recipe.
+"""The toy-data setup of the PacGAN / VEEGAN papers, so the course can run its plain GAN in their
+recipe.
 
 PacGAN's code (github.com/fjxmlzn/PacGAN, ``synthetic_data_experiments/*/config.py``), after
 ALI's: the generator is 4 hidden layers of 400 units with batch normalisation and ReLU; the
@@ -14,13 +15,14 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-RECIPE = dict(gen_hidden=400, gen_depth=4, disc_hidden=200, disc_depth=3, maxout_pieces=5, init_std=0.02,
-              lr=1e-4, betas=(0.8, 0.999), batch_size=100, latent_dim=2)
+RECIPE = dict(gen_hidden=400, gen_depth=4, disc_hidden=200, disc_depth=3, maxout_pieces=5,
+              init_std=0.02, lr=1e-4, betas=(0.8, 0.999), batch_size=100, latent_dim=2)
 """PacGAN's toy-data hyper-parameters (its config.py); the step count is the course's budget."""
 
 
 class Maxout(nn.Module):
-    """A linear layer with ``pieces`` outputs per unit, keeping the largest (Goodfellow et al. 2013)."""
+    """A linear layer with ``pieces`` outputs per unit, keeping the largest
+    (Goodfellow et al. 2013)."""
 
     def __init__(self, in_dim: int, out_dim: int, pieces: int = 5):
         super().__init__()
@@ -40,7 +42,8 @@ class PapersGenerator(nn.Module):
         layers: list[nn.Module] = []
         width = self.latent_dim
         for _ in range(depth):
-            layers += [nn.Linear(width, hidden, bias=False), nn.BatchNorm1d(hidden, momentum=0.05), nn.ReLU()]
+            layers += [nn.Linear(width, hidden, bias=False), nn.BatchNorm1d(hidden, momentum=0.05),
+                       nn.ReLU()]
             width = hidden
         layers.append(nn.Linear(width, out_dim))
         self.net = nn.Sequential(*layers)
@@ -67,7 +70,8 @@ class PapersDiscriminator(nn.Module):
 
 
 def init_as_papers(model: nn.Module, std: float = RECIPE["init_std"]) -> nn.Module:
-    """Weights from N(0, std²), biases 0 (ALI / PacGAN's IsotropicGaussian(0.02), Constant(0)); BN left at 1, 0."""
+    """Weights from N(0, std²), biases 0 (ALI / PacGAN's IsotropicGaussian(0.02), Constant(0)); BN
+    left at 1, 0."""
     with torch.no_grad():
         for m in model.modules():
             if isinstance(m, nn.Linear):
@@ -77,9 +81,13 @@ def init_as_papers(model: nn.Module, std: float = RECIPE["init_std"]) -> nn.Modu
     return model
 
 
-def papers_models(pack: int = 1, latent_dim: int = RECIPE["latent_dim"]) -> tuple[nn.Module, nn.Module]:
-    """The papers' generator and discriminator (D judging ``pack`` samples at once), initialised as they are."""
+def papers_models(
+    pack: int = 1, latent_dim: int = RECIPE["latent_dim"]
+) -> tuple[nn.Module, nn.Module]:
+    """The papers' generator and discriminator (D judging ``pack`` samples at once), initialised as
+    they are."""
     r = RECIPE
     G = init_as_papers(PapersGenerator(latent_dim, r["gen_hidden"], r["gen_depth"]))
-    D = init_as_papers(PapersDiscriminator(2 * pack, r["disc_hidden"], r["disc_depth"], r["maxout_pieces"]))
+    D = init_as_papers(PapersDiscriminator(2 * pack, r["disc_hidden"], r["disc_depth"],
+                                           r["maxout_pieces"]))
     return G, D

@@ -18,7 +18,8 @@ class EqualLinear(nn.Module):
     """A linear layer with StyleGAN's equalised learning rate: weights stored as N(0, 1/lr_mul²),
     scaled at run time, so Adam moves every layer at the same pace (``lr_mul`` < 1: slower)."""
 
-    def __init__(self, in_features: int, out_features: int, lr_mul: float = 1.0, bias_init: float = 0.0):
+    def __init__(self, in_features: int, out_features: int, lr_mul: float = 1.0,
+                 bias_init: float = 0.0):
         super().__init__()
         self.weight = nn.Parameter(torch.randn(out_features, in_features) / lr_mul)
         self.bias = nn.Parameter(torch.full((out_features,), bias_init / lr_mul))
@@ -29,24 +30,29 @@ class EqualLinear(nn.Module):
 
 
 def adain(x, scale, bias, eps=1e-5):
-    """Adaptive instance normalisation: normalise each feature map of each image, then apply the style."""
+    """Adaptive instance normalisation: normalise each feature map of each image, then apply the
+    style."""
     mean = x.mean(dim=(2, 3), keepdim=True)
     var = x.var(dim=(2, 3), keepdim=True, unbiased=False)
     return scale[:, :, None, None] * (x - mean) / torch.sqrt(var + eps) + bias[:, :, None, None]
 
 
 def modulated_conv2d(x, weight, styles, demodulate=True, eps=1e-8):
-    """A convolution whose weights each image's style scales (modulation), then rescales to unit size (demodulation)."""
-    out = F.conv2d(x * styles[:, :, None, None], weight, padding=weight.shape[-1] // 2)  # = conv with w·s
+    """A convolution whose weights each image's style scales (modulation), then rescales to unit
+    size (demodulation)."""
+    # = conv with w·s
+    out = F.conv2d(x * styles[:, :, None, None], weight, padding=weight.shape[-1] // 2)
     if demodulate:
-        d = torch.rsqrt(styles.square() @ weight.square().sum(dim=(2, 3)).T + eps)  # 1 / ‖w·s‖ per output map
+        # 1 / ‖w·s‖ per output map
+        d = torch.rsqrt(styles.square() @ weight.square().sum(dim=(2, 3)).T + eps)
         out = out * d[:, :, None, None]
     return out
 
 
 def lrelu(x: Tensor) -> Tensor:
-    """LeakyReLU (slope 0.2) times StyleGAN's gain √2: it halves a signal's mean square, the gain gives it back,
-    so activations keep their size however many layers are stacked (without it, 4 mapping layers shrink W's variance 25×)."""
+    """LeakyReLU (slope 0.2) times StyleGAN's gain √2: it halves a signal's mean square, the gain
+    gives it back, so activations keep their size however many layers are stacked (without it, 4
+    mapping layers shrink W's variance 25×)."""
     return F.leaky_relu(x, 0.2) * math.sqrt(2)
 
 
@@ -56,27 +62,35 @@ def upsample(x: Tensor) -> Tensor:
 
 
 class NoiseInput(nn.Module):
-    """Per-pixel noise, one noise image per sample shared by all channels, times a learned strength (0 at first).
+    """Per-pixel noise, one noise image per sample shared by all channels, times a learned strength
+    (0 at first).
 
-    ``mode``: ``"random"`` (fresh noise each call), ``"const"`` (this layer's fixed noise image) or ``"none"``.
+    ``mode``: ``"random"`` (fresh noise each call), ``"const"`` (this layer's fixed noise image) or
+    ``"none"``.
     """
 
     def __init__(self, size: int):
         super().__init__()
         self.strength = nn.Parameter(torch.zeros(()))
-        self.register_buffer("const", torch.randn(1, 1, size, size, generator=torch.Generator().manual_seed(size)))
+        self.register_buffer("const",
+                             torch.randn(1, 1, size, size,
+                                         generator=torch.Generator().manual_seed(size)))
 
     def forward(self, x: Tensor, mode: str = "random") -> Tensor:
         if mode == "none":
             return x
-        noise = self.const if mode == "const" else torch.randn(len(x), 1, *x.shape[2:], device=x.device)
+        noise = (
+            self.const if mode == "const" else torch.randn(len(x), 1, *x.shape[2:], device=x.device)
+        )
         return x + self.strength * noise
 
 
 class ModulatedLayer(nn.Module):
-    """StyleGAN2's layer: (up-sample) → 3×3 conv modulated by this layer's style and demodulated → noise → bias → LeakyReLU (gain √2)."""
+    """StyleGAN2's layer: (up-sample) → 3×3 conv modulated by this layer's style and demodulated →
+    noise → bias → LeakyReLU (gain √2)."""
 
-    def __init__(self, in_ch: int, out_ch: int, w_dim: int, size: int, up: bool = False, noise: bool = True):
+    def __init__(self, in_ch: int, out_ch: int, w_dim: int, size: int, up: bool = False,
+                 noise: bool = True):
         super().__init__()
         self.up = up
         self.weight = nn.Parameter(torch.randn(out_ch, in_ch, 3, 3))
@@ -94,15 +108,19 @@ class ModulatedLayer(nn.Module):
 
 
 class AdaINLayer(ModulatedLayer):
-    """StyleGAN's layer: (up-sample) → 3×3 conv → noise → bias → LeakyReLU → AdaIN with this layer's style.
+    """StyleGAN's layer: (up-sample) → 3×3 conv → noise → bias → LeakyReLU → AdaIN with this layer's
+    style.
 
-    The same weights, noise and bias as :class:`ModulatedLayer`; the style is a scale and a bias per *output* map.
+    The same weights, noise and bias as :class:`ModulatedLayer`; the style is a scale and a bias per
+    *output* map.
     """
 
-    def __init__(self, in_ch: int, out_ch: int, w_dim: int, size: int, up: bool = False, noise: bool = True):
+    def __init__(self, in_ch: int, out_ch: int, w_dim: int, size: int, up: bool = False,
+                 noise: bool = True):
         super().__init__(in_ch, out_ch, w_dim, size, up, noise)
         del self.to_style
-        self.to_scale = EqualLinear(w_dim, out_ch, bias_init=1.0)  # A: w → the style (a scale and a bias per map)
+        # A: w → the style (a scale and a bias per map)
+        self.to_scale = EqualLinear(w_dim, out_ch, bias_init=1.0)
         self.to_bias = EqualLinear(w_dim, out_ch)
 
     def forward(self, x: Tensor, w: Tensor, noise_mode: str = "random") -> Tensor:
@@ -116,7 +134,8 @@ class AdaINLayer(ModulatedLayer):
 
 
 class ToImage(nn.Module):
-    """The output layer: a 1×1 convolution modulated by the last style (no demodulation), then tanh."""
+    """The output layer: a 1×1 convolution modulated by the last style (no demodulation), then
+    tanh."""
 
     def __init__(self, in_ch: int, w_dim: int):
         super().__init__()

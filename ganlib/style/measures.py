@@ -1,9 +1,9 @@
 """What the style-based generator's ideas buy, measured in the course classifier's eyes.
 
-- :func:`truncation_sweep`: FID, precision and recall against ψ, truncating in W (toward ``G.w_avg``) or
-  scaling z in Z (notebook 05's trick).
-- :func:`mix`, :func:`class_follows`: style mixing — coarse layers from one sample, fine from another — and
-  how often the classifier's label follows the coarse source, for each cut-off layer.
+- :func:`truncation_sweep`: FID, precision and recall against ψ, truncating in W
+  (toward ``G.w_avg``) or scaling z in Z (notebook 05's trick).
+- :func:`mix`, :func:`class_follows`: style mixing — coarse layers from one sample, fine from
+  another — and how often the classifier's label follows the coarse source, for each cut-off layer.
 - :func:`path_length`: perceptual path length (Karras et al. 2019) in Z or W, the distance being the
   squared change of the classifier's features.
 - :func:`spike_reach`, :func:`spikiness`: why demodulation removed StyleGAN's droplets.
@@ -27,8 +27,11 @@ def course_classifier() -> nn.Module:
     return load("fashion-mnist-classifier")
 
 
-def samples(G: nn.Module, z: Tensor, psi: float = 1.0, space: str = "w", noise_mode: str = "random") -> Tensor:
-    """Images for noise z with truncation ψ: toward ``w_avg`` in W, or z·ψ in Z; batched, eval mode, on the CPU."""
+def samples(
+    G: nn.Module, z: Tensor, psi: float = 1.0, space: str = "w", noise_mode: str = "random"
+) -> Tensor:
+    """Images for noise z with truncation ψ: toward ``w_avg`` in W, or z·ψ in Z; batched, eval mode,
+    on the CPU."""
     if space not in ("w", "z"):
         raise ValueError(f"space must be 'w' or 'z', got {space!r}")
     if space == "z":
@@ -36,9 +39,10 @@ def samples(G: nn.Module, z: Tensor, psi: float = 1.0, space: str = "w", noise_m
     return in_batches(G, lambda zb: G(zb, truncation_psi=psi, noise_mode=noise_mode), z)
 
 
-def truncation_sweep(G: nn.Module, real_feats: Tensor, psis, n: int = 2000, space: str = "w", seed: int = 2,
-                     classifier: nn.Module | None = None) -> list[dict]:
-    """FID, precision and recall of n samples for each ψ (same z throughout), against ``real_feats``."""
+def truncation_sweep(G: nn.Module, real_feats: Tensor, psis, n: int = 2000, space: str = "w",
+                     seed: int = 2, classifier: nn.Module | None = None) -> list[dict]:
+    """FID, precision and recall of n samples for each ψ (same z throughout), against
+    ``real_feats``."""
     clf = classifier if classifier is not None else course_classifier()
     z = noise(n, G.latent_dim, seed)
     rows = []
@@ -46,12 +50,14 @@ def truncation_sweep(G: nn.Module, real_feats: Tensor, psis, n: int = 2000, spac
         torch.manual_seed(seed)  # the same noise inputs for every ψ
         f = features(clf, samples(G, z, float(psi), space))
         p, r = precision_recall(real_feats, f)
-        rows.append({"psi": float(psi), "fid": frechet_distance(real_feats, f), "precision": p, "recall": r})
+        rows.append({"psi": float(psi), "fid": frechet_distance(real_feats, f), "precision": p,
+                     "recall": r})
     return rows
 
 
 def mixed_ws(G: nn.Module, z_coarse: Tensor, z_fine: Tensor, cut: int) -> Tensor:
-    """ws whose layers 0 … cut−1 take z_coarse's w and the rest z_fine's (cut 0: all fine; num_layers: all coarse)."""
+    """ws whose layers 0 … cut−1 take z_coarse's w and the rest z_fine's (cut 0: all fine;
+    num_layers: all coarse)."""
     if not 0 <= cut <= G.num_layers:
         raise ValueError(f"cut must be in 0..{G.num_layers}, got {cut}")
     w_coarse, w_fine = G.mapping(z_coarse), G.mapping(z_fine)
@@ -61,7 +67,8 @@ def mixed_ws(G: nn.Module, z_coarse: Tensor, z_fine: Tensor, cut: int) -> Tensor
 
 @torch.no_grad()
 def mix(G: nn.Module, z_coarse: Tensor, z_fine: Tensor, cut: int) -> Tensor:
-    """Style-mixed images: the first ``cut`` layers' styles from z_coarse, the others' from z_fine (fixed noise)."""
+    """Style-mixed images: the first ``cut`` layers' styles from z_coarse, the others' from z_fine
+    (fixed noise)."""
     was = G.training
     G.eval()
     try:
@@ -70,10 +77,14 @@ def mix(G: nn.Module, z_coarse: Tensor, z_fine: Tensor, cut: int) -> Tensor:
         G.train(was)
 
 
-def class_follows(G: nn.Module, n: int = 1000, seed: int = 5, classifier: nn.Module | None = None) -> list[dict]:
-    """For each cut-off 0 … num_layers: how often the classifier's label of the mix is the coarse source's, the fine source's.
+def class_follows(
+    G: nn.Module, n: int = 1000, seed: int = 5, classifier: nn.Module | None = None
+) -> list[dict]:
+    """For each cut-off 0 … num_layers: how often the classifier's label of the mix is the coarse
+    source's, the fine source's.
 
-    Only pairs whose two sources the classifier puts in different classes count (``pairs`` says how many).
+    Only pairs whose two sources the classifier puts in different classes count
+    (``pairs`` says how many).
     """
     clf = classifier if classifier is not None else course_classifier()
     z = noise(2 * check_count(n, "n"), G.latent_dim, seed)
@@ -91,7 +102,8 @@ def class_follows(G: nn.Module, n: int = 1000, seed: int = 5, classifier: nn.Mod
 @torch.no_grad()
 def path_length(G: nn.Module, n: int = 1000, space: str = "w", eps: float = 1e-4, seed: int = 3,
                 classifier: nn.Module | None = None) -> float:
-    """Perceptual path length: the mean of ‖f(G(p(t))) − f(G(p(t + ε)))‖² / ε² over random paths and t.
+    """Perceptual path length: the mean of ‖f(G(p(t))) − f(G(p(t + ε)))‖² / ε² over random paths and
+    t.
 
     p is a slerp between two z in Z, or a straight line between their w in W; f the classifier's
     features; fixed noise inputs; the top and bottom 1 % of values dropped (as Karras et al. 2019).
@@ -110,7 +122,8 @@ def path_length(G: nn.Module, n: int = 1000, space: str = "w", eps: float = 1e-4
         else:
             w0, w1 = G.mapping(z0), G.mapping(z1)
             wa, wb = torch.lerp(w0, w1, t), torch.lerp(w0, w1, t + eps)
-        draw = lambda w: G.synthesis(w[:, None].repeat(1, G.num_layers, 1), noise_mode="const")  # noqa: E731
+        draw = lambda w: G.synthesis(w[:, None].repeat(1, G.num_layers, 1),  # noqa: E731
+                                     noise_mode="const")
         fa = features(clf, in_batches(G, draw, wa))
         fb = features(clf, in_batches(G, draw, wb))
     finally:
@@ -122,7 +135,8 @@ def path_length(G: nn.Module, n: int = 1000, space: str = "w", eps: float = 1e-4
 
 @torch.no_grad()
 def spike_reach(layer: nn.Module, x: Tensor, w: Tensor, size: float = 10.0) -> float:
-    """Add one spike to one input feature map and return the share of output pixels (all maps) that change.
+    """Add one spike to one input feature map and return the share of output pixels (all maps) that
+    change.
 
     A demodulated convolution changes only the 3×3 neighbourhood; AdaIN changes every pixel, because
     the spike changes the statistics it normalises each map with.
@@ -135,7 +149,8 @@ def spike_reach(layer: nn.Module, x: Tensor, w: Tensor, size: float = 10.0) -> f
 
 @torch.no_grad()
 def spikiness(G: nn.Module, n: int = 256, seed: int = 4) -> list[float]:
-    """For each style layer, the mean over images and maps of the largest |z-score| of one pixel in its map.
+    """For each style layer, the mean over images and maps of the largest |z-score| of one pixel in
+    its map.
 
     A map of Gaussian-like activations scores about 3; a droplet — one blob that dominates a
     map — scores far more. It does not change when a map is scaled or shifted (what AdaIN does).
