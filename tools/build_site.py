@@ -101,6 +101,10 @@ def execute(path: Path, out: Path, profile: str, seed: int, timeout: int = 4 * 3
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
+    # No emulation of ipywidgets' Output widget: what a cell draws inside one (05's corruption explorer) stays a
+    # plain output of the cell, so a static page shows it; with nbclient's emulation, which answers the kernel
+    # with comm messages mid-cell, notebook 05's cpu run hung in that cell twice (kernel and client both idle).
+    client.widget_registry = {}
     seconds, start = [], time.perf_counter()
     with client.setup_kernel():
         for i, cell in enumerate(nb.cells):

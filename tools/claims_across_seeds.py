@@ -77,6 +77,7 @@ def run_one(notebook: Path, profile: str, seed: int, cell_timeout: int, site_cac
     client = nbclient.NotebookClient(nb, timeout=cell_timeout, kernel_name="python3",
                                      resources={"metadata": {"path": str(notebook.parent)}},
                                      on_cell_executed=collect)
+    client.widget_registry = {}  # see build_site.execute: Output widgets' contents as plain outputs, no hang
     start, error, detail = time.time(), None, None
     try:
         client.execute()
