@@ -80,7 +80,7 @@ def cache_key(nb: nbformat.NotebookNode, profile: str, seed: int, ganlib: str) -
 
 
 def run_env(profile: str, seed: int) -> dict[str, str]:
-    """The environment a notebook runs in for the site: the profile, seed 0, offline, figures drawn inline."""
+    """The environment a notebook runs in for the site: the profile, the seed, offline, figures drawn inline."""
     env = dict(os.environ, GANLIB_PROFILE=profile, GANLIB_SEED=str(seed), GANLIB_OFFLINE="1",
                PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     env.pop("MPLBACKEND", None)
@@ -278,7 +278,8 @@ def stage(executed: dict[str, Path], profile: str) -> Path:
                       (ROOT / "TEACHING.md").read_text())
     (src / "teaching.md").write_text(teaching)
     intro = (src / "intro.md").read_text().replace("{{ notebook_map }}", notebook_map(staged, profile))
-    (src / "intro.md").write_text(intro.replace("{{ profile }}", profile))
+    seeds = sorted({str(nb.metadata.get("ganlib_site", {}).get("seed", "?")) for nb in staged.values()})
+    (src / "intro.md").write_text(intro.replace("{{ profile }}", profile).replace("{{ seed }}", ", ".join(seeds)))
     toc = ["format: jb-book", "root: intro", "parts:", "- caption: The course", "  chapters:"]
     toc += [f"  - file: {Path(n).stem}" for n in staged]
     toc += ["- caption: For teachers", "  chapters:", "  - file: teaching",
