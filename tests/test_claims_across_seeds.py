@@ -78,19 +78,17 @@ def test_check_exits_1_with_the_traceback_when_a_cell_raises(tmp_path, monkeypat
 
 
 def test_a_run_stored_for_the_site_is_where_build_site_looks(tmp_path, monkeypatch):
-    """--site-cache: the executed notebook is found by tools/build_site.py's cache key (code, profile, seed, ganlib)."""
+    """--site-cache: the executed notebook lands under tools/build_site.py's cache key (code, profile, seed, ganlib)."""
     import nbformat
 
-    monkeypatch.syspath_prepend(str(ROOT / "tools"))
-    import build_site
-
+    build_site = tool.build_site
     monkeypatch.setattr(build_site, "BUILD", tmp_path / "build")
     path = tmp_path / "03_toy.ipynb"
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# toy"), nbformat.v4.new_code_cell("1 + 1")])
     nbformat.write(nb, path)
     executed = nbformat.read(path, as_version=4)
     executed.cells[1].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]
-    stored = tool.save_for_site(path, executed, "cpu", 2, [0.0, 0.5], 0.5)
+    stored = build_site.store_run(executed, build_site.cached_path(path, "cpu", 2), "cpu", 2, [0.0, 0.5], 0.5)
     key = build_site.cache_key(nb, "cpu", 2, build_site.ganlib_digest())
     assert stored == tmp_path / "build" / "executed" / "cpu" / f"03_toy.{key}.ipynb"
     again = nbformat.read(stored, as_version=4)

@@ -93,18 +93,11 @@ def execute(path: Path, out: Path, profile: str, seed: int, timeout: int = 4 * 3
 
     `timeout` is per cell and generous: on a busy 2-core machine (load 10 to 19) notebook 03's run stopped
     without outputs under a 30-minute limit, most likely in its training cell."""
-    from nbclient import NotebookClient
-
     os.environ.update(run_env(profile, seed))
     for k in ("MPLBACKEND", "GANLIB_STRICT_CLAIMS"):
         os.environ.pop(k, None)
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
-    # No emulation of ipywidgets' Output widget: what a cell draws inside one (05's corruption explorer) stays a
-    # plain output of the cell, so a static page shows it; with nbclient's emulation, which answers the kernel
-    # with comm messages mid-cell, notebook 05's cpu run hung in that cell twice (kernel and client both idle).
-    client.widget_registry = {}
+    client = notebook_client(nb, path, timeout)
     seconds, start = [], time.perf_counter()
     with client.setup_kernel():
         for i, cell in enumerate(nb.cells):
@@ -112,12 +105,41 @@ def execute(path: Path, out: Path, profile: str, seed: int, timeout: int = 4 * 3
             client.execute_cell(cell, i)
             seconds.append(round(time.perf_counter() - t, 2))
     total = round(time.perf_counter() - start, 1)
-    nb.metadata["ganlib_site"] = {"profile": profile, "seed": seed, "seconds": total, "cell_seconds": seconds}
+    store_run(nb, out, profile, seed, seconds, total)
+    return {"notebook": path.name, "seconds": total}
+
+
+def notebook_client(nb: nbformat.NotebookNode, path: Path, timeout: int, **kw):
+    """The nbclient client every course run uses (the site's and tools/claims_across_seeds.py's).
+
+    It does not emulate ipywidgets' Output widget: what a cell draws inside one (05's corruption explorer)
+    stays a plain output of the cell, so a static page shows it. With nbclient's emulation, which answers
+    the kernel with comm messages mid-cell, notebook 05's cpu run hung in that cell twice (kernel and
+    client both idle)."""
+    from nbclient import NotebookClient
+
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}}, **kw)
+    client.widget_registry = {}
+    return client
+
+
+def cached_path(path: Path, profile: str, seed: int) -> Path:
+    """Where the cache keeps a run of the notebook at ``path`` in this profile and seed."""
+    key = cache_key(nbformat.read(path, as_version=4), profile, seed, ganlib_digest())
+    return BUILD / "executed" / profile / f"{path.stem}.{key}.ipynb"
+
+
+def store_run(nb: nbformat.NotebookNode, out: Path, profile: str, seed: int, cell_seconds: list[float],
+              total: float) -> Path:
+    """Write an executed notebook to the cache, with its run's profile, seed and seconds (atomically)."""
+    nb.metadata["ganlib_site"] = {"profile": profile, "seed": seed, "seconds": total,
+                                  "cell_seconds": cell_seconds}
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
     nbformat.write(nb, tmp)
     tmp.replace(out)
-    return {"notebook": path.name, "seconds": total}
+    return out
 
 
 def execute_all(paths: list[Path], profile: str, seed: int, jobs: int,

@@ -30,6 +30,9 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import build_site  # noqa: E402  (the site's cache and the notebook client both tools use)
+
 NOTEBOOKS = ROOT / "notebooks"
 OUT = ROOT / "data" / "claims"
 MARKS = {"held": "✓", "failed": "✗", "not checked": "·"}
@@ -74,10 +77,7 @@ def run_one(notebook: Path, profile: str, seed: int, cell_timeout: int, site_cac
         read = len(lines)
 
     nb = nbformat.read(notebook, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=cell_timeout, kernel_name="python3",
-                                     resources={"metadata": {"path": str(notebook.parent)}},
-                                     on_cell_executed=collect)
-    client.widget_registry = {}  # see build_site.execute: Output widgets' contents as plain outputs, no hang
+    client = build_site.notebook_client(nb, notebook, cell_timeout, on_cell_executed=collect)
     start, error, detail = time.time(), None, None
     try:
         client.execute()
@@ -86,30 +86,12 @@ def run_one(notebook: Path, profile: str, seed: int, cell_timeout: int, site_cac
         error, detail = text.splitlines()[-1][:300], text[-3000:]
     except Exception as e:  # a timeout, a dead kernel: recorded, the batch goes on
         error = f"{type(e).__name__}: {str(e)[:300]}"
-    if site_cache and error is None:
-        save_for_site(notebook, nb, profile, seed, [seconds.get(i, 0.0) for i in range(len(nb.cells))],
-                      round(time.time() - start, 1))
+    if site_cache and error is None:  # where tools/build_site.py looks for it (key: code, profile, seed, ganlib)
+        build_site.store_run(nb, build_site.cached_path(notebook, profile, seed), profile, seed,
+                             [seconds.get(i, 0.0) for i in range(len(nb.cells))], round(time.time() - start, 1))
     return {"notebook": notebook.name, "profile": profile, "seed": seed, "seconds": round(time.time() - start, 1),
             "error": error, "claims": claims, **({"error_detail": detail} if detail else {}),
             "slowest_cells": dict(sorted(seconds.items(), key=lambda kv: -kv[1])[:5])}
-
-
-def save_for_site(notebook: Path, executed, profile: str, seed: int, cell_seconds: list[float],
-                  total: float) -> Path:
-    """Write an executed notebook where tools/build_site.py's cache looks (key: code, profile, seed, ganlib)."""
-    import nbformat
-
-    sys.path.insert(0, str(ROOT / "tools"))
-    import build_site
-
-    key = build_site.cache_key(nbformat.read(notebook, as_version=4), profile, seed, build_site.ganlib_digest())
-    out = build_site.BUILD / "executed" / profile / f"{notebook.stem}.{key}.ipynb"
-    executed.metadata["ganlib_site"] = {"profile": profile, "seed": seed, "seconds": total,
-                                        "cell_seconds": cell_seconds}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(executed, out.with_suffix(".tmp"))
-    out.with_suffix(".tmp").replace(out)
-    return out
 
 
 def run_in_child(notebook: Path, profile: str, seed: int, cell_timeout: int, site_cache: bool = False) -> dict:

@@ -21,7 +21,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "build" / "site-shots"
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-ALT_TEXT_DONE = NOTEBOOKS  # every notebook's figure cells carry alt text (issue 35)
 
 # Every <img>, local link and its target, as the page sees them.
 PAGE_FACTS = """() => ({
@@ -111,7 +110,7 @@ def test_pages_links_images_alt_text_and_no_script_error(site, server, browser):
         for img in facts["images"]:
             if img["src"].startswith(server) and not img["loaded"]:
                 problems.append(f"{rel}: image does not load: {img['src']}")
-            if img["output"] and Path(rel).name in [Path(n).stem + ".html" for n in ALT_TEXT_DONE] \
+            if img["output"] and Path(rel).name in [Path(n).stem + ".html" for n in NOTEBOOKS] \
                     and "solutions" not in rel and _no_alt(img["alt"]):
                 problems.append(f"{rel}: a figure without alt text ({img['src'][-20:]})")
         for href in facts["links"]:
