@@ -189,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     notebooks = sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb") if not args.only or p.name[:2] in args.only)
     if not notebooks:
         ap.error(f"no student notebooks match {args.only}")
-    jobs = [(nb, s) for nb in notebooks for s in args.seeds]  # a notebook's seeds finish together
+    # the longest notebooks first (by the committed record's minutes), so two workers finish together
+    jobs = sorted(((nb, s) for nb in notebooks for s in args.seeds),
+                  key=lambda job: -expected_seconds(job[0].name, args.profile))
     store = args.out / f"{args.profile}.json"
     data = json.loads(store.read_text(encoding="utf-8")) if store.exists() else {"runs": {}}
     try:
@@ -223,6 +225,16 @@ def main(argv: list[str] | None = None) -> int:
                                        else f"{len(problems)} problem(s):\n  " + "\n  ".join(problems)))
         return 1 if problems else 0
     return 0
+
+
+def expected_seconds(notebook: str, profile: str) -> float:
+    """The median of the notebook's run times in data/claims/<profile>.json (0 when none is recorded)."""
+    record = ROOT / "data" / "claims" / f"{profile}.json"
+    if not record.exists():
+        return 0.0
+    runs = json.loads(record.read_text(encoding="utf-8")).get("runs", {}).values()
+    times = sorted(r["seconds"] for r in runs if r.get("notebook") == notebook and r.get("seconds"))
+    return times[len(times) // 2] if times else 0.0
 
 
 def run_problems(r: dict) -> list[str]:
