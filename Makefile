@@ -8,7 +8,7 @@ TESTS  := $(VENV)/.ganlib-test
 PYTEST_ARGS ?=
 COLAB_ARGS  ?=
 
-.PHONY: install lab test test-unit test-notebooks test-learner test-browser test-colab data students claims site test-site clean
+.PHONY: install install-test lab test test-unit test-notebooks test-learner test-browser test-colab data students claims site test-site clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "the course needs Python >= 3.11; this is " + sys.version.split()[0] + " (make PYTHON=python3.12 ...)")'
@@ -32,6 +32,9 @@ $(TESTS): pyproject.toml $(LAB)
 	@touch $@
 
 install: $(LAB)
+
+# The venv with the test tooling too (CI makes it first, before suites that run side by side need it).
+install-test: $(TESTS)
 
 # JupyterLab refuses to run as root unless told (containers, CI machines): tell it there.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
