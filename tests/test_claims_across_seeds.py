@@ -25,6 +25,19 @@ def _run(seed, claims, error=None):
                        for c, text, status, share in claims]}
 
 
+def test_a_notebook_is_expected_to_take_the_median_of_its_recorded_runs(tmp_path):
+    import json
+    record = tmp_path / "cpu.json"
+    runs = {f"{nb} seed {s}": {"notebook": nb, "seed": s, "seconds": t}
+            for nb, times in (("02_x.ipynb", [50, 300, 70]), ("03_y.ipynb", [200, 210, 190]))
+            for s, t in enumerate(times)}
+    record.write_text(json.dumps({"runs": runs}))
+    assert tool.expected_seconds("02_x.ipynb", "cpu", record) == 70
+    assert tool.expected_seconds("03_y.ipynb", "cpu", record) == 200  # so 03 runs before 02
+    assert tool.expected_seconds("04_z.ipynb", "cpu", record) == 0
+    assert tool.expected_seconds("02_x.ipynb", "cpu", tmp_path / "none.json") == 0
+
+
 def test_the_table_counts_a_claim_failed_when_any_seed_fails_and_names_stopped_runs():
     data = {"profile": "cpu", "machine": "test", "runs": {
         "a0": _run(0, [(3, "holds", "held", 0.9), (5, "fails once", "held", 0.8)]),

@@ -227,9 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def expected_seconds(notebook: str, profile: str) -> float:
+def expected_seconds(notebook: str, profile: str, record: Path | None = None) -> float:
     """The median of the notebook's run times in data/claims/<profile>.json (0 when none is recorded)."""
-    record = ROOT / "data" / "claims" / f"{profile}.json"
+    record = record or ROOT / "data" / "claims" / f"{profile}.json"
     if not record.exists():
         return 0.0
     runs = json.loads(record.read_text(encoding="utf-8")).get("runs", {}).values()
