@@ -196,7 +196,9 @@ def aux_classifier_gan_step(G, D: AuxClassifierDiscriminator, opt_g, opt_d, real
 FAST_RECIPE = dict(latent_dim=64, width=32, batch_size=64, lr_g=2e-4, lr_d=2e-4, betas=(0.5, 0.999))
 """The course's CPU recipe (see bench/dcgan_recipes.py for how it compares with the tutorials)."""
 
-FAST_STEPS = dict(ci=20, cpu=3000, gpu=6000)
-"""Steps of the fast recipe per profile (``PROFILE.pick(**FAST_STEPS)``): ``cpu`` is 90 s on one
-thread of the quiet 2-core machine it was first timed on (30 ms a step; 170 ms on a slower one),
-where the recipe's FID in the classifier's features is about 19 (40 after ~1,000 steps)."""
+FAST_STEPS = dict(ci=20, cpu=1500, gpu=6000)
+"""Steps of the fast recipe per profile (``PROFILE.pick(**FAST_STEPS)``): ``cpu`` is 45 s on one
+thread of the quiet 2-core machine it was first timed on (30 ms a step) and about 5 minutes on a
+slower one (about 200 ms a step with other work beside it). Notebook 03's run of it scores FID
+27.7-29.3 in the classifier's features (``GANLIB_SEED`` 0-3, data/claims/cpu.md); 3,000 steps
+gave about 19, ~1,000 steps about 40."""
