@@ -319,8 +319,10 @@ def main() -> int:
     finally:
         if args.work:
             say(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        else:  # in the background: deleting a fresh venv can take a minute of disk time, and nothing waits for it
+            say(f"removing {work} in the background")
+            subprocess.Popen(["rm", "-rf", "--", str(work)], start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         say(f"test-colab took {time.perf_counter() - t0:.0f} s in all")
     return rc
 
