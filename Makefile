@@ -102,7 +102,7 @@ SITE_VENV := build/site-venv
 $(SITE_VENV)/.ganlib-site: pyproject.toml
 	@echo "== installing jupyter-book 1.x into $(SITE_VENV) (the site's own venv, about 270 MB)"
 	@$(PYTHON) -m venv $(SITE_VENV)
-	$(SITE_VENV)/bin/python -m pip install -q "$$(sed -n 's/^site = \["\(.*\)"\]$$/\1/p' pyproject.toml)"
+	$(SITE_VENV)/bin/python -m pip install -q --no-compile "$$(sed -n 's/^site = \["\(.*\)"\]$$/\1/p' pyproject.toml)"
 	@touch $@
 
 site: $(LAB) $(SITE_VENV)/.ganlib-site data

@@ -73,7 +73,8 @@ def make_runtime(work: Path, python: str, torch_from: Path | None) -> Path:
             f"({', '.join(linked)})")
     say(f"installing what Colab ships: {' '.join(ships)}"
         + ("" if linked else " (torch from pip's cache or index: minutes)"))
-    sh([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", *ships])
+    # no byte-compiling of every module: a kernel compiles what it imports, once
+    sh([py, "-m", "pip", "install", "-q", "--no-compile", "--disable-pip-version-check", *ships])
     base.write_text("\n".join(_freeze(py)) + "\n")
     say(f"  done in {time.perf_counter() - t0:.0f} s: {_size(venv) / 1e9:.1f} GB in the venv")
     return py
