@@ -92,9 +92,10 @@ test-browser: $(TESTS) data
 	  --ignore=tests/browser/test_site.py $(PYTEST_ARGS)
 
 # The course as Colab gets it: a fresh venv with torch and ipywidgets 7.7.1, the setup cell's install
-# (non-editable, runtime dependencies only), every notebook run from a copy outside the repository.
+# (non-editable, runtime dependencies only), every notebook run from a copy outside the repository, two at a time.
+# torch and torchvision are $(VENV)'s, linked, not installed again (pip installs them when $(VENV) has none).
 test-colab:
-	$(PYTHON) tests/colab/run_colab.py $(COLAB_ARGS)
+	$(PYTHON) tests/colab/run_colab.py --torch-from $(VENV) $(COLAB_ARGS)
 
 # The course site (build/site/html): the student notebooks run in PROFILE (cached in build/executed/ by their code
 # and ganlib's source), rendered by jupyter-book 1.x from its own venv (the `site` extra), offline.
@@ -105,7 +106,7 @@ SITE_VENV := build/site-venv
 $(SITE_VENV)/.ganlib-site: pyproject.toml
 	@echo "== installing jupyter-book 1.x into $(SITE_VENV) (the site's own venv, about 270 MB)"
 	@$(PYTHON) -m venv $(SITE_VENV)
-	$(SITE_VENV)/bin/python -m pip install -q "$$(sed -n 's/^site = \["\(.*\)"\]$$/\1/p' pyproject.toml)"
+	$(SITE_VENV)/bin/python -m pip install -q --no-compile "$$(sed -n 's/^site = \["\(.*\)"\]$$/\1/p' pyproject.toml)"
 	@touch $@
 
 site: $(LAB) $(SITE_VENV)/.ganlib-site data

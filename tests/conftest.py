@@ -42,3 +42,20 @@ def quick_scores(monkeypatch):
     monkeypatch.setattr(recipes, "judge", functools.partial(judge, n=256))
     monkeypatch.setattr(recipes, "recalibrate_batch_norm",
                         functools.partial(recipes.recalibrate_batch_norm, batches=2))
+
+
+@pytest.fixture
+def graded_part():
+    """``cut(notebook, folder)``: a copy of a course notebook (same name, in ``folder``) ending with its last
+    nbgrader cell. What a grader scores is all there; the cells after it only add running time."""
+    import nbformat
+
+    def cut(notebook, folder):
+        nb = nbformat.read(notebook, as_version=4)
+        last = max(i for i, c in enumerate(nb.cells) if "nbgrader" in c.metadata)
+        nb.cells = nb.cells[:last + 1]
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, folder / notebook.name)
+        return folder / notebook.name
+
+    return cut

@@ -141,12 +141,15 @@ def test_total_time_limit_stops_a_hang_that_ignores_interrupts(tmp_path):
         "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
         "while True:\n    time.sleep(0.1)",
     ])
-    r = _grade(sub, cell_timeout=15, timeout=90)  # room for a busy machine before the hang (45 s ran out at load 13)
-    assert r["exercises"]["toy_add"]["status"] == "passed"
-    assert r["exercises"]["toy_square"]["status"] == "not run"
-    assert any("time limit" in n for n in r["notes"])
-    assert r["seconds"] < 90 + 60
-    assert r["cells_run"] == 3  # the three before the hang completed; the hang was stopped
+    # A short total limit. On a quiet machine the three cells before the hang finish in it; on a busy one the limit
+    # may run out before (at load 13 even 45 s did): what holds at any load is asserted, the rest only when they ran.
+    r = _grade(sub, cell_timeout=3, timeout=10)
+    assert any("time limit (10 s for the whole submission) reached" in n for n in r["notes"]), r["notes"]
+    assert r["cells_run"] <= 3  # the hang never ended: it was stopped
+    assert r["exercises"]["toy_square"]["status"] == "not run"  # nothing after the hang ran
+    assert r["total"] <= 1
+    if r["cells_run"] == 3 and not r["errors"]:  # the cells before the hang ran in time: their marks count
+        assert r["exercises"]["toy_add"]["status"] == "passed" and r["total"] == 1, r
 
 
 def test_grader_errors_exit_non_zero(tmp_path):
@@ -260,9 +263,11 @@ def test_course_student_versions_hide_every_solution(tmp_path):
 
 
 @pytest.mark.slow
-def test_course_notebook_01_full_marks_and_blank_zero(tmp_path):
-    [student] = homework.make_student(COURSE / "01_forger_vs_detective.ipynb", tmp_path)
-    solved, blank = homework.grade(COURSE / student.name), homework.grade(student)
+def test_course_notebook_01_full_marks_and_blank_zero(tmp_path, graded_part):
+    # notebook 01 up to its last graded cell: every exercise and check the grader scores, none of the runs after
+    worked = graded_part(COURSE / "01_forger_vs_detective.ipynb", tmp_path / "worked")
+    [student] = homework.make_student(worked, tmp_path / "student")
+    solved, blank = homework.grade(worked), homework.grade(student)
     n = len(checks.exercises_for("01_forger_vs_detective.ipynb"))
     assert n >= 4 and (solved["total"], solved["max"]) == (n, n), solved
     assert (blank["total"], blank["max"]) == (0, n), blank

@@ -2,7 +2,6 @@
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,12 +36,12 @@ def _submit(course: Path, student: str, answers: dict[str, str]) -> None:
 
 
 @pytest.mark.slow
-def test_nbgrader_scores_blank_wrong_and_correct_as_zero_partial_full(tmp_path):
+def test_nbgrader_scores_blank_wrong_and_correct_as_zero_partial_full(tmp_path, graded_part):
     pytest.importorskip("nbgrader", reason="nbgrader is in the dev extra: pip install -e '.[dev]'")
     course = tmp_path / "course"
-    (course / "source" / "ps1").mkdir(parents=True)
-    (course / "home").mkdir()
-    shutil.copy(ROOT / "notebooks" / "solutions" / NB, course / "source" / "ps1" / NB)
+    (course / "home").mkdir(parents=True)
+    # notebook 01 up to its last graded cell: every exercise and test cell nbgrader scores, none of the runs after
+    graded_part(ROOT / "notebooks" / "solutions" / NB, course / "source" / "ps1")
     (course / "nbgrader_config.py").write_text(  # nbgrader's default cell limit is 30 s: too short on a busy machine
         'c = get_config()\nc.CourseDirectory.course_id = "gan"\nc.Execute.timeout = 300\n')
     made = _nbgrader(course, "generate_assignment", "ps1", "--force")

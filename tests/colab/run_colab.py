@@ -1,17 +1,21 @@
 """make test-colab: the course installed and run the way Colab does it, without Colab and without the network.
 
 1. A fresh virtual environment holding what Colab's runtime ships that the course relies on: torch,
-   torchvision, ipywidgets 7.7.1 and a Jupyter kernel (nothing of the course's own dependencies).
+   torchvision, ipywidgets 7.7.1 and a Jupyter kernel (nothing of the course's own dependencies). torch and
+   torchvision, with every distribution they require, are the ones the course's own venv (``--torch-from``,
+   default ``.venv``) has, linked in rather than copied (a folder of links on the path: installed, to pip, but
+   outside the venv, so pip can never remove them); pip installs them only when that venv has no torch.
 2. A local stand-in for the public repository: a git repository made from this working tree.
 3. The notebooks' setup cell (tools/nbhead.py), its Colab branch taken (``google.colab`` faked), with
    the stand-in as the clone source and a temporary folder as /content/gan-course: it clones the
    course and pip-installs it, not editable, runtime dependencies only. torch must be untouched.
 4. Every notebook, copied out of the repository, executed in that environment's kernel with
    ``GANLIB_PROFILE=ci``: its setup cell runs again (and must install nothing), ganlib must come from
-   site-packages, ipywidgets must be 7.7.1, and no cell may raise.
+   site-packages, ipywidgets must be 7.7.1, and no cell may raise. ``--jobs`` notebooks at a time (default 2), each
+   kernel on one torch thread.
 
 Run it with any Python ≥ 3.11 (step 1 needs only the standard library):
-``python3 tests/colab/run_colab.py [--only 05] [--work DIR [--prepare]]``. It prints a line per step and ends with
+``python3 tests/colab/run_colab.py [--only 05] [--jobs N] [--torch-from VENV] [--work DIR [--prepare]]``. It prints a line per step and ends with
 ``colab: N passed, M failed``.
 """
 
@@ -25,10 +29,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-COLAB_SHIPS = ["torch", "torchvision", "ipywidgets==7.7.1", "ipykernel", "nbclient", "nbformat"]
+TORCH = ["torch", "torchvision"]
+COLAB_SHIPS = [*TORCH, "ipywidgets==7.7.1", "ipykernel", "nbclient", "nbformat"]
 """What Colab's runtime already has that this test relies on (torch unpinned: pip picks what it finds)."""
 INSIDE = "GANLIB_COLAB_TEST_WORK"
 KEEP = "GANLIB_COLAB_TEST_KEEP"
@@ -44,8 +50,10 @@ def sh(cmd: list[str], **kw) -> subprocess.CompletedProcess:
 
 # ----------------------------------------------------------------------------- step 1 and 2 (stdlib only)
 
-def make_runtime(work: Path, python: str) -> Path:
-    """A venv with what Colab ships (fresh; or the one in ``work`` put back as it was made); returns its python."""
+def make_runtime(work: Path, python: str, torch_from: Path | None) -> Path:
+    """A venv with what Colab ships (fresh; or the one in ``work`` put back as it was made); returns its python.
+
+    torch and torchvision come linked from ``torch_from`` (a venv) when it has them, else from pip."""
     venv, base = work / "venv", work / "venv-as-made.txt"
     py = venv / "bin" / "python"
     if base.is_file():  # --work with a runtime made before: take away what a run added
@@ -56,12 +64,85 @@ def make_runtime(work: Path, python: str) -> Path:
         return py
     say(f"creating a fresh virtual environment in {venv}")
     sh([python, "-m", "venv", venv])
-    say(f"installing what Colab ships: {' '.join(COLAB_SHIPS)} (torch from pip's cache or index: minutes)")
     t0 = time.perf_counter()
-    sh([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", *COLAB_SHIPS])
+    ships = COLAB_SHIPS
+    linked = link_torch(torch_from, py, work / "colab-ships") if torch_from else None
+    if linked:
+        ships = [s for s in COLAB_SHIPS if s not in TORCH]
+        say(f"torch and torchvision from {torch_from}: {len(linked)} distributions linked, not copied "
+            f"({', '.join(linked)})")
+    say(f"installing what Colab ships: {' '.join(ships)}"
+        + ("" if linked else " (torch from pip's cache or index: minutes)"))
+    # no byte-compiling of every module: a kernel compiles what it imports, once
+    sh([py, "-m", "pip", "install", "-q", "--no-compile", "--disable-pip-version-check", *ships])
     base.write_text("\n".join(_freeze(py)) + "\n")
-    say(f"  done in {time.perf_counter() - t0:.0f} s: {_size(venv) / 1e9:.1f} GB")
+    say(f"  done in {time.perf_counter() - t0:.0f} s: {_size(venv) / 1e9:.1f} GB in the venv")
     return py
+
+
+# Run by the donor venv's python: torch, torchvision and every distribution they require (extras followed),
+# as {name: [the site-packages entries holding it]}; {} when torch is not there.
+_CLOSURE = r"""
+import json, re, sys
+from importlib import metadata
+try:
+    from packaging.requirements import Requirement
+except ImportError:
+    from pip._vendor.packaging.requirements import Requirement
+key = lambda n: re.sub(r"[-_.]+", "-", n).lower()
+skip = set(json.loads(sys.argv[1]))
+found, seen, todo = {}, set(), [(n, "") for n in ("torch", "torchvision")]
+while todo:
+    name, extra = todo.pop()
+    if (key(name), extra) in seen or key(name) in skip:
+        continue
+    seen.add((key(name), extra))
+    try:
+        dist = metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        if name in ("torch", "torchvision"):
+            print("{}"); sys.exit()
+        continue
+    site = dist.locate_file("")
+    tops = {f.parts[0] for f in dist.files or () if f.parts[0] not in ("..", "__pycache__")
+            and not f.parts[0].endswith(".pth")}
+    found[dist.metadata["Name"] + "==" + dist.version] = sorted(str(site / t) for t in tops)
+    for line in dist.requires or ():
+        req = Requirement(line)
+        if req.marker is None or req.marker.evaluate({"extra": extra}):
+            todo += [(req.name, e) for e in ("", *req.extras)]
+print(json.dumps(found))
+"""
+
+
+def link_torch(donor: Path, py: Path, ships: Path) -> list[str] | None:
+    """Put torch, torchvision and what they require from venv ``donor`` on ``py``'s path as a folder of links.
+
+    The folder (``ships``, outside the new venv, named by a .pth file) holds a link to each file and package
+    folder of those distributions, their .dist-info included, so pip sees them installed (and never removes
+    them: they lie outside its environment). Distributions the new venv has already (pip, setuptools) stay its
+    own. Returns what was linked, or None when the donor has no torch or another Python version."""
+    donor_py = donor / "bin" / "python"
+    if not donor_py.is_file():
+        return None
+    version = "import sys; print(sys.version_info[:2])"
+    if sh([donor_py, "-c", version], capture_output=True, text=True).stdout != \
+            sh([py, "-c", version], capture_output=True, text=True).stdout:
+        return None
+    site = Path(sh([py, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                   capture_output=True, text=True).stdout.strip())
+    own = [p.name.split("-")[0] for p in site.glob("*.dist-info")]
+    found = json.loads(sh([donor_py, "-c", _CLOSURE, json.dumps([n.lower().replace("_", "-") for n in own])],
+                          capture_output=True, text=True).stdout)
+    if not found:
+        return None
+    ships.mkdir()
+    for entries in found.values():
+        for entry in map(Path, entries):
+            if entry.exists() and not (ships / entry.name).exists():
+                (ships / entry.name).symlink_to(entry)
+    (site / "colab-ships.pth").write_text(f"{ships}\n")
+    return sorted(found)
 
 
 def _size(folder: Path) -> int:
@@ -151,7 +232,13 @@ def run_notebook(path: Path, source: str, target: str, out_dir: Path, timeout: i
     return error
 
 
-def inside(work: Path, only: list[str], timeout: int) -> int:
+def run_timed(path: Path, source: str, target: str, out_dir: Path, timeout: int) -> tuple[str | None, float]:
+    """:func:`run_notebook` and the seconds it took (run in a worker process)."""
+    t0 = time.perf_counter()
+    return run_notebook(path, source, target, out_dir, timeout), time.perf_counter() - t0
+
+
+def inside(work: Path, only: list[str], timeout: int, jobs: int) -> int:
     origin, content = work / "origin", work / "content"
     content.mkdir(exist_ok=True)
     source, target = f"file://{origin}", str(content / "gan-course")
@@ -175,18 +262,25 @@ def inside(work: Path, only: list[str], timeout: int) -> int:
     os.environ.update(GANLIB_PROFILE="ci", GANLIB_OFFLINE="1", GANLIB_DATA=str(ROOT / "data" / "cache"))
     os.environ.pop("MPLBACKEND", None)  # the kernel's own inline backend, as in Colab
     notebooks = sorted(p for p in copy.glob("[0-9][0-9]_*.ipynb") if not only or p.name[:2] in only)
+    jobs = max(1, min(jobs, len(notebooks)))
+    if jobs > 1:  # the cores shared between the kernels, as make test shares them between its workers
+        os.environ.setdefault("GANLIB_THREADS", str(max(1, (os.cpu_count() or 2) // jobs)))
+    say(f"running {len(notebooks)} notebooks, {jobs} at a time"
+        + (f", GANLIB_THREADS={os.environ['GANLIB_THREADS']}" if "GANLIB_THREADS" in os.environ else ""))
     failed = []
-    for nb in notebooks:
-        t0 = time.perf_counter()
-        error = run_notebook(nb, source, target, executed, timeout)
-        say(f"{nb.name}: {'ok' if error is None else 'FAILED'} ({time.perf_counter() - t0:.0f} s)")
-        if error:
-            failed.append(error)
+    with ProcessPoolExecutor(jobs) as pool:
+        order = notebooks[::-1] if jobs > 1 else notebooks  # the later notebooks run longer: start them first
+        runs = {pool.submit(run_timed, nb, source, target, executed, timeout): nb for nb in order}
+        for run in as_completed(runs):
+            error, seconds = run.result()
+            say(f"{runs[run].name}: {'ok' if error is None else 'FAILED'} ({seconds:.0f} s)")
+            if error:
+                failed.append(error)
     for error in failed:
         print("\n" + error, file=sys.stderr)
     if os.environ.get(KEEP):
         say(f"executed copies in {executed}")
-    print(f"colab: {len(notebooks) - len(failed)} passed, {len(failed)} failed", flush=True)
+    say(f"colab: {len(notebooks) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed or not notebooks else 0
 
 
@@ -203,16 +297,20 @@ def main() -> int:
     ap.add_argument("--prepare", action="store_true", help="only make the runtime (with --work)")
     ap.add_argument("--only", nargs="*", default=[], help="notebook numbers to run, e.g. 03 05")
     ap.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    ap.add_argument("--jobs", type=int, default=2, help="notebooks run at a time (default 2)")
+    ap.add_argument("--torch-from", type=Path, default=ROOT / ".venv",
+                    help="a venv whose torch and torchvision the runtime links to (default .venv; pip installs "
+                    "them when it has none)")
     args = ap.parse_args()
     if INSIDE in os.environ:
-        return inside(Path(os.environ[INSIDE]), args.only, args.timeout)
+        return inside(Path(os.environ[INSIDE]), args.only, args.timeout, args.jobs)
     work = args.work.resolve() if args.work else Path(tempfile.mkdtemp(prefix="ganlib-colab-"))
     work.mkdir(parents=True, exist_ok=True)
     for old in ("origin", "content", "notebooks", "executed"):
         shutil.rmtree(work / old, ignore_errors=True)
     t0 = time.perf_counter()
     try:
-        py = make_runtime(work, sys.executable)
+        py = make_runtime(work, sys.executable, args.torch_from.absolute() if args.torch_from else None)
         if args.prepare:
             return 0
         make_origin(work)
@@ -222,8 +320,10 @@ def main() -> int:
     finally:
         if args.work:
             say(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        else:  # in the background: deleting a fresh venv can take a minute of disk time, and nothing waits for it
+            say(f"removing {work} in the background")
+            subprocess.Popen(["rm", "-rf", "--", str(work)], start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         say(f"test-colab took {time.perf_counter() - t0:.0f} s in all")
     return rc
 
