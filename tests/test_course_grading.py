@@ -148,8 +148,10 @@ def test_total_time_limit_stops_a_hang_that_ignores_interrupts(tmp_path):
     assert r["cells_run"] <= 3  # the hang never ended: it was stopped
     assert r["exercises"]["toy_square"]["status"] == "not run"  # nothing after the hang ran
     assert r["total"] <= 1
-    if r["cells_run"] == 3 and not r["errors"]:  # the cells before the hang ran in time: their marks count
-        assert r["exercises"]["toy_add"]["status"] == "passed" and r["total"] == 1, r
+    # the exercise before the hang is passed or, where the limit ran out before it was graded (CI's run beside the
+    # learner's notebooks, load 4: "not run" with all three cells run), not run; never failed. That marks before a
+    # hang count is test_hang_deletion_and_kernel_crash_are_survived's (per-cell limit).
+    assert r["exercises"]["toy_add"]["status"] in ("passed", "not run"), r
 
 
 def test_grader_errors_exit_non_zero(tmp_path):
