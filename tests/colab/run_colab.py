@@ -15,8 +15,8 @@
    kernel on one torch thread.
 
 Run it with any Python ≥ 3.11 (step 1 needs only the standard library):
-``python3 tests/colab/run_colab.py [--only 05] [--jobs N] [--torch-from VENV] [--work DIR [--prepare]]``. It prints a line per step and ends with
-``colab: N passed, M failed``.
+``python3 tests/colab/run_colab.py [--only 05] [--jobs N] [--torch-from VENV] [--work DIR [--prepare]]``.
+It prints a line per step and ends with ``colab: N passed, M failed``.
 """
 
 from __future__ import annotations
