@@ -53,11 +53,13 @@ CHECKED := GANLIB_STRICT_CLAIMS=1 GANLIB_OFFLINE=1 MPLBACKEND=agg
 # Unit tests and every notebook, student and worked versions (nbval), with the tiny `ci` budgets, offline.
 # Two test files at a time (pytest-xdist; a notebook's cells stay together), each on one torch thread: on two
 # cores that is faster than one process with two threads, and far faster on a busy machine (no thread oversubscription).
+# NBVAL: the notebooks nbval runs (`.ci/run` gives notebooks/solutions/: its test-colab runs the student ones in ci).
 TEST_JOBS ?= 2
+NBVAL     ?= notebooks/
 test: $(TESTS) data
-	@echo "== unit tests and every notebook (GANLIB_PROFILE=ci, offline, $(TEST_JOBS) at a time)"
+	@echo "== unit tests and the notebooks in $(NBVAL) (GANLIB_PROFILE=ci, offline, $(TEST_JOBS) at a time)"
 	GANLIB_PROFILE=ci GANLIB_THREADS=1 $(CHECKED) $(PY) -m pytest -p no:cacheprovider -n $(TEST_JOBS) --dist loadfile \
-	  tests/ --nbval-lax --nbval-current-env --nbval-cell-timeout=600 notebooks/ $(PYTEST_ARGS)
+	  tests/ --nbval-lax --nbval-current-env --nbval-cell-timeout=600 $(NBVAL) $(PYTEST_ARGS)
 
 test-unit: $(TESTS) data
 	GANLIB_PROFILE=ci $(CHECKED) $(PY) -m pytest tests/ $(PYTEST_ARGS)

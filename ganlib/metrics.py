@@ -12,7 +12,6 @@ import warnings
 from typing import NamedTuple
 
 import numpy as np
-import scipy.stats
 import torch
 
 from .data import mode_centers
@@ -339,6 +338,8 @@ def inception_score(probs: Array, splits: int = 10) -> tuple[float, float]:
     check_count(splits, "splits")
     if not 1 <= splits <= len(p):
         raise ValueError(f"splits must be in [1, {len(p)}], got {splits}")
+    import scipy.stats  # here, not at the top: it takes a second to import, and only this needs it
+
     scores = [np.exp(scipy.stats.entropy(part, part.mean(axis=0, keepdims=True), axis=1).mean())
               for part in np.array_split(p, splits)]  # KL(p(y|x) ‖ p(y)) per image, averaged
     return float(np.mean(scores)), float(np.std(scores))

@@ -272,7 +272,14 @@ def test_make_test_colab_runs_the_colab_like_test_and_ci_runs_it():
     ci = (ROOT / ".ci" / "run").read_text()
     import re
 
-    assert all(re.search(rf" make {t}$", ci, re.M) for t in ("test", "test-browser", "test-colab")), ci
+    suites = ("test", "test-browser", "test-colab", "test-learner", "test-site")
+    assert all(re.search(rf" make {t}( |$)", ci, re.M) for t in suites), ci
+    # CI's nbval may leave the student notebooks out only because test-colab runs them (ci profile)
+    nbval = re.search(r" make test NBVAL=(\S+)", ci)
+    if nbval:
+        assert nbval.group(1).rstrip("/") == "notebooks/solutions", nbval.group(0)
+        colab = (ROOT / "tests" / "colab" / "run_colab.py").read_text()
+        assert 'copy.glob("[0-9][0-9]_*.ipynb")' in colab and "only" in colab
 
 
 def test_get_data_stops_with_the_three_ways_when_offline_and_missing(tmp_path):

@@ -177,9 +177,15 @@ def run_notebook(
         status["stopped"] = f"{type(e).__name__} in cell {current}: {e}"[:500]
     done.set()
     try:  # how the kernel ended: -24 is SIGXCPU (the CPU-time limit), -9 SIGKILL
-        status["kernel_exit"] = (
-            kernel_process.wait(timeout=5) if kernel_process is not None else None
-        )
+        if kernel_process is not None and status["stopped"] is None:
+            # every cell ran and the kernel lives (nbclient leaves a kernel it was handed running):
+            # nothing to wait for, stop it now (waiting for it to end cost 5 s a notebook)
+            status["kernel_exit"] = kernel_process.poll()
+            if status["kernel_exit"] is None:
+                os.killpg(kernel_process.pid, signal.SIGKILL)
+                kernel_process.wait(timeout=5)
+        elif kernel_process is not None:  # it died or was killed: give it a moment to be reaped
+            status["kernel_exit"] = kernel_process.wait(timeout=5)
     except Exception:
         pass
     status["output_truncated"] = client.truncated
