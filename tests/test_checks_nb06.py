@@ -67,6 +67,7 @@ def test_energy_rejects_typical_mistakes():
     _fails(nb06.check_energy_kwh, lambda w, s, p: w * s * p, "joules")
     _fails(nb06.check_energy_kwh, lambda w, s, p: w * s / 3.6e6, "overhead")
     _fails(nb06.check_energy_kwh, lambda w, s, p: w * s * p / 3.6e3, "Wh")
+    _fails(nb06.check_energy_kwh, lambda w, s, p: w * s * p / 3.6 * 10**6, "3.6 × 10⁶")  # precedence
 
 
 def _plan(**change):
