@@ -138,8 +138,8 @@ def _kwh_judge(case, got) -> None:
     if abs(got - expected * 1e12) <= 1e-6 * expected * 1e12:
         raise AssertionError(feedback("10¹² times too large: the division by 3.6 × 10⁶ went wrong",
                                       given=given, expected=expected, got=got,
-                                      hint="x / 3.6 * 10**6 divides by 3.6, then multiplies by 10**6; "
-                                           "write x / (3.6 * 10**6) or x / 3.6e6"))
+                                      hint="x / 3.6 * 10**6 divides by 3.6, then multiplies "
+                                           "by 10**6; write x / (3.6 * 10**6) or x / 3.6e6"))
     if abs(got - expected / pue) <= 1e-9 * max(1.0, expected) and pue != 1.0:
         raise AssertionError(feedback("the data-centre overhead is missing", given=given,
                                       expected=expected, got=got, hint="multiply by pue"))
