@@ -53,11 +53,12 @@ CHECKED := GANLIB_STRICT_CLAIMS=1 GANLIB_OFFLINE=1 MPLBACKEND=agg
 # Unit tests and every notebook, student and worked versions (nbval), with the tiny `ci` budgets, offline.
 # Two test files at a time (pytest-xdist; a notebook's cells stay together), each on one torch thread: on two
 # cores that is faster than one process with two threads, and far faster on a busy machine (no thread oversubscription).
-# NBVAL: the notebooks nbval runs (`.ci/run` gives notebooks/solutions/: its test-colab runs the student ones in ci).
+# NBVAL: the notebooks nbval runs (`.ci/run` gives none: its test-colab runs the worked ones in ci, its learner's
+# path the student ones in cpu).
 TEST_JOBS ?= 2
 NBVAL     ?= notebooks/
 test: $(TESTS) data
-	@echo "== unit tests and the notebooks in $(NBVAL) (GANLIB_PROFILE=ci, offline, $(TEST_JOBS) at a time)"
+	@echo "== unit tests$(if $(strip $(NBVAL)), and the notebooks in $(NBVAL),) (GANLIB_PROFILE=ci, offline, $(TEST_JOBS) at a time)"
 	GANLIB_PROFILE=ci GANLIB_THREADS=1 $(CHECKED) $(PY) -m pytest -p no:cacheprovider -n $(TEST_JOBS) --dist loadfile \
 	  tests/ --nbval-lax --nbval-current-env --nbval-cell-timeout=600 $(NBVAL) $(PYTEST_ARGS)
 
@@ -95,6 +96,7 @@ test-browser: $(TESTS) data
 
 # The course as Colab gets it: a fresh venv with torch and ipywidgets 7.7.1, the setup cell's install
 # (non-editable, runtime dependencies only), every notebook run from a copy outside the repository, two at a time.
+# The student notebooks; `make test-colab COLAB_ARGS=--worked` the worked ones (what CI runs).
 # torch and torchvision are $(VENV)'s, linked, not installed again (pip installs them when $(VENV) has none).
 test-colab:
 	$(PYTHON) tests/colab/run_colab.py --torch-from $(VENV) $(COLAB_ARGS)

@@ -274,12 +274,16 @@ def test_make_test_colab_runs_the_colab_like_test_and_ci_runs_it():
 
     suites = ("test", "test-browser", "test-colab", "test-learner", "test-site")
     assert all(re.search(rf" make {t}( |$)", ci, re.M) for t in suites), ci
-    # CI's nbval may leave the student notebooks out only because test-colab runs them (ci profile)
-    nbval = re.search(r" make test NBVAL=(\S+)", ci)
-    if nbval:
-        assert nbval.group(1).rstrip("/") == "notebooks/solutions", nbval.group(0)
+    # every notebook version runs in CI, once per profile: the student ones in cpu on the learner's path, the worked
+    # ones in ci either by nbval (make test) or in test-colab's Colab-like install (--worked), not both
+    nbval = re.search(r" make test NBVAL=(\S*)", ci)
+    nbval_dir = nbval.group(1).rstrip("/") if nbval else "notebooks"
+    colab_worked = re.search(r" make test-colab COLAB_ARGS=\S*--worked", ci)
+    assert (nbval_dir in ("notebooks", "notebooks/solutions")) != bool(colab_worked), (nbval_dir, colab_worked)
+    if colab_worked:
+        assert any("run_colab.py" in ln and "--worked" in ln for ln in _make_n("test-colab", "COLAB_ARGS=--worked"))
         colab = (ROOT / "tests" / "colab" / "run_colab.py").read_text()
-        assert 'copy.glob("[0-9][0-9]_*.ipynb")' in colab  # the student notebooks, not solutions/
+        assert '"solutions" if worked else ""' in colab  # --worked copies notebooks/solutions/
 
 
 def test_get_data_stops_with_the_three_ways_when_offline_and_missing(tmp_path):

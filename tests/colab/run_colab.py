@@ -12,10 +12,12 @@
 4. Every notebook, copied out of the repository, executed in that environment's kernel with
    ``GANLIB_PROFILE=ci``: its setup cell runs again (and must install nothing), ganlib must come from
    site-packages, ipywidgets must be 7.7.1, and no cell may raise. ``--jobs`` notebooks at a time (default 2), each
-   kernel on one torch thread.
+   kernel on one torch thread. The student notebooks (``notebooks/``), or with ``--worked`` the worked ones
+   (``notebooks/solutions/``, run from the same folder as Colab would: what CI runs, since its learner's path runs
+   the student ones in the cpu profile and nothing else runs the worked ones).
 
 Run it with any Python ≥ 3.11 (step 1 needs only the standard library):
-``python3 tests/colab/run_colab.py [--only 05] [--jobs N] [--torch-from VENV] [--work DIR [--prepare]]``.
+``python3 tests/colab/run_colab.py [--worked] [--only 05] [--jobs N] [--torch-from VENV] [--work DIR [--prepare]]``.
 It prints a line per step and ends with ``colab: N passed, M failed``.
 """
 
@@ -238,7 +240,7 @@ def run_timed(path: Path, source: str, target: str, out_dir: Path, timeout: int)
     return run_notebook(path, source, target, out_dir, timeout), time.perf_counter() - t0
 
 
-def inside(work: Path, only: list[str], timeout: int, jobs: int) -> int:
+def inside(work: Path, only: list[str], timeout: int, jobs: int, worked: bool = False) -> int:
     origin, content = work / "origin", work / "content"
     content.mkdir(exist_ok=True)
     source, target = f"file://{origin}", str(content / "gan-course")
@@ -256,7 +258,9 @@ def inside(work: Path, only: list[str], timeout: int, jobs: int) -> int:
     say(f"  ganlib and ipywidgets: {r.stdout.strip()}; torch kept at {after['torch']}")
 
     copy, executed = work / "notebooks", work / "executed"
-    shutil.copytree(ROOT / "notebooks", copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    # the worked notebooks go where the student ones would be: Colab's setup cell runs them from notebooks/
+    shutil.copytree(ROOT / "notebooks" / ("solutions" if worked else ""), copy,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "solutions"))
     executed.mkdir()
     # offline, as make test: Fashion-MNIST from the checkout's cache (where make test fetched it) or Debian's package
     os.environ.update(GANLIB_PROFILE="ci", GANLIB_OFFLINE="1", GANLIB_DATA=str(ROOT / "data" / "cache"))
@@ -265,7 +269,7 @@ def inside(work: Path, only: list[str], timeout: int, jobs: int) -> int:
     jobs = max(1, min(jobs, len(notebooks)))
     if jobs > 1:  # the cores shared between the kernels, as make test shares them between its workers
         os.environ.setdefault("GANLIB_THREADS", str(max(1, (os.cpu_count() or 2) // jobs)))
-    say(f"running {len(notebooks)} notebooks, {jobs} at a time"
+    say(f"running {len(notebooks)} {'worked' if worked else 'student'} notebooks, {jobs} at a time"
         + (f", GANLIB_THREADS={os.environ['GANLIB_THREADS']}" if "GANLIB_THREADS" in os.environ else ""))
     failed = []
     with ProcessPoolExecutor(jobs) as pool:
@@ -295,6 +299,8 @@ def main() -> int:
     ap.add_argument("--work", type=Path, help="work in this folder and keep it (a runtime made there before is "
                     "reused, put back as it was made: for trying changes; CI starts afresh)")
     ap.add_argument("--prepare", action="store_true", help="only make the runtime (with --work)")
+    ap.add_argument("--worked", action="store_true", help="the worked notebooks (notebooks/solutions/) instead of "
+                    "the student ones")
     ap.add_argument("--only", nargs="*", default=[], help="notebook numbers to run, e.g. 03 05")
     ap.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     ap.add_argument("--jobs", type=int, default=2, help="notebooks run at a time (default 2)")
@@ -303,7 +309,7 @@ def main() -> int:
                     "them when it has none)")
     args = ap.parse_args()
     if INSIDE in os.environ:
-        return inside(Path(os.environ[INSIDE]), args.only, args.timeout, args.jobs)
+        return inside(Path(os.environ[INSIDE]), args.only, args.timeout, args.jobs, args.worked)
     work = args.work.resolve() if args.work else Path(tempfile.mkdtemp(prefix="ganlib-colab-"))
     work.mkdir(parents=True, exist_ok=True)
     for old in ("origin", "content", "notebooks", "executed"):
