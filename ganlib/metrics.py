@@ -1,5 +1,5 @@
 """Metrics that judge generators: mode coverage on toy sets, waveform purity, FID, KID, precision /
-recall, density / coverage, IS.
+recall, density / coverage, IS; and the ranking AUC that judges detectors and attacks on them.
 
 FID, KID, precision / recall and IS work on *features* (N × d arrays, NumPy or torch): the
 course's classifier (``ganlib.classifier.features``) or Inception-v3
@@ -324,6 +324,19 @@ def _warn_precision_recall(n_real: int, n_fake: int, k: int) -> None:
                       "and recall drift towards 1 (and move "
                       f"in steps of 1/N). Use at least {need} samples per set (20·k + 1); "
                       "Kynkäänniemi et al. use 50,000.", stacklevel=3)
+
+
+# ---------------------------------------------------------------- ranking
+
+def ranking_auc(high: torch.Tensor, low: torch.Tensor) -> float:
+    """P(a random score of ``high`` > a random one of ``low``), ties counted half: the area under
+    the ROC curve (the Mann–Whitney U / (n₁·n₂)); 0.5 when the scores do not separate the sets."""
+    from scipy.stats import mannwhitneyu
+
+    if high.numel() == 0 or low.numel() == 0:
+        raise ValueError("ranking_auc needs at least one score on each side")
+    u = mannwhitneyu(high.double().flatten().numpy(), low.double().flatten().numpy()).statistic
+    return float(u / (high.numel() * low.numel()))
 
 
 # ---------------------------------------------------------------- Inception Score

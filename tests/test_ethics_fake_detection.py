@@ -25,6 +25,38 @@ def test_detector_learns_easy_difference_and_is_seeded():
     assert acc == detector_accuracy(d2, real[200:], fake[200:])
 
 
+def test_flip_mirrors_the_batches_so_a_left_right_difference_cannot_be_learnt():
+    # real: bright left half; fake: bright right half. Only position tells them apart, and a mirror
+    # flip turns one into the other: without flips the detector is sure of each image, with flips it
+    # is unsure of all of them (a probability near one half: its training labels were a coin toss).
+    g = torch.Generator().manual_seed(5)
+    base = torch.rand(400, 1, 28, 28, generator=g) * 0.2 - 1
+    real, fake = base.clone(), base.clone()
+    real[..., :14] += 1.5
+    fake[..., 14:] += 1.5
+    plain = train_detector(real[:300], fake[:300], steps=60, seed=0, progress=False)
+    mirrored = train_detector(real[:300], fake[:300], steps=60, seed=0, flip=True, progress=False)
+    assert detector_accuracy(plain, real[300:], fake[300:])["balanced"] > 0.95
+    with torch.no_grad():
+        sure = torch.sigmoid(plain(torch.cat([real[300:], fake[300:]])))
+        unsure = torch.sigmoid(mirrored(torch.cat([real[300:], fake[300:]])))
+    assert ((sure - 0.5).abs() > 0.4).all()
+    assert ((unsure - 0.5).abs() < 0.1).all()
+
+
+def test_detector_auc_ranks_real_above_fake_whatever_the_threshold():
+    real, fake = _sets(2)
+
+    class Biased(torch.nn.Module):  # ranks perfectly (contrast), but calls everything fake
+        def forward(self, x):
+            return x.flatten(1).std(1) - 10
+
+    acc = detector_accuracy(Biased(), real, fake)
+    assert acc["real"] == 0 and acc["fake"] == 1 and acc["balanced"] == 0.5
+    assert acc["auc"] == 1.0
+    assert detector_accuracy(Biased(), fake, real)["auc"] == 0.0
+
+
 def test_untrained_detector_accuracy_is_balanced_mean():
     real, fake = _sets(1)
     acc = detector_accuracy(Detector(), real, fake)

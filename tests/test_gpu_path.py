@@ -212,7 +212,8 @@ def test_nb06_mlp_gan_detector_memorisation_and_shares(audit, gpu_profile, image
     G_mlp, D_mlp = MLPGenerator(64, (1, 28, 28), hidden=256, tanh=True), MLPDiscriminator((1, 28, 28), hidden=256)
     fit(G_mlp, D_mlp, x, steps=2, seed=0, progress=False)
     fake = sample(G, 200, seed=11)
-    det = train_detector(x[:200], fake, steps=3, seed=0, progress=False)
+    det = train_detector(x[:200], fake, steps=3, batch_size=128, lr=2e-3, width=32, flip=True, seed=0,
+                         progress=False)
     assert on(gpu_profile.device, det)
     acc = detector_accuracy(det, x[200:300], sample(G_mlp.eval(), 100, seed=12))
     assert 0 <= acc["balanced"] <= 1

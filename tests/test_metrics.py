@@ -134,3 +134,13 @@ def test_nearest_neighbours_can_skip_each_row_itself():
     with pytest.raises(ValueError, match="k must be in 1..3"):
         metrics.nearest_neighbours(x, x, k=4, exclude_self=True)
 
+
+
+def test_ranking_auc_counts_ties_half_and_rejects_empty_sides():
+    from ganlib.metrics import ranking_auc
+
+    assert ranking_auc(torch.tensor([3.0, 4.0]), torch.tensor([1.0, 2.0])) == 1.0
+    assert ranking_auc(torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0])) == 0.0
+    assert ranking_auc(torch.tensor([1.0, 3.0]), torch.tensor([1.0, 2.0])) == 0.625  # (0.5+0+1+1)/4
+    with pytest.raises(ValueError, match="at least one score"):
+        ranking_auc(torch.tensor([]), torch.tensor([1.0]))
