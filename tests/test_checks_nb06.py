@@ -104,6 +104,32 @@ def test_release_plan_feedback_quotes_the_notebooks_numbers_and_names_its_varian
     assert all("variant" in nb06._scenario(0, v)["scenario"] for v in (1, 2))
 
 
+def test_the_scenario_is_what_the_notebook_measured_for_seed_0():
+    """The checker quotes 'the notebook's own measurements': they must be the recorded cpu run's (seed 0)."""
+    import json
+    from pathlib import Path
+
+    runs = json.loads((Path(__file__).resolve().parent.parent / "data/claims/cpu.json").read_text())["runs"]
+    got = {(c["claim"][:40], k): v for c in runs["06_ethics.ipynb seed 0"]["claims"]
+           for k, v in c["numbers"].items()}
+    number = lambda start, key: next(v for (claim, k), v in got.items()  # noqa: E731
+                                     if claim.startswith(start) and k == key)
+    mem = nb06.NOTEBOOK_MEMORISATION
+    new, dcgan, (noisy, moved) = mem[nb06.NEW_DATA], mem["shipped DCGAN"], (mem[c] for c in nb06.COPYCATS)
+    for space, key in (("pixels", "pixels"), ("shifted pixels", "shifted_pixels"), ("features", "features")):
+        assert new[space] == pytest.approx(number("new real images pass", key), abs=0.005)
+        assert dcgan[space] == pytest.approx(number("the shipped DCGAN's samples pass", key), abs=0.005)
+    assert noisy["pixels"] == pytest.approx(number("plain pixels catch the noisy", "noisy"), abs=0.005)
+    assert moved["pixels"] == pytest.approx(number("plain pixels catch the noisy", "moved"), abs=0.005)
+    assert moved["shifted pixels"] == pytest.approx(number("the shift-tolerant pixel", "moved"), abs=0.005)
+    assert noisy["features"] == pytest.approx(number("a features-only gate", "noisy_copycat"), abs=0.005)
+    assert moved["features"] == pytest.approx(number("a features-only gate", "shifted_copycat"), abs=0.005)
+    psnr = number("stronger marks survive", "psnr")
+    found = number("stronger marks survive", "detected_after_noise_01")
+    for (p, d), p_run, d_run in zip(nb06.NOTEBOOK_WATERMARK.values(), psnr, found):
+        assert p == pytest.approx(p_run, abs=0.005) and d == pytest.approx(d_run, abs=0.00005)
+
+
 def test_release_cards_reference_passes_and_gaps_or_wrong_numbers_fail():
     from ganlib.ethics.release import release_cards
 

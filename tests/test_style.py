@@ -144,3 +144,16 @@ def test_lrelu_gain_keeps_the_signal_size_through_the_mapping_network(one_thread
     torch.manual_seed(0)
     w = MappingNetwork(64, 64, 4)(torch.randn(4000, 64)).detach()
     assert w.var(0).sum().item() > 20  # was 2.6 without the gain
+
+
+def test_the_mixer_sliders_hold_a_run_s_seeds_whatever_the_run():
+    # at GANLIB_SEED=2 the notebook's seeds are 2001 and 2002: a 0-50 slider would clamp them to 50
+    from ganlib.style.mixer import StyleMixer
+
+    mixer = StyleMixer(_G().eval(), coarse_seed=2001, fine_seed=2002, cut=1)
+    mixer.controls()
+    assert mixer.sliders["coarse_seed"].value == 2001 and mixer.sliders["fine_seed"].value == 2002
+    assert (mixer.coarse_seed, mixer.fine_seed) == (2001, 2002)  # no slider moved them
+    far = StyleMixer(_G().eval(), coarse_seed=1, fine_seed=300, cut=1)
+    far.controls()
+    assert far.sliders["fine_seed"].value == 300

@@ -83,11 +83,15 @@ class StyleMixer:
 
         s = dict(continuous_update=False, style={"description_width": "150px"},
                  layout=W.Layout(width="360px"))
+        # 50 seeds from the lower of the two: a run's seeds (run_seed, e.g. 2001 at GANLIB_SEED=2)
+        # stay where they are instead of being clamped to the slider's end
+        lo = min(self.coarse_seed, self.fine_seed)
+        hi = max(lo + 50, self.coarse_seed, self.fine_seed)
         self.sliders = {
-            "coarse_seed": W.IntSlider(value=self.coarse_seed, min=0, max=50,
+            "coarse_seed": W.IntSlider(value=self.coarse_seed, min=lo, max=hi,
                                        description="coarse seed", **s),
-            "fine_seed": W.IntSlider(value=self.fine_seed, min=0, max=50, description="fine seed",
-                                     **s),
+            "fine_seed": W.IntSlider(value=self.fine_seed, min=lo, max=hi,
+                                     description="fine seed", **s),
             "cut": W.IntSlider(value=self.cut, min=0, max=self.G.num_layers,
                                description="layers from coarse", **s),
             "psi": W.FloatSlider(value=self.psi, min=0, max=1, step=0.05,
