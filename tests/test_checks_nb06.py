@@ -112,8 +112,10 @@ def test_the_scenario_is_what_the_notebook_measured_for_seed_0():
     runs = json.loads((Path(__file__).resolve().parent.parent / "data/claims/cpu.json").read_text())["runs"]
     got = {(c["claim"][:40], k): v for c in runs["06_ethics.ipynb seed 0"]["claims"]
            for k, v in c["numbers"].items()}
-    number = lambda start, key: next(v for (claim, k), v in got.items()  # noqa: E731
-                                     if claim.startswith(start) and k == key)
+
+    def number(start, key):
+        return next(v for (claim, k), v in got.items() if claim.startswith(start) and k == key)
+
     mem = nb06.NOTEBOOK_MEMORISATION
     new, dcgan, (noisy, moved) = mem[nb06.NEW_DATA], mem["shipped DCGAN"], (mem[c] for c in nb06.COPYCATS)
     for space, key in (("pixels", "pixels"), ("shifted pixels", "shifted_pixels"), ("features", "features")):

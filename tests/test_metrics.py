@@ -135,7 +135,6 @@ def test_nearest_neighbours_can_skip_each_row_itself():
         metrics.nearest_neighbours(x, x, k=4, exclude_self=True)
 
 
-
 def test_ranking_auc_counts_ties_half_and_rejects_empty_sides():
     from ganlib.metrics import ranking_auc
 

@@ -237,8 +237,8 @@ def expected_seconds(notebook: str, profile: str, record: Path | None = None) ->
     if not record.exists():
         return 0.0
     runs = json.loads(record.read_text(encoding="utf-8")).get("runs", {}).values()
-    times = sorted(r["seconds"] for r in runs if r.get("notebook") == notebook and r.get("seconds"))
-    return times[0] if times else 0.0
+    return min((r["seconds"] for r in runs if r.get("notebook") == notebook and r.get("seconds")),
+               default=0.0)
 
 
 def run_problems(r: dict) -> list[str]:
